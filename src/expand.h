@@ -1,0 +1,25 @@
+/* expand.h - the ${...} string expansion language.
+ *
+ * expand_string returns NULL on failure; expand_error() then gives the
+ * reason (worded as Exim words it) and expand_forced_fail() tells a
+ * forced failure ("fail" keyword, failed lookup without else) apart. */
+#ifndef TERN_EXPAND_H
+#define TERN_EXPAND_H
+
+#include "tern.h"
+
+char *expand_string(const char *s);
+/* expand_cstring - as expand_string, but never copies an unchanged string */
+const char *expand_cstring(const char *s);
+/* expand_check_condition - expand an option used as a condition (router
+ * "condition", ACL "condition"): true unless it expands to "", "0", "no",
+ * "false". On failure returns false with the error set. */
+bool expand_check_condition(const char *cond, const char *name, const char *type);
+/* expand_string_integer - expand and convert with K/M/G; -1 on error */
+long long expand_string_integer(const char *s, bool isplus);
+const char *expand_error(void);
+bool expand_forced_fail(void);
+/* expand_test_mode - the -be / -bem mode; returns the exit status */
+int expand_test_mode(int argc, char **argv, const char *message_file);
+
+#endif
