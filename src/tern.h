@@ -35,6 +35,9 @@ enum {
     DISCARD = 6,
     FAIL_FORCED = 7,
     P_MORE = 8,
+    FAIL_DROP = 9,  /* ACL "drop": reply, then close the connection */
+    P_OK = 10,
+    P_INVALID = 11,
 };
 
 #define NORETURN __attribute__((noreturn))
