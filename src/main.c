@@ -14,6 +14,7 @@
 #include "globals.h"
 #include "modes.h"
 #include "readconf.h"
+#include "retry.h"
 #include "version.h"
 
 typedef struct cmdline {
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
     drop_privilege_for_alt_config(&cl);
     readconf_read(cl.config ? cl.config : CONFIGURE_FILE);
     readconf_finish();
+    retry_init();
     finish_identity();
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
