@@ -15,6 +15,7 @@
 #include "modes.h"
 #include "readconf.h"
 #include "retry.h"
+#include "rewrite.h"
 #include "version.h"
 
 typedef struct cmdline {
@@ -134,6 +135,7 @@ int main(int argc, char **argv)
     readconf_read(cl.config ? cl.config : CONFIGURE_FILE);
     readconf_finish();
     retry_init();
+    rewrite_init();
     finish_identity();
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
