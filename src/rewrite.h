@@ -13,7 +13,7 @@
 #define RW_REPLY_TO    0x0020 /* r */
 #define RW_SENDER      0x0040 /* s */
 #define RW_TO          0x0080 /* t */
-#define RW_ALL_HEADERS 0x00bc /* h: b c f r s t */
+#define RW_ALL_HEADERS 0x00fc /* h: b c f r s t */
 #define RW_ENVELOPE    0x0003 /* E: F T */
 #define RW_SMTP        0x0100 /* S: at SMTP time, on MAIL/RCPT */
 #define RW_WHOLE       0x0200 /* w: whole address in headers */
