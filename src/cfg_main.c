@@ -27,8 +27,8 @@
 #define MO(name, type) {#name, type, OPT_OFF(struct main_options, name), NULL, NULL}
 #define MISSING(name, feature) {#name, opt_missing, 0, feature, NULL}
 #define ALIAS(name, target) {#name, opt_alias, 0, target, NULL}
-/* XO - a row whose value lives in module MOD's options block */
-#define XO(name, type, mod) {#name, type, OPT_OFF(struct xp_##mod##_options, name), NULL, &xp_##mod##_opts}
+/* XO - a row whose value lives in an experimental module's options block */
+#define XO(name, type, block) {#name, type, offsetof(__typeof__(block), name), NULL, &(block)}
 
 const optionlist main_optionlist[] = {
     MO(accept_8bitmime, opt_bool),
@@ -93,9 +93,9 @@ const optionlist main_optionlist[] = {
     MO(daemon_startup_retries, opt_int),
     MO(daemon_startup_sleep, opt_time),
 #ifdef EXPERIMENTAL_DCC
-    XO(dcc_direct_add_header, opt_bool, dcc),
-    XO(dccifd_address, opt_string, dcc),
-    XO(dccifd_options, opt_stringptr, dcc),
+    XO(dcc_direct_add_header, opt_bool, xp_dcc_opts),
+    XO(dccifd_address, opt_string, xp_dcc_opts),
+    XO(dccifd_options, opt_stringptr, xp_dcc_opts),
 #else
     MISSING(dcc_direct_add_header, "EXPERIMENTAL_DCC"),
     MISSING(dccifd_address, "EXPERIMENTAL_DCC"),
@@ -123,9 +123,9 @@ const optionlist main_optionlist[] = {
     MISSING(dkim_verify_signers, "DKIM support"),
 #endif
 #ifdef EXPERIMENTAL_DMARC
-    XO(dmarc_forensic_sender, opt_stringptr, dmarc),
-    XO(dmarc_history_file, opt_string, dmarc),
-    XO(dmarc_tld_file, opt_string, dmarc),
+    XO(dmarc_forensic_sender, opt_stringptr, xp_dmarc_opts),
+    XO(dmarc_history_file, opt_string, xp_dmarc_opts),
+    XO(dmarc_tld_file, opt_string, xp_dmarc_opts),
 #else
     MISSING(dmarc_forensic_sender, "EXPERIMENTAL_DMARC"),
     MISSING(dmarc_history_file, "EXPERIMENTAL_DMARC"),
@@ -145,7 +145,7 @@ const optionlist main_optionlist[] = {
     MO(dns_use_edns0, opt_int),
     MO(drop_cr, opt_bool),
 #ifdef EXPERIMENTAL_DSN
-    XO(dsn_advertise_hosts, opt_stringptr, dsn),
+    XO(dsn_advertise_hosts, opt_stringptr, xp_dsn_opts),
 #else
     MISSING(dsn_advertise_hosts, "EXPERIMENTAL_DSN"),
 #endif
@@ -183,7 +183,7 @@ const optionlist main_optionlist[] = {
     MO(host_reject_connection, opt_stringptr),
     MO(hosts_connection_nolog, opt_stringptr),
 #ifdef EXPERIMENTAL_PROXY
-    XO(hosts_proxy, opt_stringptr, proxy),
+    XO(hosts_proxy, opt_stringptr, xp_proxy_opts),
 #else
     MISSING(hosts_proxy, "EXPERIMENTAL_PROXY"),
 #endif
@@ -250,7 +250,7 @@ const optionlist main_optionlist[] = {
     MO(process_log_path, opt_string),
     MO(prod_requires_admin, opt_bool),
 #ifdef EXPERIMENTAL_PROXY
-    XO(proxy_protocol_timeout, opt_time, proxy),
+    XO(proxy_protocol_timeout, opt_time, xp_proxy_opts),
     ALIAS(proxy_required_hosts, "hosts_proxy"),
 #else
     MISSING(proxy_protocol_timeout, "EXPERIMENTAL_PROXY"),
@@ -276,7 +276,7 @@ const optionlist main_optionlist[] = {
     MO(recipients_max, opt_int),
     MO(recipients_max_reject, opt_bool),
 #ifdef EXPERIMENTAL_REDIS
-    XO(redis_servers, opt_stringptr, redis),
+    XO(redis_servers, opt_stringptr, xp_redis_opts),
 #else
     MISSING(redis_servers, "EXPERIMENTAL_REDIS"),
 #endif
@@ -319,8 +319,8 @@ const optionlist main_optionlist[] = {
     MISSING(smtputf8_advertise_hosts, "I18N (SMTPUTF8) support"),
     MISSING(spamd_address, "content scanning (WITH_CONTENT_SCAN)"),
 #ifdef EXPERIMENTAL_SPF
-    XO(spf_guess, opt_string, spf),
-    XO(spf_smtp_comment_template, opt_stringptr, spf),
+    XO(spf_guess, opt_string, xp_spf_opts),
+    XO(spf_smtp_comment_template, opt_stringptr, xp_spf_opts),
 #else
     MISSING(spf_guess, "EXPERIMENTAL_SPF"),
     MISSING(spf_smtp_comment_template, "EXPERIMENTAL_SPF"),
