@@ -89,6 +89,7 @@ const optionlist main_optionlist[] = {
     MO(check_spool_space, opt_Kint),
     MO(chunking_advertise_hosts, opt_stringptr),
     MO(commandline_checks_require_admin, opt_bool),
+    ALIAS(daemon_smtp_port, "daemon_smtp_ports"),
     MO(daemon_smtp_ports, opt_string),
     MO(daemon_startup_retries, opt_int),
     MO(daemon_startup_sleep, opt_time),

@@ -220,3 +220,14 @@ def test_unbuilt_feature_is_refused_by_name(tmp_path):
     assert r.returncode != 0
     assert 'option "av_scanner" is not available' in r.stderr
     assert "content scanning" in r.stderr
+
+
+def test_every_exim_main_option_has_a_row():
+    """Exim lists each main option it knows as a _OPT_MAIN_ macro (aliases
+    included); each must be a row of Tern's table, even if refused."""
+    out = run([EXIM, "-C", "/dev/null", "-bP", "macros"]).stdout
+    exim_names = {m.lower() for m in re.findall(r"^_OPT_MAIN_([A-Z0-9_]+)=", out, re.M)}
+    src = (ROOT / "src" / "cfg_main.c").read_text()
+    rows = set(re.findall(r"^\s*(?:MO|MISSING|ALIAS|XO)\(([a-z0-9_]+),", src, re.M))
+    assert len(exim_names) > 250
+    assert sorted(exim_names - rows) == []
