@@ -295,7 +295,7 @@ const optionlist main_optionlist[] = {
     MO(smtp_accept_max, opt_int),
     MO(smtp_accept_max_nonmail, opt_int),
     MO(smtp_accept_max_nonmail_hosts, opt_stringptr),
-    MO(smtp_accept_max_per_connection, opt_int),
+    MO(smtp_accept_max_per_connection, opt_stringptr),
     MO(smtp_accept_max_per_host, opt_stringptr),
     MO(smtp_accept_queue, opt_int),
     MO(smtp_accept_queue_per_connection, opt_int),
@@ -314,7 +314,7 @@ const optionlist main_optionlist[] = {
     MO(smtp_ratelimit_hosts, opt_stringptr),
     MO(smtp_ratelimit_mail, opt_string),
     MO(smtp_ratelimit_rcpt, opt_string),
-    MO(smtp_receive_timeout, opt_time),
+    MO(smtp_receive_timeout, opt_stringptr),
     MO(smtp_reserve_hosts, opt_stringptr),
     MO(smtp_return_error_details, opt_bool),
     MISSING(smtputf8_advertise_hosts, "I18N (SMTPUTF8) support"),
@@ -460,7 +460,7 @@ const struct main_options main_options_default = {
     .smtp_accept_max = 20,
     .smtp_accept_max_nonmail = 10,
     .smtp_accept_max_nonmail_hosts = "*",
-    .smtp_accept_max_per_connection = 1000,
+    .smtp_accept_max_per_connection = "1000",
     .smtp_accept_queue_per_connection = 10,
     .smtp_banner = "$smtp_active_hostname ESMTP Exim $version_number $tod_full",
     .smtp_check_spool_space = true,
@@ -470,7 +470,7 @@ const struct main_options main_options_default = {
     .smtp_load_reserve = -1,
     .smtp_max_synprot_errors = 3,
     .smtp_max_unknown_commands = 3,
-    .smtp_receive_timeout = 300,
+    .smtp_receive_timeout = "5m",
     .spool_directory = SPOOL_DIRECTORY,
     .sqlite_lock_timeout = 5,
     .syslog_duplication = true,
@@ -502,6 +502,21 @@ static void finish_ugid(opt_ugid *u, const char *name, bool user)
     }
 }
 
+/* finish_time_string - an option that takes either a time or an expansion
+ * (smtp_receive_timeout): a plain value is checked now, with the same rules
+ * and message as a time option, and kept in -bP's normal form ("90061s"
+ * becomes "1d1h1m1s"); a value containing '$' is checked when expanded. */
+static const char *finish_time_string(const char *name, char **value)
+{
+    if (!*value || strchr(*value, '$')) return NULL;
+    int secs = 0;
+    const optionlist row = {name, opt_time, 0, NULL, &secs};
+    const char *err = options_set(&row, NULL, *value, false, true);
+    if (err) return err;
+    *value = string_copy_perm(strchr(options_format(&row, NULL), '=') + 2);
+    return NULL;
+}
+
 const char *cfg_main_finish(struct main_options *c)
 {
     if (!c->primary_hostname) {
@@ -518,6 +533,8 @@ const char *cfg_main_finish(struct main_options *c)
         struct passwd *pw = getpwuid((uid_t)c->exim_user.id);
         if (pw) c->exim_group = (opt_ugid){.set = true, .id = (long)pw->pw_gid};
     }
+    const char *err = finish_time_string("smtp_receive_timeout", &c->smtp_receive_timeout);
+    if (err) return err;
     if (c->tls_dh_max_bits < 1024)
         return string_copy("tls_dh_max_bits is too small, must be at least 1024 for interop");
     return NULL;

@@ -219,7 +219,7 @@ struct main_options {
     int smtp_accept_max;
     int smtp_accept_max_nonmail;
     char *smtp_accept_max_nonmail_hosts;
-    int smtp_accept_max_per_connection;
+    char *smtp_accept_max_per_connection;
     char *smtp_accept_max_per_host;
     int smtp_accept_queue;
     int smtp_accept_queue_per_connection;
@@ -238,7 +238,7 @@ struct main_options {
     char *smtp_ratelimit_hosts;
     char *smtp_ratelimit_mail;
     char *smtp_ratelimit_rcpt;
-    int smtp_receive_timeout;
+    char *smtp_receive_timeout;
     char *smtp_reserve_hosts;
     bool smtp_return_error_details;
     bool split_spool_directory;

@@ -192,7 +192,7 @@ BAD = [
     "exim_group = no-such-group-x", "trusted_groups = no-such-group-x",
     "never_users = no-such-user-x", "no_recipients_max = 5", "recipients_max",
     "accept_8bitmime 5", "no_accept_8bitmime = true", "nonexistent_option = 1",
-    "tls_dh_max_bits = 100",
+    "tls_dh_max_bits = 100", "smtp_receive_timeout = 30",
 ]
 
 

@@ -159,7 +159,8 @@ static void test_set_format(void)
         {"queue_only_load", "2.1234", "queue_only_load = 2.123"},
         {"queue_only_load", "1.05", "queue_only_load = 1.05"},
         {"auto_thaw", "7d", "auto_thaw = 1w"},
-        {"smtp_receive_timeout", "90061s", "smtp_receive_timeout = 1d1h1m1s"},
+        {"retry_interval_max", "90061s", "retry_interval_max = 1d1h1m1s"},
+        {"smtp_accept_max_per_connection", "${if true{5}{6}}", "smtp_accept_max_per_connection = ${if true{5}{6}}"},
         {"rfc1413_query_timeout", "1w1s", "rfc1413_query_timeout = 1w1s"},
         {"delay_warning", "6h:1d:2d", "delay_warning = 6h:1d:2d"},
         {"delay_warning", "0s", "delay_warning = "},
@@ -291,6 +292,18 @@ static void test_finish(void)
     CHECK_STR(c.qualify_domain, c.primary_hostname, "qualify_domain defaults to primary_hostname");
     CHECK_STR(c.qualify_recipient, c.qualify_domain, "qualify_recipient defaults to qualify_domain");
     CHECK_STR(c.process_log_path, "/var/spool/t/exim-process.info", "process_log_path in the spool");
+    /* smtp_receive_timeout: a time (checked, shown normalised) or an expansion */
+    c = main_options_default;
+    c.smtp_receive_timeout = "90061s";
+    CHECK(cfg_main_finish(&c) == NULL, "plain time ok");
+    CHECK_STR(c.smtp_receive_timeout, "1d1h1m1s", "time normalised for -bP");
+    c = main_options_default;
+    c.smtp_receive_timeout = "${if def:tls_in_cipher{1m}{5m}}";
+    CHECK(cfg_main_finish(&c) == NULL, "expansion kept");
+    CHECK_STR(c.smtp_receive_timeout, "${if def:tls_in_cipher{1m}{5m}}", "expansion unchanged");
+    c = main_options_default;
+    c.smtp_receive_timeout = "30";
+    CHECK_STR(cfg_main_finish(&c), "invalid time value for smtp_receive_timeout", "time needs a unit");
     c = main_options_default;
     c.tls_dh_max_bits = 1000;
     CHECK_STR(cfg_main_finish(&c), "tls_dh_max_bits is too small, must be at least 1024 for interop",
