@@ -155,8 +155,9 @@ def compare(conf):
     return t
 
 
-def test_bp_main_configure_default_496(tmp_path):
-    compare(main_section("4.96", tmp_path))
+@pytest.mark.parametrize("version", ["4.84", "4.96"])
+def test_bp_main_configure_default(version, tmp_path):
+    compare(main_section(version, tmp_path))
 
 
 def test_bp_main_every_type(tmp_path):
