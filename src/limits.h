@@ -28,4 +28,8 @@
 /* Driver instance names. */
 #define LIMIT_DRIVER_NAME 64
 
+/* Values in one time-list option (delay_warning): Exim accepts ten, and
+ * more than that many warnings per message would be noise anyway. */
+#define LIMIT_TIMELIST_VALUES 10
+
 #endif

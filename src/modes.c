@@ -4,7 +4,6 @@
  * reported as absent from this build with a clear message, never faked. */
 
 /* System */
-#include <sys/utsname.h>
 /* MTA core */
 #include "tern.h"
 #include "cfgfile.h"
@@ -66,11 +65,8 @@ void builtin_macros_define(void)
 
 void readconf_finish(void)
 {
-    if (!cfg.primary_hostname) {
-        struct utsname u;
-        if (uname(&u) == 0) cfg.primary_hostname = string_copy_perm(u.nodename);
-    }
-    const char *bad;
+    const char *bad = cfg_main_finish(&cfg);
+    if (bad) log_config_die("configuration error:\n  %s", bad);
     bool bits[L_COUNT];
     if (!log_selector_parse(cfg.log_selector, bits, &bad))
         log_config_die("configuration error:\n  %s in log_selector", bad);

@@ -37,10 +37,15 @@ const module_info *const modules_list[] = {
     NULL,
 };
 
-/* Features for _HAVE_<NAME>: only what this binary really has. */
+/* Features for _HAVE_<NAME>: only what this binary really has, spelled
+ * as Exim 4.96 spells them (configs test e.g. _HAVE_OPENSSL, _HAVE_PRDR).
+ * Not here because not built: CONTENT_SCANNING, MALWARE_*, PERL, PAM,
+ * GNUTLS, I18N, PIPE_CONNECT, DANE, SOCKS, TLS_RESUME, DLFUNC, ICONV,
+ * MOVE_FROZEN_MESSAGES, LOOKUP_LDAP/MYSQL/PGSQL/NIS/PASSWD/DSEARCH. */
 const char *const have_macro_names[] = {
-    "CRYPTEQ", "IPV6", "TLS", "OPENSSL", "TLS1_3", "DNSSEC", "EVENT", "SRS", "NATIVE_SRS",
-    "CONTENT_SCANNING", "MOVE_FROZEN_MESSAGES",
+    "CRYPTEQ", "IPV6", "TLS", "OPENSSL", "TLS1_3", "TLS_ALPN", "DNSSEC", "EVENT", "SRS",
+    "NATIVE_SRS", "LOOKUP_LSEARCH", "LOOKUP_CDB", "LOOKUP_DBM", "LOOKUP_DNSDB", "LOOKUP_JSON",
+    "LOOKUP_SQLITE",
 #ifndef DISABLE_DKIM
     "DKIM",
 #endif

@@ -159,6 +159,26 @@ static const char *set_bool(const optionlist *ol, void *block, const char *value
     return NULL;
 }
 
+/* parse_kint - an opt_Kint value is held in K: a bare number or K means
+ * K, M means 1024K, G means 1024M (as Exim reads check_spool_space) */
+static bool parse_kint(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0), mult = 1;
+    if (end == s || errno == ERANGE) return false;
+    switch (*end) {
+    case 'k': case 'K': end++; break;
+    case 'm': case 'M': mult = 1024; end++; break;
+    case 'g': case 'G': mult = 1024 * 1024; end++; break;
+    }
+    if (v > LLONG_MAX / mult || v < LLONG_MIN / mult) return false;
+    while (isspace((unsigned char)*end)) end++;
+    if (*end) return false;
+    *out = v * mult;
+    return true;
+}
+
 static const char *set_int(const optionlist *ol, void *block, const char *value)
 {
     long long v;
@@ -168,7 +188,7 @@ static const char *set_int(const optionlist *ol, void *block, const char *value)
         errno = 0;
         v = strtoll(value, &end, 8);
         if (end == value || *end || errno) return string_sprintf("extra characters follow integer value for %s", ol->name);
-    } else if (!options_parse_int(value, &v, true)) {
+    } else if (t == opt_Kint ? !parse_kint(value, &v) : !options_parse_int(value, &v, true)) {
         char *end;
         errno = 0;
         (void)strtoll(value, &end, 0);
@@ -177,7 +197,6 @@ static const char *set_int(const optionlist *ol, void *block, const char *value)
         if (end == value) return string_sprintf("integer expected for %s", ol->name);
         return string_sprintf("extra characters follow integer value for %s", ol->name);
     }
-    if (t == opt_Kint) v /= 1024;
     if (v > INT_MAX || v < INT_MIN)
         return string_sprintf("absolute value of integer \"%s\" is too large (overflow)", value);
     *(int *)field(block, ol) = (int)v;
@@ -240,14 +259,24 @@ static const char *set_ugid_list(const optionlist *ol, void *block, const char *
     return NULL;
 }
 
+/* parse_option_time - as options_parse_time, but an option value needs a
+ * unit on its last number ("30" alone is refused, as Exim does) */
+static bool parse_option_time(const char *s, int *out)
+{
+    size_t n = strlen(s);
+    return n && strchr("wdhms", s[n - 1]) && options_parse_time(s, out);
+}
+
 static const char *set_timelist(const optionlist *ol, void *block, const char *value)
 {
-    int sep = 0, n = 0, vals[64];
+    int sep = 0, n = 0, vals[LIMIT_TIMELIST_VALUES];
     const char *list = value;
     char *item;
     while ((item = string_nextinlist(&list, &sep))) {
         if (n >= (int)NELEM(vals)) return string_sprintf("too many time values for %s", ol->name);
-        if (!options_parse_time(item, &vals[n])) return string_sprintf("invalid time value for %s", ol->name);
+        if (!parse_option_time(item, &vals[n])) return string_sprintf("invalid time value for %s", ol->name);
+        if (n > 0 && vals[n] <= vals[n - 1])
+            return string_sprintf("time value out of order for %s", ol->name);
         n++;
     }
     int *arr = store_get((size_t)(n + 1) * sizeof(int), GET_UNTAINTED);
@@ -261,12 +290,14 @@ static const char *set_scalar(const optionlist *ol, void *block, const char *val
 {
     switch (ol->type & OPT_TYPE_MASK) {
     case opt_time:
-        if (!options_parse_time(value, (int *)field(block, ol)))
+        if (!parse_option_time(value, (int *)field(block, ol)))
             return string_sprintf("invalid time value for %s", ol->name);
         return NULL;
     case opt_fixed:
         if (!options_parse_fixed(value, (int *)field(block, ol)))
-            return string_sprintf("fixed-point number expected for %s", ol->name);
+            return string_sprintf(isdigit((unsigned char)*value)
+                                      ? "extra characters follow fixed-point value for %s"
+                                      : "fixed-point number expected for %s", ol->name);
         return NULL;
     case opt_uid: return set_uid(ol, block, value);
     case opt_gid: return set_gid(ol, block, value);
@@ -332,6 +363,39 @@ static char *format_ugid(const optionlist *ol, const opt_ugid *u, bool user)
     return string_sprintf("%s = %ld", ol->name, u->id);
 }
 
+/* kint_string - a value held in K, shown as Exim does: 0, 5K, 10M, 3G */
+static char *kint_string(int v)
+{
+    if (v == 0) return string_copy("0");
+    if (v % (1024 * 1024) == 0) return string_sprintf("%dG", v / (1024 * 1024));
+    if (v % 1024 == 0) return string_sprintf("%dM", v / 1024);
+    return string_sprintf("%dK", v);
+}
+
+/* ugid_list_names - a stored user/group list shown with names where the
+ * id has one, as Exim shows the ids it resolved ("1000" -> "alice") */
+static char *ugid_list_names(const char *list, bool users)
+{
+    gstring *g = string_get(strlen(list) + 1);
+    int sep = 0;
+    char *item;
+    for (bool first = true; (item = string_nextinlist(&list, &sep)); first = false) {
+        char *end;
+        long id = strtol(item, &end, 10);
+        const char *name = item;
+        if (users) {
+            struct passwd *pw = end != item && !*end ? getpwuid((uid_t)id) : getpwnam(item);
+            if (pw && (pw = getpwuid(pw->pw_uid))) name = pw->pw_name;
+        } else {
+            struct group *gr = end != item && !*end ? getgrgid((gid_t)id) : getgrnam(item);
+            if (gr && (gr = getgrgid(gr->gr_gid))) name = gr->gr_name;
+        }
+        if (!first) g = string_catc(g, ':');
+        g = string_cat(g, name);
+    }
+    return string_from_gstring(g);
+}
+
 static char *format_fixed(const optionlist *ol, int v)
 {
     if (v < 0) return string_sprintf("%s =", ol->name);
@@ -343,9 +407,11 @@ static char *format_fixed(const optionlist *ol, int v)
 
 static char *format_timelist(const optionlist *ol, const int *arr)
 {
-    gstring *g = string_fmt_append(NULL, "%s =", ol->name);
-    for (int i = 1; arr && i <= arr[0]; i++)
-        g = string_fmt_append(g, "%s%s", i == 1 ? " " : ":", options_time_string(arr[i]));
+    if (!arr) return string_sprintf("%s =", ol->name);
+    gstring *g = string_fmt_append(NULL, "%s = ", ol->name);
+    /* a leading 0 switches the list off, and -bP then shows it empty */
+    for (int i = 1; i <= arr[0] && arr[i] > 0; i++)
+        g = string_fmt_append(g, "%s%s", i == 1 ? "" : ":", options_time_string(arr[i]));
     return string_from_gstring(g);
 }
 
@@ -364,7 +430,7 @@ char *options_format(const optionlist *ol, const void *block)
         return string_sprintf("%s%s", *(const bool *)f ? "" : "no_", ol->name);
     case opt_int: return string_sprintf("%s = %d", ol->name, *(const int *)f);
     case opt_mkint: return string_sprintf("%s = %s", ol->name, options_mkint_string(*(const int *)f));
-    case opt_Kint: return string_sprintf("%s = %s", ol->name, options_mkint_string(1024LL * *(const int *)f));
+    case opt_Kint: return string_sprintf("%s = %s", ol->name, kint_string(*(const int *)f));
     case opt_octint: return string_sprintf("%s = %#o", ol->name, *(const int *)f);
     case opt_fixed: return format_fixed(ol, *(const int *)f);
     case opt_time:
@@ -376,7 +442,9 @@ char *options_format(const optionlist *ol, const void *block)
     case opt_uidlist:
     case opt_gidlist: {
         const char *s = *(char *const *)f;
-        return s && *s ? string_sprintf("%s = %s", ol->name, s) : string_sprintf("%s =", ol->name);
+        if (!s || !*s) return string_sprintf("%s =", ol->name);
+        return string_sprintf("%s = %s", ol->name,
+                              ugid_list_names(s, (ol->type & OPT_TYPE_MASK) == opt_uidlist));
     }
     case opt_missing: return NULL;
     case opt_alias: return NULL;

@@ -13,7 +13,7 @@ enum opt_type {
     opt_bool_verify, /* router "verify": sets verify_sender and verify_recipient */
     opt_int,         /* integer with optional K/M/G suffix */
     opt_mkint,       /* integer printed with K/M suffix when exact */
-    opt_Kint,        /* integer held in K, printed as K/M */
+    opt_Kint,        /* integer held in K (bare number = K), printed as K/M/G */
     opt_octint,      /* octal integer (file modes) */
     opt_fixed,       /* fixed point, three decimals, held as value*1000 */
     opt_time,        /* time in seconds: 1d2h3m4s or plain seconds */

@@ -12,8 +12,10 @@
 #include "modules.h"
 #include "version.h"
 
+/* Only what this binary really has: no content scanning, Perl, LDAP,
+ * GnuTLS, I18N, PIPECONNECT, DANE, SOCKS or move_frozen_messages. */
 static const char *const features[] = {
-    "crypteq", "IPv6", "OpenSSL", "move_frozen_messages", "Content_Scanning",
+    "crypteq", "IPv6", "OpenSSL",
 #ifndef DISABLE_DKIM
     "DKIM",
 #endif

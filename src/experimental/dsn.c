@@ -16,7 +16,6 @@
 
 struct xp_dsn_options xp_dsn_opts = {
     .dsn_advertise_hosts = NULL,
-    .dsn_from = "Mail Delivery System <Mailer-Daemon@$qualify_domain>",
 };
 
 const module_info xp_dsn_module = {

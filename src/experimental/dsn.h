@@ -7,7 +7,6 @@
 
 struct xp_dsn_options {
     char *dsn_advertise_hosts;
-    char *dsn_from;
 };
 
 extern struct xp_dsn_options xp_dsn_opts;

@@ -16,7 +16,7 @@
 
 struct xp_proxy_options xp_proxy_opts = {
     .proxy_protocol_timeout = 3,
-    .proxy_required_hosts = NULL,
+    .hosts_proxy = NULL,
 };
 
 const module_info xp_proxy_module = {

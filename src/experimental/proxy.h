@@ -7,7 +7,7 @@
 
 struct xp_proxy_options {
     int proxy_protocol_timeout;
-    char *proxy_required_hosts;
+    char *hosts_proxy;
 };
 
 extern struct xp_proxy_options xp_proxy_opts;
