@@ -122,12 +122,21 @@ static int print_named_list(const char *word, const char *name)
 static int print_one(const char *word)
 {
     const optionlist *ol = options_find(main_optionlist, main_optionlist_count, word);
-    if (ol && (ol->type & OPT_TYPE_MASK) == opt_alias) ol = options_find(main_optionlist, main_optionlist_count, ol->aux);
-    if (!ol || (ol->type & OPT_TYPE_MASK) == opt_missing) {
+    optionlist shown;
+    if (ol && (ol->type & OPT_TYPE_MASK) == opt_alias) {
+        /* Exim prints an alias under the name it was asked for */
+        const optionlist *real = options_find(main_optionlist, main_optionlist_count, ol->aux);
+        if (real) {
+            shown = *real;
+            shown.name = ol->name;
+            ol = &shown;
+        }
+    }
+    if (!ol || (ol->type & OPT_TYPE_MASK) == opt_missing || (ol->type & OPT_TYPE_MASK) == opt_alias) {
         printf("%s is not a known option\n", word);
         return 1;
     }
-    print_option(ol, &cfg, readconf_hidden(ol->name));
+    print_option(ol, &cfg, readconf_hidden(ol == &shown ? ol->aux ? ol->aux : ol->name : ol->name));
     return 0;
 }
 
