@@ -123,12 +123,14 @@ static int print_one(const char *word)
 {
     const optionlist *ol = options_find(main_optionlist, main_optionlist_count, word);
     optionlist shown;
+    const char *realname = ol ? ol->name : NULL;
     if (ol && (ol->type & OPT_TYPE_MASK) == opt_alias) {
         /* Exim prints an alias under the name it was asked for */
         const optionlist *real = options_find(main_optionlist, main_optionlist_count, ol->aux);
         if (real) {
             shown = *real;
             shown.name = ol->name;
+            realname = real->name;
             ol = &shown;
         }
     }
@@ -136,7 +138,7 @@ static int print_one(const char *word)
         printf("%s is not a known option\n", word);
         return 1;
     }
-    print_option(ol, &cfg, readconf_hidden(ol == &shown ? ol->aux ? ol->aux : ol->name : ol->name));
+    print_option(ol, &cfg, readconf_hidden(realname));
     return 0;
 }
 
