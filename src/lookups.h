@@ -74,6 +74,10 @@ void lookup_set_open_max(int n);
 unsigned long lookup_stat_opens(void);
 unsigned long lookup_stat_finds(void);
 
+/* lsearch_parse_key - the key at the start of an lsearch line (quoted
+ * keys unescaped); *rest gets the data after the optional ':' */
+char *lsearch_parse_key(const char *line, const char **rest);
+
 /* lsearch_scan_buffer - lsearch parsing of an in-memory file (fuzzing) */
 int lsearch_scan_buffer(const char *data, size_t len, const char *key, char **result);
 

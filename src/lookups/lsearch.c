@@ -6,8 +6,8 @@
  *
  * File format: "key: data" or "key data"; a key starting with '"' is
  * quoted with the usual backslash escapes; data continues on following
- * lines that start with white space (joined with one space); empty lines
- * and lines starting with # are skipped everywhere. The files belong to
+ * lines that start with white space (joined with one space); an empty
+ * line ends the data; lines starting with # are comments. The files belong to
  * the admin, so results are untainted. Never writes to the file. */
 
 /* System */
@@ -86,7 +86,7 @@ static gstring *unescape(gstring *g, const char **pp)
 
 /* parse_key - the key at the start of line; *rest points after it and
  * any ':' terminator. Quoted keys have their escapes processed. */
-static char *parse_key(const char *line, const char **rest)
+char *lsearch_parse_key(const char *line, const char **rest)
 {
     const char *p = line;
     gstring *g = string_get_tainted(64, GET_UNTAINTED);
@@ -138,10 +138,10 @@ static char *read_data(FILE *f, const char *first, char **buf, size_t *cap)
         long pos = ftell(f);
         char *l = read_line(f, buf, cap);
         if (!l) break;
-        if (!*l || *l == '#') continue;
-        if (!isspace((unsigned char)*l)) { fseek(f, pos, SEEK_SET); break; }
+        if (!isspace((unsigned char)*l)) { fseek(f, pos, SEEK_SET); break; } /* empty too */
         char *t = string_trim(l);
-        if (!*t || *t == '#') continue;
+        if (!*t) continue;
+        while (g->len && isspace((unsigned char)g->s[g->len - 1])) g->len--;
         if (g->len) g = string_catc(g, ' ');
         g = string_cat(g, t);
         if (g->len > LIMIT_LSEARCH_LINE) break;
@@ -163,7 +163,7 @@ static int ls_find(enum ls_kind kind, FILE *f, const char *key, size_t keylen, c
     while ((l = read_line(f, &buf, &cap))) {
         if (!*l || *l == '#' || isspace((unsigned char)*l)) continue;
         const char *rest;
-        char *fkey = parse_key(l, &rest);
+        char *fkey = lsearch_parse_key(l, &rest);
         if ((rc = key_matches(kind, fkey, key, keylen, err)) == FAIL) continue;
         if (rc == OK) {
             char *data = read_data(f, rest, &buf, &cap);
