@@ -75,7 +75,7 @@ $(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/tern_dbmbuild
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 nomod:

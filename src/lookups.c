@@ -313,6 +313,7 @@ static int internal_find(const lookup_info *li, const char *filename, const char
     *result = NULL;
     bool single = (li->type & LOOKUP_SINGLE_KEY) != 0;
     if (single && !*key) return FAIL;
+    if (single && !check_filename(li, filename, err)) return DEFER;
     char *cache_opt = lookup_opt(opts, "cache");
     cache_entry *c = cache_opt && strcmp(cache_opt, "no_rd") == 0 ? NULL : cache_get(li, filename, key, opts);
     if (c) {
@@ -321,7 +322,6 @@ static int internal_find(const lookup_info *li, const char *filename, const char
         *result = string_copy_taint(c->data, c->tainted);
         return OK;
     }
-    if (single && !check_filename(li, filename, err)) return DEFER;
     void *h = get_handle(li, filename, err);
     if (!h) return DEFER;
     unsigned do_cache = UINT_MAX;

@@ -150,6 +150,15 @@ static char *read_data(FILE *f, const char *first, char **buf, size_t *cap)
     return string_from_gstring(g);
 }
 
+/* after_key - the raw text after the key (for ret=full) */
+static const char *after_key(const char *l)
+{
+    if (*l != '"') return l + strcspn(l, ": \t");
+    for (l++; *l && *l != '"'; l++)
+        if (*l == '\\' && l[1]) l++;
+    return *l ? l + 1 : l;
+}
+
 /* ls_find - scan the file for the first line whose key matches */
 static int ls_find(enum ls_kind kind, FILE *f, const char *key, size_t keylen, char **result,
                    char **err, const char *opts)
@@ -166,8 +175,9 @@ static int ls_find(enum ls_kind kind, FILE *f, const char *key, size_t keylen, c
         char *fkey = lsearch_parse_key(l, &rest);
         if ((rc = key_matches(kind, fkey, key, keylen, err)) == FAIL) continue;
         if (rc == OK) {
-            char *data = read_data(f, rest, &buf, &cap);
-            *result = full ? string_sprintf("%s %s", fkey, data) : data;
+            const char *raw = full ? after_key(l) : rest;
+            char *data = read_data(f, raw, &buf, &cap);
+            *result = full ? string_sprintf("%s%s", fkey, data) : data;
         }
         break;
     }
@@ -197,7 +207,11 @@ static int nwildlsearch_find(void *h, const char *filename, const char *key, siz
 static int iplsearch_find(void *h, const char *filename, const char *key, size_t keylen,
                           char **result, char **err, unsigned *do_cache, const char *opts)
 {
-    if (!match_is_ip(key, NULL)) return FAIL;
+    if (!match_is_ip(key, NULL)) {
+        *err = string_sprintf("\"%s\" is not a valid iplsearch key (an IP address, with optional CIDR "
+                              "mask, is wanted): in a host list, use net-iplsearch as the search type", key);
+        return DEFER;
+    }
     return ls_find(LS_IP, h, key, keylen, result, err, opts);
 }
 
