@@ -122,11 +122,10 @@ bool match_ip_in_net(const char *ip, const char *net)
 {
     unsigned char a[16], b[16];
     int mask, fa = parse_ip(ip, a, NULL), fb = parse_ip(net, b, &mask);
-    if (!fa || !fb) return false;
-    if (fb == 4) {
-        if (!is_v4mapped(a)) return false;
-        mask = mask < 0 ? 128 : mask + 96;
-    } else if (mask < 0) mask = 128;
+    if (fa == 6 && is_v4mapped(a)) fa = 4; /* ::ffff:a.b.c.d counts as IPv4 */
+    if (!fa || fa != fb) return false;     /* families never match each other */
+    if (fb == 4) mask = mask < 0 ? 128 : mask + 96;
+    else if (mask < 0) mask = 128;
     for (int i = 0; i < 16 && mask > 0; i++, mask -= 8) {
         unsigned char m = mask >= 8 ? 0xff : (unsigned char)(0xff << (8 - mask));
         if ((a[i] & m) != (b[i] & m)) return false;
@@ -493,9 +492,12 @@ static int check_host(mctx *c, const char *pattern, const char **valueptr)
     if ((rc = lookup_split(pattern, &it, false)) != FAIL) {
         if (rc != OK) return rc;
         if (it.li->type & LOOKUP_QUERY) return do_lookup(&it, NULL, false, valueptr);
-        return c->ip_only ? FAIL : name_pattern(c, pattern, &it, valueptr);
+        if (c->ip_only) /* match_ip: single-key lookups are net- style */
+            return do_lookup(&it, match_ip_key(c->host_addr, -1, strcmp(it.li->name, "iplsearch") == 0),
+                             true, valueptr);
+        return name_pattern(c, pattern, &it, valueptr);
     }
-    if (c->ip_only) return FAIL;
+    if (c->ip_only) return UNKNOWN; /* names are never looked up */
     if (*pattern == '*' || *pattern == '^') return name_pattern(c, pattern, NULL, valueptr);
     return host_by_name(c, strcmp(pattern, "@") == 0 ? primary_hostname() : pattern);
 }
@@ -545,8 +547,8 @@ typedef struct list_flags { bool inc_unknown, ign_unknown, inc_defer, ign_defer;
 
 static bool list_switch(mctx *c, const char *item, list_flags *fl)
 {
-    if (strcmp(item, "+caseful") == 0) {
-        if (c->type == MCL_ADDRESS || c->type == MCL_LOCALPART) c->caseless = false;
+    if (strcmp(item, "+caseful") == 0 && (c->type == MCL_ADDRESS || c->type == MCL_LOCALPART)) {
+        c->caseless = false;
         if (c->caseful_subject) c->subject = c->caseful_subject;
         return true;
     }
@@ -749,7 +751,7 @@ int match_ip(const char *ip, const char *list)
 {
     mctx c = {.type = MCL_HOST, .subject = "", .caseless = true, .ip_only = true};
     ms.error[0] = 0;
-    c.host_addr = v4_unmapped(ip);
-    if (!match_is_ip(c.host_addr, NULL)) return FAIL;
+    c.host_addr = v4_unmapped(ip ? ip : "");
+    if (*c.host_addr && !match_is_ip(c.host_addr, NULL)) return set_error("\"%s\" is not an IP address", ip);
     return match_list(&c, list, NULL);
 }
