@@ -284,6 +284,13 @@ static void test_dbm(void)
     CHECK_STR(lk("dbm", path("nodbm"), "a"),
               string_sprintf("DEFER: failed to open %s as a db (v4.1+) file: No such file or directory", path("nodbm")),
               "missing dbm");
+    /* a file made by Exim's own exim_dbmbuild reads the same */
+    if (access("/usr/sbin/exim_dbmbuild", X_OK) == 0) {
+        cmd = string_sprintf("/usr/sbin/exim_dbmbuild %s %s >/dev/null 2>&1", path("dbm.src"), path("exim.db"));
+        CHECK_INT(WEXITSTATUS(system(cmd)), 1, "exim_dbmbuild duplicates");
+        for (size_t i = 0; i < 5; i++)
+            CHECK_STR(lk(cases[i].type, path("exim.db"), cases[i].key), cases[i].want, "exim-made file");
+    }
     /* dbmjz: list items joined with NULs, as sasldb2 keys are */
     write_file("jz.src", "");
     cmd = string_sprintf("printf 'x\\n' | %s -nozero - %s >/dev/null", bin, path("jz.db"));
