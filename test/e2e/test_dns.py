@@ -58,6 +58,7 @@ def test_dns_live(tmp_path):
           use-syslog: no
           access-control: 127.0.0.0/8 allow
           do-ip6: no
+          rrset-roundrobin: no
           local-zone: "test.example." static
           local-zone: "0.0.127.in-addr.arpa." static
           local-data-ptr: "127.0.0.1 mx1.test.example."
