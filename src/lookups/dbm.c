@@ -58,8 +58,8 @@ static int dbm_get(DB *db, const char *key, size_t keylen, char **result, char *
         *err = string_sprintf("dbm lookup failed: %s", db_strerror(rc));
         return DEFER;
     }
-    size_t n = strnlen(d.data, d.size); /* the stored NUL, if any, ends it */
-    *result = string_copyn_taint(d.data, n, GET_UNTAINTED);
+    size_t n = d.size ? strnlen(d.data, d.size) : 0; /* the stored NUL, if any, ends it */
+    *result = string_copyn_taint(n ? d.data : "", n, GET_UNTAINTED);
     return OK;
 }
 
