@@ -44,7 +44,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 
 .PHONY: all run test unit e2e nomod fuzz clean deps
-all: $(BUILD)/tern
+all: $(BUILD)/tern $(BUILD)/tern_dbmbuild
 
 $(BUILD)/config.h: Local/Makefile Makefile scripts/mkconfig
 	@mkdir -p $(BUILD)
@@ -61,7 +61,11 @@ $(BUILD)/libtern.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
--include $(OBJS:.o=.d)
+# tern_dbmbuild: a separate utility (src/utils/), linked with the library
+$(BUILD)/tern_dbmbuild: $(BUILD)/obj/utils/dbmbuild.o $(BUILD)/libtern.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
+
+-include $(OBJS:.o=.d) $(BUILD)/obj/utils/dbmbuild.d
 
 # ---- tests ----
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
@@ -71,7 +75,7 @@ $(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/tern_dbmbuild
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 nomod:

@@ -31,5 +31,37 @@
 /* Values in one time-list option (delay_warning): Exim accepts ten, and
  * more than that many warnings per message would be noise anyway. */
 #define LIMIT_TIMELIST_VALUES 10
+/* DNS answers: the largest message a DNS reply can carry over TCP
+ * (RFC 1035 4.2.2 two-byte length); res_nquery retries over TCP when
+ * the UDP answer is truncated. */
+#define LIMIT_DNS_ANSWER 65535
+
+/* Lookup handles kept open at once (Exim's lookup_open_max default). */
+#define LIMIT_LOOKUP_OPEN_MAX 25
+
+/* Lookup result cache entries per process before the cache is flushed:
+ * bounds memory in long-lived processes that look up many keys. */
+#define LIMIT_LOOKUP_CACHE 10000
+
+/* One line (with continuations) of an lsearch file: bounds memory on a
+ * corrupt file. */
+#define LIMIT_LSEARCH_LINE (1024 * 1024)
+
+/* Chained "@@" lookups in address lists (spec: no more than fifty). */
+#define LIMIT_LIST_CHAIN 50
+
+/* Named list nesting (+a refers to +b ...): stops a list that refers to
+ * itself. */
+#define LIMIT_LIST_NESTING 32
+
+/* Named list results cached per message. */
+#define LIMIT_LIST_CACHE 256
+
+/* dbm keys and values written by tern_dbmbuild: one input line. */
+#define LIMIT_DBMBUILD_LINE (256 * 1024)
+
+/* Partial lookup components tried (partialN-): domain names have at
+ * most 127 labels (RFC 1035 2.3.4, 255 octets). */
+#define LIMIT_PARTIAL_LABELS 128
 
 #endif

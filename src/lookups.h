@@ -58,6 +58,33 @@ char *search_find(const lookup_info *li, const char *filename, const char *key, 
 /* search_tidyup - close cached handles (between messages, before fork) */
 void search_tidyup(void);
 
-/* lookups_builtin_names in modules.h lists the registered names for -bV. */
+/* lookups_builtin_names - names for -bV's "Lookups (built-in):" line,
+ * in registry order (also declared in modules.h for version.c). */
+const char *const *lookups_builtin_names(void);
+
+/* lookup_opt - the value of "name=" in a comma-separated option string
+ * (as given after the lookup type: "dsearch,ret=full,filter=file");
+ * NULL if absent. */
+char *lookup_opt(const char *opts, const char *name);
+
+/* lookup_open_max - handles kept open (Exim's lookup_open_max) */
+void lookup_set_open_max(int n);
+
+/* Counters for tests: real driver opens and finds since start. */
+unsigned long lookup_stat_opens(void);
+unsigned long lookup_stat_finds(void);
+
+/* lsearch_parse_key - the key at the start of an lsearch line (quoted
+ * keys unescaped); *rest gets the data after the optional ':' */
+char *lsearch_parse_key(const char *line, const char **rest);
+
+/* lsearch_scan_buffer - lsearch parsing of an in-memory file (fuzzing) */
+int lsearch_scan_buffer(const char *data, size_t len, const char *key, char **result);
+
+/* The drivers (one file each in src/lookups/). */
+extern const lookup_info lsearch_lookup_info, wildlsearch_lookup_info,
+    nwildlsearch_lookup_info, iplsearch_lookup_info, cdb_lookup_info, dbm_lookup_info,
+    dbmjz_lookup_info, dbmnz_lookup_info, dnsdb_lookup_info, dsearch_lookup_info,
+    json_lookup_info, sqlite_lookup_info;
 
 #endif

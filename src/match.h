@@ -32,4 +32,22 @@ int match_ip(const char *ip, const char *list);
 /* match_reset_cache - forget cached named-list results (per message) */
 void match_reset_cache(void);
 
+/* match_error - why the last call returned DEFER (worded for logs) */
+const char *match_error(void);
+
+/* match_is_ip - 4 or 6 if s is an IP address (with "/mask" allowed when
+ * maskptr is not NULL: *maskptr gets the mask or -1), else 0 */
+int match_is_ip(const char *s, int *maskptr);
+/* match_ip_in_net - is ip inside net ("a.b.c.d", "a.b.c.0/24", v6 alike)?
+ * IPv4-mapped IPv6 addresses count as their IPv4 form. */
+bool match_ip_in_net(const char *ip, const char *net);
+/* match_ip_key - ip masked to mask bits as a lookup key "a.b.c.0/24";
+ * mask < 0: the address alone. IPv6 uses '.' between groups unless
+ * colons is set (iplsearch keys). */
+char *match_ip_key(const char *ip, int mask, bool colons);
+
+/* match_set_local_interfaces - the addresses "@[]" and @mx_* treat as
+ * this host's (a list, as local_interfaces); NULL: ask the system */
+void match_set_local_interfaces(const char *list);
+
 #endif

@@ -72,8 +72,3 @@ const char *const have_macro_names[] = {
 #endif
     NULL,
 };
-
-/* Filled by the lookup registry once lookups are built (issue #4). */
-static const char *const lookup_names[] = {NULL};
-
-const char *const *lookups_builtin_names(void) { return lookup_names; }

@@ -17,7 +17,8 @@ typedef struct module_info {
 
 extern const module_info *const modules_list[]; /* NULL-terminated */
 
-/* lookups_builtin_names - names for -bV's "Lookups (built-in):" line */
+/* lookups_builtin_names - names for -bV's "Lookups (built-in):" line
+ * (defined by the lookup registry in lookups.c) */
 const char *const *lookups_builtin_names(void);
 
 #endif
