@@ -18,6 +18,7 @@
 #include "log.h"
 /* This module */
 #include "dns.h"
+#include "globals.h"
 
 static struct __res_state dns_res;
 static bool dns_res_ready;
@@ -45,6 +46,8 @@ static bool dns_init(void)
     if (dns_res_ready) return true;
     if (res_ninit(&dns_res) != 0) return false;
     dns_res.options &= ~(unsigned long)(RES_DEFNAMES | RES_DNSRCH);
+    if (cfg.dns_retrans > 0) dns_res.retrans = cfg.dns_retrans;
+    if (cfg.dns_retry > 0) dns_res.retry = cfg.dns_retry;
     dns_res_ready = true;
     return true;
 }

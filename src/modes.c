@@ -10,6 +10,8 @@
 #include "drivers.h"
 #include "globals.h"
 #include "log.h"
+#include "lookups.h"
+#include "match.h"
 #include "modes.h"
 #include "xp_all.h"
 
@@ -71,4 +73,6 @@ void readconf_finish(void)
     if (!log_selector_parse(cfg.log_selector, bits, &bad))
         log_config_die("configuration error:\n  %s in log_selector", bad);
     log_init();
+    lookup_set_open_max(cfg.lookup_open_max);
+    if (cfg.local_interfaces) match_set_local_interfaces(cfg.local_interfaces);
 }

@@ -13,12 +13,11 @@
 #include <sqlite3.h>
 /* MTA core */
 #include "../tern.h"
+#include "../globals.h"
 #include "../log.h"
 /* This module */
 #include "../lookups.h"
 
-/* Busy timeout (Exim's sqlite_lock_timeout default, 5s). */
-#define SQLITE_LOCK_TIMEOUT_MS 5000
 
 /* Open databases, kept for the life of the lookup handle. */
 typedef struct sqlite_db {
@@ -62,7 +61,7 @@ static sqlite3 *get_db(sqlite_handle *h, const char *file, char **err)
         sqlite3_close(db);
         return NULL;
     }
-    sqlite3_busy_timeout(db, SQLITE_LOCK_TIMEOUT_MS);
+    sqlite3_busy_timeout(db, cfg.sqlite_lock_timeout * 1000); /* seconds in the option */
     sqlite_db *d = store_malloc(sizeof *d);
     d->file = store_malloc(strlen(file) + 1);
     memcpy(d->file, file, strlen(file) + 1);
@@ -107,6 +106,10 @@ static const char *split_file(const char *query, const char *opts, char **file)
 {
     if ((*file = lookup_opt(opts, "file"))) return query;
     while (isspace((unsigned char)*query)) query++;
+    if (*query != '/' && cfg.sqlite_dbfile) { /* the main option names the default file */
+        *file = cfg.sqlite_dbfile;
+        return query;
+    }
     if (*query != '/') return NULL;
     const char *p = query;
     while (*p && !isspace((unsigned char)*p)) p++;
