@@ -160,22 +160,9 @@ void match_set_local_interfaces(const char *list)
     ms.local_ifaces = list ? string_copy_perm(list) : NULL;
 }
 
-/* is_local_ip - is ip one of this host's interface addresses? */
-static bool is_local_ip(const char *ip)
+/* iface_has - is ip an address of one of the host's interfaces? */
+static bool iface_has(const char *ip)
 {
-    if (ms.local_ifaces) {
-        int sep = 0;
-        const char *l = ms.local_ifaces;
-        char *item;
-        while ((item = string_nextinlist(&l, &sep))) {
-            char *dot = strrchr(item, '.'); /* "addr.port" items of local_interfaces */
-            if (dot && match_is_ip(item, NULL) != 4 && match_is_ip(string_copyn(item, (size_t)(dot - item)), NULL))
-                *dot = 0;
-            if (match_ip_in_net(ip, item) || (strcmp(item, "0.0.0.0") == 0 && match_is_ip(ip, NULL) == 4))
-                return true;
-        }
-        return false;
-    }
     struct ifaddrs *ifs, *i;
     bool found = false;
     if (getifaddrs(&ifs) != 0) return false;
@@ -188,6 +175,32 @@ static bool is_local_ip(const char *ip)
     }
     freeifaddrs(ifs);
     return found;
+}
+
+/* is_wildcard_iface - "0.0.0.0", "::0", "::" listen on every interface */
+static bool is_wildcard_iface(const char *item)
+{
+    return strcmp(item, "0.0.0.0") == 0 || strcmp(item, "::0") == 0 || strcmp(item, "::") == 0;
+}
+
+/* is_local_ip - is ip one of this host's interface addresses? A wildcard
+ * in local_interfaces stands for every interface of its family, as Exim
+ * reads them from the system. */
+static bool is_local_ip(const char *ip)
+{
+    if (!ms.local_ifaces) return iface_has(ip);
+    int sep = 0;
+    const char *l = ms.local_ifaces;
+    char *item;
+    while ((item = string_nextinlist(&l, &sep))) {
+        char *dot = strrchr(item, '.'); /* "addr.port" items of local_interfaces */
+        if (dot && match_is_ip(item, NULL) != 4 && match_is_ip(string_copyn(item, (size_t)(dot - item)), NULL))
+            *dot = 0;
+        if (is_wildcard_iface(item)) {
+            if (match_is_ip(ip, NULL) == (item[0] == '0' ? 4 : 6) && iface_has(ip)) return true;
+        } else if (match_ip_in_net(ip, item)) return true;
+    }
+    return false;
 }
 
 /* primary_hostname - the configured name, else the system's */
