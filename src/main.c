@@ -9,6 +9,7 @@
 #include <grp.h>
 /* MTA core */
 #include "tern.h"
+#include "acl.h"
 #include "bp.h"
 #include "cfgfile.h"
 #include "globals.h"
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
     drop_privilege_for_alt_config(&cl);
     readconf_read(cl.config ? cl.config : CONFIGURE_FILE);
     readconf_finish();
+    acl_init();
     finish_identity();
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
