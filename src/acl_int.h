@@ -55,6 +55,7 @@ typedef struct acl_stmt {
 typedef struct acl_def {
     struct acl_def *next;
     char *name;           /* ACL name, file path, or inline text */
+    bool is_inline;       /* traced as "inline ACL", not ACL "name" */
     acl_stmt *stmts;
 } acl_def;
 
@@ -63,6 +64,8 @@ typedef struct acl_ctx {
     enum acl_where where;
     const char *recipient;  /* RCPT address, or the command argument */
     const char *acl_name;
+    const char *acl_label;  /* ACL "name" or inline ACL, for trace lines */
+    bool endpass_hit;       /* an accept/discard failed after endpass */
     enum acl_verb verb;     /* verb of the statement being evaluated */
     int depth;
     char *user_msg;         /* current "message" (unexpanded) */

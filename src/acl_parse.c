@@ -258,6 +258,7 @@ acl_def *acl_load(const char *text, char **err)
     }
     int errline = 0;
     acl_def *d = body ? acl_parse_text(text, body, string_copy(file), err, &errline) : NULL;
+    if (d) d->is_inline = *text != '/';
     if (!d && body) *err = string_sprintf("error in ACL: %s", *err);
     if (d) { d->next = acl_loaded; acl_loaded = d; }
     store_set_pool(old);

@@ -178,7 +178,11 @@ static int verb_outcome(acl_ctx *x, const acl_stmt *s, const stmt_result *r)
     case ACLV_ACCEPT:
     case ACLV_DISCARD:
         if (r->cond == OK) return s->verb == ACLV_ACCEPT ? OK : DISCARD;
-        if (r->endpass_seen) { acl_trace("endpass encountered - denying access"); return FAIL; }
+        if (r->endpass_seen) {
+            acl_trace("%s: endpass encountered - denying access", acl_verb_names[s->verb]);
+            x->endpass_hit = true;
+            return FAIL;
+        }
         return -1;
     case ACLV_DEFER: return r->cond == OK ? DEFER : -1;
     case ACLV_DENY: return r->cond == OK ? (r->drop ? FAIL_DROP : FAIL) : -1;
@@ -198,7 +202,7 @@ static const char *const cond_words[] = {"succeeded", "deferred", "failed", "err
 static void stmt_trace_result(acl_ctx *x, const acl_stmt *s, int cond)
 {
     int i = cond == OK || cond == DISCARD ? 0 : cond == DEFER ? 1 : cond == FAIL ? 2 : 3;
-    acl_trace("%s: condition test %s in ACL \"%s\"", acl_verb_names[s->verb], cond_words[i], x->acl_name);
+    acl_trace("%s: condition test %s in %s", acl_verb_names[s->verb], cond_words[i], x->acl_label);
 }
 
 /* run_stmt - evaluate one statement; -1 means continue with the next */
@@ -238,12 +242,12 @@ static int acl_run_def(acl_ctx *x, const acl_def *d, char **user_msg, char **log
             *log_msg = expand_msg(x->log_msg);
             if (!*log_msg && x->err_msg) *log_msg = x->err_msg;
         }
-        if (rc == ERROR) return ERROR;
-        acl_trace("end of ACL \"%s\": %s", x->acl_name,
+        if (rc == ERROR || x->endpass_hit) return rc;
+        acl_trace("end of %s: %s", x->acl_label,
                   (s->verb == ACLV_REQUIRE && rc != FAIL_DROP) || (rc == FAIL && s->verb != ACLV_DENY) ? "not OK" : verb_upper(rc));
         return rc;
     }
-    acl_trace("end of ACL \"%s\": implicit DENY", x->acl_name);
+    acl_trace("end of %s: implicit DENY", x->acl_label);
     *user_msg = *log_msg = NULL;
     return FAIL;
 }
@@ -260,10 +264,12 @@ int acl_run_named(acl_ctx *x, const char *text, int depth)
     if (!d) { x->err_msg = err; return ERROR; }
     acl_ctx inner = *x;
     inner.acl_name = d->name;
+    inner.acl_label = d->is_inline ? "inline ACL" : string_sprintf("ACL \"%s\"", d->name);
+    inner.endpass_hit = false;
     inner.depth = depth;
     int saved_depth = trace_depth;
     trace_depth = depth;
-    acl_trace("using ACL \"%s\"", d->name);
+    if (!d->is_inline) acl_trace("using ACL \"%s\"", d->name);
     char *um = NULL, *lm = NULL;
     int rc = acl_run_def(&inner, d, &um, &lm);
     trace_depth = saved_depth;

@@ -288,21 +288,23 @@ static void test_trace(void)
     char *um, *lm;
     run(ACL_WHERE_RCPT, "accept hosts = 10.0.0.1\ndeny message = nope\n condition = yes", &um, &lm);
     run(ACL_WHERE_RCPT, "require acl = inner_ok\n delay = 1h", &um, &lm);
+    run(ACL_WHERE_RCPT, "accept condition = yes\n endpass\n condition = no", &um, &lm);
     acl_trace_enable(NULL);
     fclose(f);
     static const char *const want[] = {
-        ">>> using ACL \"accept hosts = 10.0.0.1\ndeny message = nope\n condition = yes\"\n",
         ">>> processing \"accept\" (inline ACL 1)\n",
         ">>> check hosts = 10.0.0.1\n",
-        ">>> accept: condition test failed in ACL \"accept hosts",
+        ">>> accept: condition test failed in inline ACL\n",
         ">>>   message: nope\n",
         ">>> check condition = yes\n",
-        ">>> deny: condition test succeeded in ACL",
-        "\": DENY\n",
+        ">>> deny: condition test succeeded in inline ACL\n",
+        ">>> end of inline ACL: DENY\n",
         ">>>  using ACL \"inner_ok\"\n",
         ">>>  processing \"accept\" (t.conf 1)\n",
         ">>>  end of ACL \"inner_ok\": ACCEPT\n",
         ">>> delay skipped in -bh checking mode\n",
+        ">>> check condition = no\n>>> accept: condition test failed in inline ACL\n"
+        ">>> accept: endpass encountered - denying access\n",
     };
     for (size_t i = 0; i < NELEM(want); i++) CHECK(strstr(buf, want[i]) != NULL, want[i]);
     free(buf);
