@@ -309,7 +309,8 @@ static int mod_udpsend(acl_ctx *x, const acl_cond *c, const char *arg) { return 
                    AW(ACL_WHERE_QUIT) | AW(ACL_WHERE_NOTQUIT) | AW(ACL_WHERE_ETRN) | AW(ACL_WHERE_EXPN) | \
                    AW(ACL_WHERE_STARTTLS) | AW(ACL_WHERE_VRFY))
 #define RCPT_ONLY AW_ONLY(AW(ACL_WHERE_RCPT) | AW(ACL_WHERE_VRFY) | AW(ACL_WHERE_PRDR))
-#define BEFORE_DATA AW_ONLY(AW(ACL_WHERE_MAIL) | AW(ACL_WHERE_RCPT) | AW(ACL_WHERE_PREDATA) | AW_NOTSMTP)
+#define AFTER_DATA (AW(ACL_WHERE_DATA) | AW(ACL_WHERE_MIME) | AW(ACL_WHERE_DKIM) | AW(ACL_WHERE_PRDR) | \
+                    AW(ACL_WHERE_NOTSMTP))
 
 /* name, modifier, no_arg, no_negate, expand, forbids, fn -- sorted by name */
 const acl_cond_def acl_cond_table[] = {
@@ -330,7 +331,7 @@ const acl_cond_def acl_cond_table[] = {
     {"log_reject_target", true, false, true, true, 0, mod_log_reject_target},
     {"logwrite", true, false, true, true, 0, mod_logwrite},
     {"message", true, false, true, false, 0, mod_message},
-    {"queue", true, false, true, true, BEFORE_DATA, mod_queue},
+    {"queue", true, false, true, true, AFTER_DATA, mod_queue},
     {"ratelimit", false, false, false, true, 0, cond_ratelimit},
     {"recipients", false, false, false, true, RCPT_ONLY, cond_recipients},
     {"remove_header", true, false, true, true, AW_ONLY(AW_MSG), mod_remove_header},

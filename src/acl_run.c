@@ -73,8 +73,8 @@ static int cond_forbidden(acl_ctx *x, const acl_cond *c)
 {
     const acl_cond_def *d = c->def;
     if (!(d->forbids & AW(x->where))) return OK;
-    x->err_msg = string_sprintf("cannot %s %s %s in %s ACL", d->modifier ? "use" : "test", d->name,
-                                d->modifier ? "modifier" : "condition", acl_where_desc(x->where));
+    x->err_msg = string_sprintf("cannot %s %s condition in %s ACL", d->modifier ? "use" : "test", d->name,
+                                acl_where_desc(x->where));
     return ERROR;
 }
 
@@ -92,9 +92,7 @@ static int eval_cond(acl_ctx *x, const acl_cond *c)
         }
         arg = e;
     }
-    if (c->def->name[0] != 'm' || strcmp(c->def->name, "message") != 0) {
-        if (strcmp(c->def->name, "log_message") != 0) trace_check(c, arg);
-    }
+    if (c->def->expand) trace_check(c, arg); /* message texts trace themselves */
     int rc = c->def->fn(x, c, arg);
     if (c->negated && (rc == OK || rc == FAIL)) rc = rc == OK ? FAIL : OK;
     return rc;
@@ -237,7 +235,9 @@ static int acl_run_def(acl_ctx *x, const acl_def *d, char **user_msg, char **log
             *log_msg = x->err_msg;
             *user_msg = NULL;
         } else {
+            if (x->err_msg) conn.acl.verify_message = x->err_msg;
             *user_msg = expand_msg(x->user_msg);
+            conn.acl.verify_message = NULL;
             if (!*user_msg) *user_msg = x->nested_msg;
             *log_msg = expand_msg(x->log_msg);
             if (!*log_msg && x->err_msg) *log_msg = x->err_msg;

@@ -122,11 +122,13 @@ static void test_messages(void)
         {"deny message = one\n condition = no\ndeny", FAIL, NULL, NULL},
         {"deny domains = z", ERROR, NULL, "cannot test domains condition in connection ACL"},
         {"deny control = junk", ERROR, NULL, "syntax error in \"control=junk\""},
+        {"accept add_header = X-A: b", ERROR, NULL, "cannot use add_header condition in connection ACL"},
         {"deny message = m\n condition = maybe", DEFER, NULL, "invalid \"condition\" value \"maybe\""},
     };
     for (size_t i = 0; i < NELEM(cases); i++) {
         char *um = (char *)"unset", *lm = (char *)"unset";
-        enum acl_where w = strstr(cases[i].text, "domains") ? ACL_WHERE_CONNECT : ACL_WHERE_RCPT;
+        enum acl_where w = strstr(cases[i].text, "domains") || strstr(cases[i].text, "add_header")
+                               ? ACL_WHERE_CONNECT : ACL_WHERE_RCPT;
         CHECK_INT(run(w, cases[i].text, &um, &lm), cases[i].rc, cases[i].text);
         CHECK_STR(um, cases[i].um, cases[i].text);
         CHECK_STR(lm, cases[i].lm, cases[i].text);
@@ -181,6 +183,22 @@ static void test_nested(void)
     char *argv[] = {(char *)"a", (char *)"b"};
     CHECK_INT(acl_eval("inner_ok", 2, argv, &r), OK, "acl_eval args");
     CHECK_INT(conn.acl.narg, 0, "args restored");
+}
+
+static void test_file_acl(void)
+{
+    char *path = string_sprintf("%s/rcpt.acl", tmpdir);
+    FILE *f = fopen(path, "w");
+    fputs("# from a file\ndeny message = from file \\\n  continued\n", f);
+    fclose(f);
+    char *um, *lm;
+    CHECK_INT(acl_check(ACL_WHERE_RCPT, "x@y", path, &um, &lm), FAIL, "file acl");
+    CHECK_STR(um, "from file continued", "file acl message");
+    CHECK_INT(acl_check(ACL_WHERE_RCPT, "x@y", "/nonexistent/acl", &um, &lm), ERROR, "missing file");
+    CHECK(lm && strstr(lm, "failed to open ACL file \"/nonexistent/acl\"") != NULL, "missing file msg");
+    CHECK_INT(acl_check(ACL_WHERE_RCPT, "x@y", "accept junk = 1", &um, &lm), ERROR, "bad inline");
+    CHECK_STR(lm, "error in ACL: unknown ACL condition/modifier in \"accept junk = 1\"", "bad inline msg");
+    CHECK_INT(acl_check(ACL_WHERE_RCPT, "x@y", "${if}", &um, &lm), ERROR, "unexpandable name");
 }
 
 static void test_vars(void)
@@ -350,6 +368,7 @@ int main(void)
     test_messages();
     test_nested();
     test_vars();
+    test_file_acl();
     test_controls();
     test_logging();
     test_trace();
