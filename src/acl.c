@@ -153,7 +153,7 @@ static char *reject_what(enum acl_where where, const char *arg)
 
 static bool where_has_sender(enum acl_where where)
 {
-    return where == ACL_WHERE_RCPT || where == ACL_WHERE_PREDATA || where == ACL_WHERE_DATA ||
+    return where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA ||
            where == ACL_WHERE_MIME || where == ACL_WHERE_DKIM || where == ACL_WHERE_PRDR;
 }
 

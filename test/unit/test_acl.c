@@ -278,6 +278,8 @@ static void test_logging(void)
     acl_log_reject(ACL_WHERE_RCPT, FAIL, "x@bar.example", um, lm);
     acl_log_reject(ACL_WHERE_MAIL, DEFER, "a@b.example", "later", "lm");
     acl_log_reject(ACL_WHERE_HELO, FAIL, "x", "go away", NULL);
+    acl_log_reject(ACL_WHERE_PREDATA, FAIL, NULL, "pd", NULL);
+    acl_log_reject(ACL_WHERE_DATA, FAIL, NULL, "dd\nsecond line", NULL);
     acl_log_reject(ACL_WHERE_RCPT, DISCARD, "x@y", NULL, "disc");
     acl_log_reject(ACL_WHERE_CONNECT, ERROR, NULL, NULL, "cannot test domains condition in connection ACL");
     run(ACL_WHERE_RCPT, "warn log_message = warned once\nwarn log_message = warned once\naccept", &um, &lm);
@@ -288,6 +290,8 @@ static void test_logging(void)
     CHECK(strstr(main_log, "H=(x) [192.0.2.1] F=<a@b.example> rejected RCPT <x@bar.example>: no bar for you\n") != NULL, "rcpt reject line");
     CHECK(strstr(main_log, "H=(x) [192.0.2.1] temporarily rejected MAIL <a@b.example>: lm\n") != NULL, "mail defer line");
     CHECK(strstr(main_log, "H=(x) [192.0.2.1] rejected EHLO or HELO x: go away\n") != NULL, "helo line");
+    CHECK(strstr(main_log, "H=(x) [192.0.2.1] rejected DATA: pd\n") != NULL, "predata line");
+    CHECK(strstr(main_log, "H=(x) [192.0.2.1] F=<a@b.example> rejected after DATA: dd\n") != NULL, "data line");
     CHECK(strstr(main_log, "H=(x) [192.0.2.1] F=<a@b.example> RCPT <x@y>: discarded by RCPT ACL: disc\n") != NULL, "discard line");
     CHECK(strstr(main_log, "temporarily rejected connection in \"connect\" ACL: cannot test domains") != NULL, "connect line");
     char *w = strstr(main_log, "H=(x) [192.0.2.1] Warning: warned once\n");
