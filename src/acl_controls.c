@@ -179,7 +179,7 @@ static const control_def controls[] = {
     {"wellknown", AW_ALL, false, c_wellknown},
 };
 
-/* acl_control_find - the row for "name[/opts]" (exported for tests) */
+/* control_find - the row for "name[/opts]"; NULL if unknown or bad options */
 static const control_def *control_find(const char *arg, const char **opts)
 {
     size_t n = strcspn(arg, "/");
