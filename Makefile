@@ -25,7 +25,7 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializ
 CPPFLAGS := -iquote $(BUILD) -iquote src -D_GNU_SOURCE
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS)
 
-LIBS := -lssl -lcrypto -lpcre2-8 -ldb -lcrypt -lidn2 -ljansson -lsqlite3 -lresolv
+LIBS := -lssl -lcrypto -lpcre2-8 -ldb -lcrypt -lidn2 -ljansson -lsqlite3 -lresolv -lm
 LIBS_SPF := -lspf2
 LIBS_DMARC := -lopendmarc
 LIBS_REDIS := -lhiredis

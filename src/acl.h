@@ -32,7 +32,33 @@ void acl_init(void);
 int acl_check(enum acl_where where, const char *recipient, const char *acl_text,
               char **user_msg, char **log_msg);
 
-/* acl_eval - ${acl{name}{arg1}...} from the expansion language */
+/* acl_eval - ${acl{name}{arg1}...} from the expansion language: runs
+ * the named ACL with $acl_arg1.. set to argv (at most 9). Returns OK with
+ * *result the "message" text (or "") on accept or deny, FAIL_FORCED on
+ * defer, ERROR otherwise (*result then holds the reason). */
 int acl_eval(const char *name, int argc, char **argv, char **result);
+
+/* acl_log_reject - write the log line for an ACL result that is not a
+ * plain accept, worded as Exim's:
+ *   H=host [ip] F=<sender> rejected RCPT <rcpt>: log text
+ *   ... temporarily rejected ...  (DEFER, ERROR)
+ *   ... RCPT <rcpt>: discarded by RCPT ACL: log text  (DISCARD)
+ * arg is the command argument: the recipient for RCPT, the sender for
+ * MAIL, the HELO name for HELO, the VRFY/EXPN/ETRN argument. The logs
+ * written follow the last ACL's log_reject_target (main:reject default). */
+void acl_log_reject(enum acl_where where, int rc, const char *arg, const char *user_msg,
+                    const char *log_msg);
+
+/* acl_trace_enable - -bh mode: write Exim's ">>> " trace lines of ACL
+ * processing to fp (NULL turns them off). While on, "delay" is not
+ * imposed, as under Exim's -bh. */
+void acl_trace_enable(FILE *fp);
+
+/* acl_default_accepts - what an unset ACL option means at this checkpoint */
+bool acl_default_accepts(enum acl_where where);
+
+/* acl_message_reset - forget $acl_m* and per-message controls (MAIL,
+ * RSET, EHLO, HELO, after STARTTLS, after each message) */
+void acl_message_reset(void);
 
 #endif

@@ -14,6 +14,8 @@
 #include "tern.h"
 #include "cfg_main.h"
 #include "log.h"
+#include "message.h"
+#include "acl_state.h"
 
 struct proc_state {
     char *progname;
@@ -43,11 +45,17 @@ struct conn_state {
     int interface_port;
     char *sender_helo_name;
     char *received_protocol;
+    /* ACL */
+    acl_var *acl_c;              /* $acl_c* variables, never reset */
+    struct acl_conn_state acl;   /* connection controls, $acl_arg*, log target */
 };
 
 struct msg_state {
     char *id;
     char *sender_address;
+    /* ACL */
+    acl_var *acl_m;              /* $acl_m* variables, reset per message */
+    struct acl_msg_state acl;    /* message controls, added/removed headers */
 };
 
 struct dlv_state {

@@ -9,6 +9,7 @@
 #include <grp.h>
 /* MTA core */
 #include "tern.h"
+#include "acl.h"
 #include "bp.h"
 #include "cfgfile.h"
 #include "globals.h"
@@ -136,6 +137,7 @@ int main(int argc, char **argv)
     readconf_finish();
     retry_init();
     rewrite_init();
+    acl_init();
     finish_identity();
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
