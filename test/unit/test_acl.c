@@ -92,7 +92,7 @@ static void test_verbs(void)
         {"accept verify = header_syntax", ACL_WHERE_RCPT, ERROR},
         {"accept verify = recipient", ACL_WHERE_RCPT, DEFER},
         {"accept verify = recipient", ACL_WHERE_MAIL, ERROR},
-        {"accept verify = helo", ACL_WHERE_RCPT, DEFER},
+        {"accept verify = helo", ACL_WHERE_RCPT, FAIL}, /* no HELO given */
         {"accept delay = 5s", ACL_WHERE_RCPT, OK},
         {"accept delay = junk", ACL_WHERE_RCPT, ERROR},
         {"accept add_header = X-Foo: bar", ACL_WHERE_CONNECT, ERROR},
