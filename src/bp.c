@@ -15,8 +15,8 @@
 static void print_option(const optionlist *ol, const void *block, bool hidden)
 {
     unsigned t = ol->type & OPT_TYPE_MASK;
-    if (t == opt_alias || t == opt_missing) return;
-    if (hidden && !proc.admin_user && t != opt_bool && t != opt_bool_verify) {
+    if (t == opt_alias || t == opt_missing || t == opt_bool_verify) return; /* as Exim: never shown */
+    if (hidden && !proc.admin_user && t != opt_bool && t != opt_expand_bool) {
         printf("%s = <value not displayable>\n", ol->name);
         return;
     }
@@ -30,10 +30,12 @@ static void print_main_all(void)
         print_option(&main_optionlist[i], &cfg, readconf_hidden(main_optionlist[i].name));
 }
 
-static void print_driver(enum driver_kind kind, const driver_instance *d)
+/* print_driver - generic options then private ones, as Exim orders them;
+ * "-bP routers" heads each instance, "-bP router NAME" does not */
+static void print_driver(enum driver_kind kind, const driver_instance *d, bool header)
 {
     const drivers_kind_desc *k = &drivers_kinds[kind];
-    printf("\n%s %s:\n", d->name, k->singular);
+    if (header) printf("\n%s %s:\n", d->name, k->singular);
     for (size_t i = 0; i < k->generic_count; i++) print_option(&k->generic[i], d, false);
     for (size_t i = 0; d->info && i < d->info->options_count; i++) {
         const optionlist *ol = &d->info->options[i];
@@ -64,15 +66,16 @@ static int print_kind(const char *word, const char *name)
     bool plural;
     if (!kind_word(word, &kind, &plural)) return -1;
     if (plural) {
-        for (const driver_instance *d = cfg.sections.drivers[kind]; d; d = d->next) print_driver(kind, d);
+        for (const driver_instance *d = cfg.sections.drivers[kind]; d; d = d->next) print_driver(kind, d, true);
         return 0;
     }
-    const driver_instance *d = name ? find_instance(kind, name) : NULL;
+    if (!name) return -1; /* "-bP router" alone: Exim treats it as an unknown option */
+    const driver_instance *d = find_instance(kind, name);
     if (!d) {
-        printf("%s %s not found\n", name ? name : "", drivers_kinds[kind].singular);
+        printf("%s %s not found\n", drivers_kinds[kind].singular, name);
         return 1;
     }
-    print_driver(kind, d);
+    print_driver(kind, d, false);
     return 0;
 }
 

@@ -11,6 +11,12 @@
 
 enum driver_kind { DRIVER_ROUTER, DRIVER_TRANSPORT, DRIVER_AUTH, DRIVER_KINDS };
 
+/* A generic boolean whose default depends on the driver or on other
+ * options (log_as_local, retry_use_local_part) holds this value from the
+ * instance's creation until the driver's init settles it. Such fields are
+ * unsigned char, never read as bool before init. */
+#define DRIVER_BOOL_UNSET 2
+
 struct driver_instance;
 
 /* What every driver implementation provides. */
@@ -51,5 +57,9 @@ typedef struct drivers_kind_desc {
 extern const drivers_kind_desc drivers_kinds[DRIVER_KINDS];
 
 const driver_info *drivers_find(enum driver_kind kind, const char *name);
+
+/* drivers_not_built - true when NAME is a driver Exim knows (so a config
+ * may name it) that this binary does not contain, e.g. cyrus_sasl. */
+bool drivers_not_built(enum driver_kind kind, const char *name);
 
 #endif

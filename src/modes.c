@@ -34,7 +34,7 @@ static void opt_macros(const char *prefix, const optionlist *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned ty = t[i].type & OPT_TYPE_MASK;
-        if (ty == opt_missing) continue;
+        if (ty == opt_missing || t[i].name[0] == '*') continue; /* '*' rows are internal */
         macro_define_builtin(string_sprintf("_OPT_%s_%s", prefix, string_uc(t[i].name)), "y");
     }
 }
@@ -50,6 +50,11 @@ static void driver_macros(void)
             macro_define_builtin(string_sprintf("_DRIVER_%s_%s", kindwords[k], up), "y");
             opt_macros(string_sprintf("%s_%s", kindwords[k], up), (*p)->options, (*p)->options_count);
         }
+    }
+    if (drivers_find(DRIVER_TRANSPORT, "appendfile")) { /* its mailbox formats, as Exim names them */
+        macro_define_builtin("_HAVE_TRANSPORT_APPEND_MAILDIR", "y");
+        macro_define_builtin("_HAVE_TRANSPORT_APPEND_MAILSTORE", "y");
+        macro_define_builtin("_HAVE_TRANSPORT_APPEND_MBX", "y");
     }
 }
 

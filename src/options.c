@@ -179,6 +179,27 @@ static bool parse_kint(const char *s, long long *out)
     return true;
 }
 
+/* set_xbool - a plain boolean, or an expression kept for use time */
+static const char *set_xbool(const optionlist *ol, void *block, const char *value,
+                             bool negated, bool has_value)
+{
+    opt_xbool *x = field(block, ol);
+    if (has_value && !negated && strchr(value, '$')) {
+        x->expr = string_copy(value);
+        return NULL;
+    }
+    bool v = false;
+    optionlist plain = *ol;
+    plain.type = opt_bool;
+    plain.base = NULL;
+    plain.offset = 0;
+    const char *err = set_bool(&plain, &v, value, negated, has_value);
+    if (err) return err;
+    x->value = v;
+    x->expr = NULL;
+    return NULL;
+}
+
 static const char *set_int(const optionlist *ol, void *block, const char *value)
 {
     long long v;
@@ -330,6 +351,7 @@ const char *options_set(const optionlist *ol, void *block, const char *value,
         return string_sprintf("option \"%s\" is not available: this binary was built without %s",
                               ol->name, ol->aux);
     if (t == opt_bool || t == opt_bool_verify) return set_bool(ol, block, value, negated, has_value);
+    if (t == opt_expand_bool) return set_xbool(ol, block, value, negated, has_value);
     if (negated) return string_copy("negation prefix applied to a non-boolean option");
     if (!has_value) return string_sprintf("unexpected end of line (data missing) after %s", ol->name);
     switch (t) {
@@ -428,6 +450,11 @@ char *options_format(const optionlist *ol, const void *block)
     case opt_bool:
     case opt_bool_verify:
         return string_sprintf("%s%s", *(const bool *)f ? "" : "no_", ol->name);
+    case opt_expand_bool: {
+        const opt_xbool *x = f;
+        if (x->expr) return string_sprintf("%s = %s", ol->name, string_printing(x->expr));
+        return string_sprintf("%s%s", x->value ? "" : "no_", ol->name);
+    }
     case opt_int: return string_sprintf("%s = %d", ol->name, *(const int *)f);
     case opt_mkint: return string_sprintf("%s = %s", ol->name, options_mkint_string(*(const int *)f));
     case opt_Kint: return string_sprintf("%s = %s", ol->name, kint_string(*(const int *)f));

@@ -11,6 +11,7 @@
 enum opt_type {
     opt_bool,        /* yes/no; -bP prints NAME or no_NAME */
     opt_bool_verify, /* router "verify": sets verify_sender and verify_recipient */
+    opt_expand_bool, /* yes/no, or an expansion (contains '$') decided at use: opt_xbool */
     opt_int,         /* integer with optional K/M/G suffix */
     opt_mkint,       /* integer printed with K/M suffix when exact */
     opt_Kint,        /* integer held in K (bare number = K), printed as K/M/G */
@@ -46,6 +47,13 @@ typedef struct optionlist {
 } optionlist;
 
 #define OPT_OFF(type, field) offsetof(type, field)
+
+/* Held by opt_expand_bool options: a fixed value, or an expression
+ * (expr non-NULL) whose expansion decides at use time. */
+typedef struct opt_xbool {
+    bool value;
+    char *expr;
+} opt_xbool;
 
 /* Held by uid/gid options: the value and whether it was given at all. */
 typedef struct opt_ugid {

@@ -263,7 +263,10 @@ static void set_driver_name(parse_ctx *c, const char *value)
     driver_instance *d = c->drv;
     if (d->driver_name) cfg_error(c->r, "driver set twice for %s \"%s\"", k->singular, d->name);
     const driver_info *info = drivers_find(c->kind, value);
-    if (!info) cfg_error(c->r, "%s %s: cannot find %s driver \"%s\"", d->name, k->singular,
+    if (!info && drivers_not_built(c->kind, value))
+        cfg_error(c->r, "%s %s: the %s driver \"%s\" is not built into this binary", k->singular,
+                  d->name, k->singular, value);
+    if (!info) cfg_error(c->r, "%s %s: cannot find %s driver \"%s\"", k->singular, d->name,
                          k->singular, value);
     d->info = info;
     d->driver_name = string_copy(value);

@@ -1,4 +1,8 @@
-/* router.h - generic router instance (options common to every router). */
+/* router.h - generic router instance: the options every router has.
+ *
+ * The instance starts with driver_instance so a pointer to either is a
+ * pointer to both. Fields follow Exim 4.96's generic router options; the
+ * table that names them is router_generic_options[] in drivers.c. */
 #ifndef TERN_ROUTER_H
 #define TERN_ROUTER_H
 
@@ -8,23 +12,66 @@ typedef struct router_instance {
     driver_instance drinst;
     char *address_data;
     bool address_test;
+    char *cannot_route_message;
     bool caseful_local_part;
     bool check_local_user;
     char *condition;
+    char *debug_print;
+    bool disable_logging;
+    char *dnssec_request_domains;
+    char *dnssec_require_domains;
     char *domains;
-    bool more;
+    bool dsn_lasthop;
+    char *errors_to;
+    bool expn;
+    bool fail_verify_sender;
+    bool fail_verify_recipient; /* must follow fail_verify_sender: "fail_verify" sets both */
+    char *fallback_hosts;
+    char *group;
+    char *headers_add;
+    char *headers_remove;
+    char *ignore_target_hosts;
+    bool initgroups;
+    char *local_part_prefix;
+    bool local_part_prefix_optional;
+    char *local_part_suffix;
+    bool local_part_suffix_optional;
+    char *local_parts;
+    unsigned char log_as_local;         /* DRIVER_BOOL_UNSET until init decides */
+    opt_xbool more;
+    bool pass_on_timeout;
+    char *pass_router;
+    char *redirect_router;
+    char *require_files;
+    unsigned char retry_use_local_part; /* DRIVER_BOOL_UNSET: follows check_local_user */
+    char *router_home_directory;
+    char *self;
+    char *senders;
+    char *set;
     char *transport_name;
-    bool unseen;
+    char *transport_current_directory;
+    char *transport_home_directory;
+    opt_xbool unseen;
+    char *user;
+    bool verify_only;
     bool verify_sender;
     bool verify_recipient; /* must follow verify_sender: opt_bool_verify sets both */
 } router_instance;
 
+/* What a router needs from the generic checks (router_generic_init). */
 typedef struct router_info {
     driver_info drinfo;
+    bool needs_transport; /* accept, dnslookup, ipliteral: no transport is an error */
+    bool log_as_local;    /* default of log_as_local when the config leaves it unset */
 } router_info;
 
 extern const optionlist router_generic_options[];
 extern const size_t router_generic_options_count;
 extern const router_instance router_generic_default;
+
+/* router_generic_init - settle generic defaults that depend on the driver
+ * and check the generic options; returns NULL or an error message. Every
+ * router's init calls it first. */
+const char *router_generic_init(driver_instance *d);
 
 #endif

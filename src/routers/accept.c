@@ -1,7 +1,8 @@
 /* accept.c - the accept router: accepts every address it is given
  * (subject to the generic preconditions) and assigns its transport.
- * Routing behaviour comes with the delivery work; this file owns the
- * driver's registration and (empty) private options. */
+ *
+ * This file owns the driver's registration and config-time checks;
+ * accept has no private options. Runs at config load in every process. */
 
 /* MTA core */
 #include "../tern.h"
@@ -15,6 +16,12 @@ typedef struct accept_router_options {
 
 static const accept_router_options accept_router_defaults = {0};
 
+/* accept_router_init - only the generic checks: a transport is required */
+static const char *accept_router_init(driver_instance *d)
+{
+    return router_generic_init(d);
+}
+
 const router_info accept_router_info = {
     .drinfo = {
         .driver_name = "accept",
@@ -22,5 +29,8 @@ const router_info accept_router_info = {
         .options_count = 0,
         .options_default = &accept_router_defaults,
         .options_len = sizeof(accept_router_options),
+        .init = accept_router_init,
     },
+    .needs_transport = true,
+    .log_as_local = true,
 };
