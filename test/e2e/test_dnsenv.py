@@ -222,3 +222,16 @@ def test_host_untouched_and_fast():
     assert not os.path.exists("/proc/%d" % upid) or \
         b"unbound" not in open("/proc/%d/cmdline" % upid, "rb").read()
     assert before == {f: open(f).read() for f in before}
+
+
+def test_dnssec_ad_bit_through_libc(dns_env):
+    # resolv.conf says trust-ad, so glibc asks for and passes on the AD bit:
+    # set for the signed secure.example, clear for unsigned test.example.
+    code = ("import ctypes\n"
+            "lib = ctypes.CDLL('libresolv.so.2')\n"
+            "buf = ctypes.create_string_buffer(4096)\n"
+            "for n, t in ((b'_25._tcp.mail.secure.example', 52), (b'mail.secure.example', 1),"
+            " (b'mail.test.example', 1)):\n"
+            "    r = lib.res_query(n, 1, t, buf, 4096)\n"
+            "    print(r > 0, bool(buf.raw[3] & 0x20))\n")
+    assert py(dns_env, code).splitlines() == ["True True", "True True", "True False"]
