@@ -87,9 +87,12 @@ class DnsEnv:
         ready, _, _ = select.select([self.holder.stdout], [], [], READY_TIMEOUT)
         line = self.holder.stdout.readline().decode() if ready else ""
         if not line.startswith("ready "):
-            self.stop()
-            err = self.holder.stderr.read().decode(errors="replace")
-            raise RuntimeError("netns-run --hold failed: %r %s" % (line, err))
+            if self.holder.poll() is None:
+                self.holder.kill()      # no answer in time: ours, by pid
+            _, err = self.holder.communicate()
+            self.holder = None
+            raise RuntimeError("netns-run --hold failed: %r %s"
+                               % (line, err.decode(errors="replace")))
         self.pid = int(line.split()[1])
         self.workdir = line.split()[2]
         return self
