@@ -59,8 +59,27 @@ typedef struct router_instance {
 } router_instance;
 
 /* What a router needs from the generic checks (router_generic_init). */
+struct address_item;
+struct passwd;
+
+/* The lists a router may hand addresses to. */
+typedef struct router_lists {
+    struct address_item **local;   /* for local transports */
+    struct address_item **remote;  /* for remote transports */
+    struct address_item **new;     /* generated (redirect) addresses to route */
+    struct address_item **succeed; /* routed with nothing to deliver (verify) */
+} router_lists;
+
+/* Verification modes a router is run in (v_none for delivery). */
+enum router_verify { V_NONE, V_SENDER, V_RECIPIENT, V_EXPN };
+
 typedef struct router_info {
     driver_info drinfo;
+    /* route - route addr. Returns OK (accepted: addr placed on a list),
+     * DECLINE (try the next router), PASS, DEFER, FAIL, ERROR, DISCARD or
+     * REROUTED. pw is the passwd entry when check_local_user matched. */
+    int (*route)(struct router_instance *r, struct address_item *addr, const struct passwd *pw,
+                 enum router_verify verify, router_lists *lists);
     bool needs_transport; /* accept, dnslookup, ipliteral: no transport is an error */
     bool log_as_local;    /* default of log_as_local when the config leaves it unset */
 } router_info;

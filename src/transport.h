@@ -37,8 +37,16 @@ typedef struct transport_instance {
     char *user;
 } transport_instance;
 
+struct address_item;
+
 typedef struct transport_info {
     driver_info drinfo;
+    /* deliver - deliver the current message to addr (a chain for batched
+     * and remote transports, linked by next). Sets each address's
+     * transport_return, message and errno fields. Returns false only if
+     * the transport could not run at all (then all are deferred).
+     * Local transports run in a child process with the address's uid. */
+    bool (*deliver)(struct transport_instance *t, struct address_item *addr);
     bool local; /* runs as a local delivery (appendfile, autoreply, lmtp, pipe) */
 } transport_info;
 
