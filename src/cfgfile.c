@@ -458,6 +458,7 @@ static char *read_logical(cfg_reader *r)
         if (g->len > LIMIT_CONFIG_LINE)
             cfg_error(r, "configuration line too long (limit %d bytes)", LIMIT_CONFIG_LINE);
     }
+    g->len = strip_trailing(string_from_gstring(g));
     return string_from_gstring(g);
 }
 
@@ -529,6 +530,16 @@ static gstring *collapse_ws(gstring *g, const char *s)
     return g;
 }
 
+/* is_instance_header - "name:" or "name :" starting a driver or an ACL */
+static bool is_instance_header(const char *s)
+{
+    const char *p = s;
+    while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.') p++;
+    if (p == s) return false;
+    while (isspace((unsigned char)*p)) p++;
+    return p[0] == ':' && p[1] == 0;
+}
+
 /* saved_hidden - the text shown instead of a hidden value, or NULL:
  * macro values and "hide" options are shown only to admin users */
 static char *saved_hidden(const saved_line *l)
@@ -553,8 +564,7 @@ static gstring *saved_one(gstring *g, const saved_line *l, bool *in_section, boo
         *in_instance = false;
         return string_catc(collapse_ws(string_cat(g, "\n"), l->text), '\n');
     }
-    size_t n = strlen(l->text);
-    bool header = *in_section && l->kind == SAVED_LINE && n && l->text[n - 1] == ':';
+    bool header = *in_section && l->kind == SAVED_LINE && is_instance_header(l->text);
     if (header) g = string_cat(g, "\n  ");
     else if (*in_section) g = string_cat(g, *in_instance ? "    " : "  ");
     if (header) *in_instance = true;
