@@ -8,6 +8,7 @@
  * log_write's own escaping of control characters. */
 
 /* System */
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -237,11 +238,14 @@ static char *expand_log_path(const char *tmpl, const char *type)
 char *log_path_for(const char *type)
 {
     const char *list = cfg.log_file_path ? cfg.log_file_path : LOG_FILE_PATH;
+    const char *spool = cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY;
     int sep = 0;
     char *item;
+    while (isspace((unsigned char)*list)) list++;
+    if (!*list) return string_sprintf("%s/log/%slog", spool, type);
     while ((item = string_nextinlist(&list, &sep))) {
         if (strcmp(item, "syslog") == 0) continue;
-        if (!*item) return string_sprintf("%s/log/%slog", cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY, type);
+        if (!*item) return string_sprintf("%s/log/%slog", spool, type);
         return expand_log_path(item, type);
     }
     return NULL;
