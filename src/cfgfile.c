@@ -511,7 +511,9 @@ char *cfgfile_next_line(cfg_reader *r)
 
 /* ---- -bP config ---- */
 
-/* collapse_ws - runs of white space outside double quotes become one space */
+/* collapse_ws - runs of white space outside double quotes become one space.
+ * Exim collapses most runs inside quotes too, but not all of them; Tern
+ * keeps quoted text exactly as the value the option receives. */
 static gstring *collapse_ws(gstring *g, const char *s)
 {
     bool quoted = false, space = false;
@@ -569,7 +571,6 @@ static gstring *saved_one(gstring *g, const saved_line *l, bool *in_section, boo
     else if (*in_section) g = string_cat(g, *in_instance ? "    " : "  ");
     if (header) *in_instance = true;
     if (hidden) g = string_cat(g, hidden);
-    else if (l->kind == SAVED_MACRO) g = string_cat(g, l->text);
     else g = collapse_ws(g, l->text);
     return string_catc(g, '\n');
 }

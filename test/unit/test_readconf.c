@@ -313,7 +313,7 @@ static void test_bp_config(void)
     char *file = string_sprintf("%s/t.conf", dir);
     char *want = string_sprintf(
         "# Tern Configuration (" TERN_VERSION ")\n# 1 \"%s\"\n"
-        "A_MAC = hello\nCC = hello   there\nhide smtp_banner = \"x    y\"\n"
+        "A_MAC = hello\nCC = hello there\nhide smtp_banner = \"x    y\"\n"
         "# 6 \"%s\"\n# 1 \"%s/inc1.conf\"\nqualify_domain = inc\n# 6 \"%s\"\n"
         "log_selector = +pid\n\nbegin acl\n  X_A = 1\n\n  acl1:\n    accept hosts = :\n"
         "    deny\n\nbegin routers\n\n  r1:\n    driver = accept\n    S_MAC = 1\n\n  r2:\n"
