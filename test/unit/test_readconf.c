@@ -331,9 +331,11 @@ static void test_bp_config(void)
 
 /* ---- bad input ---- */
 
-static void test_errors(void)
-{
-    static const struct { const char *label, *text; int line; const char *msg; } cases[] = {
+static const struct error_case {
+    const char *label, *text;
+    int line;
+    const char *msg;
+} error_cases[] = {
         {"unterminated ifdef", ".ifdef FOO\nqualify_domain = a\n", 2,
          "Unexpected end of configuration file: .endif missing"},
         {"endif alone", "qualify_domain = a\n.endif\n", 2, ".endif without matching .ifdef"},
@@ -422,8 +424,12 @@ static void test_errors(void)
          ".include specifies a non-absolute path \"rel.conf\""},
         {"include without name", ".include\n", 1, ".include specifies a non-absolute path \"\""},
         {"uid unknown", "exim_user = no_such_user_xyz\n", 1, "user no_such_user_xyz was not found"},
-    };
-    for (size_t i = 0; i < NELEM(cases); i++) {
+};
+
+static void test_errors(void)
+{
+    const struct error_case *cases = error_cases;
+    for (size_t i = 0; i < NELEM(error_cases); i++) {
         /* NUL needs the explicit length */
         if (strcmp(cases[i].label, "NUL byte") == 0) {
             fresh();
