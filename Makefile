@@ -43,7 +43,7 @@ SRCS := $(CORE_SRCS) $(MOD_SRCS)
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 
-.PHONY: all run test unit e2e nomod fuzz clean deps
+.PHONY: all run test unit e2e nomod fuzz clean deps print-libs
 all: $(BUILD)/tern $(BUILD)/tern_dbmbuild
 
 $(BUILD)/config.h: Local/Makefile Makefile scripts/mkconfig
@@ -95,6 +95,10 @@ test: deps
 
 run: deps all
 	scripts/run-daemon $(BUILD)/tern
+
+# print-libs - the link libraries, for test/fuzz/Makefile
+print-libs:
+	@echo $(MOD_LIBS) $(LIBS)
 
 FUZZ_TIME ?= 60
 fuzz:

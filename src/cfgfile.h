@@ -38,4 +38,8 @@ bool macro_name_valid(const char *name);
 /* Saved logical lines for -bP config, with "# N file" markers. */
 const char *cfgfile_saved_lines(void);
 
+/* cfgfile_reset - forget an abandoned read: close its files, drop macros
+ * and saved lines. For tests and fuzzing; real processes read once. */
+void cfgfile_reset(void);
+
 #endif

@@ -8,6 +8,7 @@
  * log_write's own escaping of control characters. */
 
 /* System */
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -113,15 +114,17 @@ bool log_selector_parse(const char *s, bool *bits, const char **bad)
         while (*s == ' ' || *s == '\t') s++;
         if (!*s) break;
         if (*s != '+' && *s != '-') {
-            *bad = string_sprintf("+ or - expected but found \"%s\"", s);
+            *bad = string_sprintf("malformed log_selector setting: "
+                                  "+ or - expected but found \"%s\"", s);
             return false;
         }
+        const char *sign = s;
         bool on = *s++ == '+';
         const char *start = s;
         while (*s && *s != ' ' && *s != '\t' && *s != '+' && *s != '-') s++;
         int bit = selector_lookup(start, (size_t)(s - start));
         if (bit == -2) {
-            *bad = string_sprintf("unknown log name \"%.*s\"", (int)(s - start), start);
+            *bad = string_sprintf("unknown log_selector setting: %.*s", (int)(s - sign), sign);
             return false;
         }
         if (bit == -1) for (int i = 0; i < L_COUNT; i++) bits[i] = on;
@@ -235,11 +238,14 @@ static char *expand_log_path(const char *tmpl, const char *type)
 char *log_path_for(const char *type)
 {
     const char *list = cfg.log_file_path ? cfg.log_file_path : LOG_FILE_PATH;
+    const char *spool = cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY;
     int sep = 0;
     char *item;
+    while (isspace((unsigned char)*list)) list++;
+    if (!*list) return string_sprintf("%s/log/%slog", spool, type);
     while ((item = string_nextinlist(&list, &sep))) {
         if (strcmp(item, "syslog") == 0) continue;
-        if (!*item) return string_sprintf("%s/log/%slog", cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY, type);
+        if (!*item) return string_sprintf("%s/log/%slog", spool, type);
         return expand_log_path(item, type);
     }
     return NULL;
@@ -300,6 +306,16 @@ void log_write(int selector, int flags, const char *fmt, ...)
     if ((flags & LOG_PANIC_DIE) == LOG_PANIC_DIE) exit(EXIT_FAILURE);
 }
 
+static void (*config_die_test_hook)(const char *msg);
+
+/* log_set_config_die_test_hook - tests and fuzz targets only: make
+ * log_config_die call fn with the message instead of logging and exiting.
+ * fn must not return (it longjmps back into the test). */
+void log_set_config_die_test_hook(void (*fn)(const char *msg))
+{
+    config_die_test_hook = fn;
+}
+
 /* log_config_die - configuration errors go to stderr and the panic log.
  * Written raw: the message may span lines, as Exim's does. */
 void log_config_die(const char *fmt, ...)
@@ -308,9 +324,11 @@ void log_config_die(const char *fmt, ...)
     va_start(ap, fmt);
     gstring *g = string_vfmt_append(NULL, fmt, ap);
     va_end(ap);
-    char *line = string_sprintf("%s Tern %s\n", log_timestamp(), string_from_gstring(g));
-    ssize_t n = write(2, line + 20, strlen(line + 20));
+    char *msg = string_sprintf("Tern %s\n", string_from_gstring(g));
+    if (config_die_test_hook) config_die_test_hook(msg);
+    ssize_t n = write(2, msg, strlen(msg));
     (void)n;
+    char *line = string_sprintf("%s %s", log_timestamp(), msg);
     append_line("panic", line, strlen(line));
     exit(EXIT_FAILURE);
 }

@@ -59,6 +59,7 @@ void debug_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void log_init(void);
 void log_write(int selector, int flags, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void log_config_die(const char *fmt, ...) NORETURN PRINTF_LIKE(1, 2);
+void log_set_config_die_test_hook(void (*fn)(const char *msg));
 void die(const char *fmt, ...) NORETURN PRINTF_LIKE(1, 2);
 char *log_path_for(const char *type);
 char *log_timestamp(void);

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cfgfile.h"
 #include "globals.h"
+#include "log.h"
 #include "readconf.h"
 #include "router.h"
 #include "transport.h"
@@ -36,9 +37,23 @@ typedef struct parse_ctx {
     cfg_line **acl_tail;
     driver_instance **drv_tail[DRIVER_KINDS];
     cfg_line **retry_tail, **rewrite_tail;
+    struct option_seen *seen;   /* options set so far, for "second time" */
 } parse_ctx;
 
+/* One option already set in one block (main options or one instance). */
+typedef struct option_seen {
+    struct option_seen *next;
+    const void *block;
+    const optionlist *ol;
+} option_seen;
+
 static named_list *hidden_main; /* names given with "hide" */
+
+/* readconf_reset - forget "hide" names from an earlier read (tests, fuzzing) */
+void readconf_reset(void)
+{
+    hidden_main = NULL;
+}
 
 bool readconf_hidden(const char *name)
 {
@@ -151,6 +166,32 @@ static const optionlist *lookup_option(const optionlist *t, size_t n, option_wor
     return ol;
 }
 
+/* check_bool_words - a boolean value is one word: Exim's wording for
+ * anything after it, with its hint when the extra text looks like a comment */
+static void check_bool_words(parse_ctx *c, const option_words *w)
+{
+    char *v = w->value, *p = v;
+    while (*p && !isspace((unsigned char)*p)) p++;
+    char *rest = p;
+    while (isspace((unsigned char)*rest)) rest++;
+    if (!*rest) return;
+    cfg_error(c->r, "extra characters follow \"%.*s\" for boolean option %s%s", (int)(p - v), v,
+              w->name, *rest == '#' ? " (# is comment only at line start)" : "");
+}
+
+/* note_seen - an option may be set once per block */
+static void note_seen(parse_ctx *c, const optionlist *ol, const void *block)
+{
+    for (option_seen *o = c->seen; o; o = o->next)
+        if (o->ol == ol && o->block == block)
+            cfg_error(c->r, "\"%s\" option set for the second time", ol->name);
+    option_seen *o = store_get(sizeof *o, GET_UNTAINTED);
+    o->block = block;
+    o->ol = ol;
+    o->next = c->seen;
+    c->seen = o;
+}
+
 /* apply_option - parse the value into block; dies on error */
 static void apply_option(parse_ctx *c, const optionlist *ol, void *block, option_words *w)
 {
@@ -159,15 +200,25 @@ static void apply_option(parse_ctx *c, const optionlist *ol, void *block, option
     if (w->junk && is_bool)
         cfg_error(c->r, "extra characters follow boolean option %s%s", w->negated ? "no_" : "",
                   w->name);
-    if (w->junk) cfg_error(c->r, "malformed option setting: \"=\" expected after %s", w->name);
+    if (w->junk) cfg_error(c->r, "missing \"=\" after %s", w->name);
+    if (w->has_value && is_bool) check_bool_words(c, w);
+    note_seen(c, ol, block);
     const char *value = w->value ? w->value : "";
     if (w->has_value && !is_bool && t != opt_missing) {
         const char *err;
         value = readconf_string_value(w->value, &err);
-        if (!value) cfg_error(c->r, "%s", err);
+        if (!value) cfg_error(c->r, "%s for %s", err, w->name);
     }
     const char *err = options_set(ol, block, value, w->negated, w->has_value);
     if (err) cfg_error(c->r, "%s", err);
+}
+
+/* check_log_selector - refuse unknown names where they are set */
+static void check_log_selector(parse_ctx *c)
+{
+    bool bits[L_COUNT];
+    const char *bad;
+    if (!log_selector_parse(cfg.log_selector, bits, &bad)) cfg_error(c->r, "%s", bad);
 }
 
 static void main_option(parse_ctx *c, char *line)
@@ -177,6 +228,7 @@ static void main_option(parse_ctx *c, char *line)
     const optionlist *ol = lookup_option(main_optionlist, main_optionlist_count, &w);
     if (!ol) cfg_error(c->r, "main option \"%s\" unknown", w.name);
     apply_option(c, ol, &cfg, &w);
+    if (strcmp(ol->name, "log_selector") == 0) check_log_selector(c);
     if (w.hide) {
         named_list *h = store_get_zero(sizeof *h, GET_UNTAINTED);
         h->name = (char *)ol->name;
@@ -189,9 +241,9 @@ static void main_option(parse_ctx *c, char *line)
 
 static bool named_list_line(parse_ctx *c, char *line)
 {
-    static const struct { const char *word; enum named_list_kind kind; } kinds[] = {
-        {"addresslist", NL_ADDRESS}, {"domainlist", NL_DOMAIN},
-        {"hostlist", NL_HOST}, {"localpartlist", NL_LOCALPART}};
+    static const struct { const char *word, *what; enum named_list_kind kind; } kinds[] = {
+        {"addresslist", "address list", NL_ADDRESS}, {"domainlist", "domain list", NL_DOMAIN},
+        {"hostlist", "host list", NL_HOST}, {"localpartlist", "local part list", NL_LOCALPART}};
     char *p = line;
     bool hide = false;
     if (strncmp(p, "hide ", 5) == 0) { hide = true; p += 5; while (*p == ' ') p++; }
@@ -212,7 +264,7 @@ static bool named_list_line(parse_ctx *c, char *line)
         for (q++; isspace((unsigned char)*q); q++) {}
         for (named_list *o = cfg.sections.lists[kinds[i].kind]; o; o = o->next)
             if (strcmp(o->name, nl->name) == 0)
-                cfg_error(c->r, "there is already a %s called \"%s\"", kinds[i].word, nl->name);
+                cfg_error(c->r, "duplicate name \"%s\" for a named %s", nl->name, kinds[i].what);
         nl->value = string_copy(q);
         nl->cache = cache || kinds[i].kind == NL_DOMAIN || kinds[i].kind == NL_HOST;
         nl->hide = hide;
@@ -281,6 +333,7 @@ static void driver_option(parse_ctx *c, char *line)
     option_words w;
     split_option(c, line, &w);
     if (strcmp(w.name, "driver") == 0) {
+        if (d->driver_name) cfg_error(c->r, "\"driver\" option set for the second time");
         const char *err;
         char *v = w.value ? readconf_string_value(w.value, &err) : NULL;
         if (!v || !*v) cfg_error(c->r, "unexpected end of line (data missing) after driver");
@@ -293,8 +346,8 @@ static void driver_option(parse_ctx *c, char *line)
         return;
     }
     if (!d->info)
-        cfg_error(c->r, "%s %s: option \"%s\" unknown (\"driver\" must be specified before any "
-                  "private options)", d->name, k->singular, w.name);
+        cfg_error(c->r, "option \"%s\" unknown (\"driver\" must be specified before any "
+                  "private options)", w.name);
     ol = lookup_option(d->info->options, d->info->options_count, &w);
     if (!ol) cfg_error(c->r, "option \"%s\" unknown", w.name);
     apply_option(c, ol, (ol->type & OPT_PUBLIC) ? (void *)d : d->options_block, &w);
@@ -319,7 +372,6 @@ static void driver_line(parse_ctx *c, char *line)
     char *name = instance_header(line);
     if (name) {
         start_driver(c, name);
-        cfgfile_set_section(c->r, false, false);
         return;
     }
     if (!c->drv) cfg_error(c->r, "%s name missing", drivers_kinds[c->kind].singular);
@@ -353,7 +405,7 @@ static void acl_line(parse_ctx *c, char *line)
         c->acl_tail = &a->lines;
         return;
     }
-    if (!c->acl) cfg_error(c->r, "ACL name missing before \"%s\"", string_printing(line));
+    if (!c->acl) cfg_error(c->r, "missing or malformed ACL name");
     *c->acl_tail = raw_line(c, line);
     c->acl_tail = &(*c->acl_tail)->next;
 }
@@ -378,6 +430,8 @@ static void begin_section(parse_ctx *c, const char *name)
         c->acl = NULL;
         bool macros = s != SEC_RETRY && s != SEC_REWRITE && s != SEC_LOCAL_SCAN;
         cfgfile_set_section(c->r, macros, false);
+        if (s == SEC_LOCAL_SCAN)
+            cfg_error(c->r, "local_scan() options not supported: Tern has no local_scan() interface");
         if (s == SEC_AUTH) c->kind = DRIVER_AUTH;
         if (s == SEC_ROUTERS) c->kind = DRIVER_ROUTER;
         if (s == SEC_TRANSPORTS) c->kind = DRIVER_TRANSPORT;
@@ -402,7 +456,7 @@ static void dispatch_line(parse_ctx *c, char *line)
     case SEC_TRANSPORTS: driver_line(c, line); break;
     case SEC_RETRY: rule_line(c, line, &c->retry_tail); break;
     case SEC_REWRITE: rule_line(c, line, &c->rewrite_tail); break;
-    case SEC_LOCAL_SCAN: cfg_error(c->r, "local_scan() options are not supported by this binary");
+    case SEC_LOCAL_SCAN:
     case SEC_COUNT: break;
     }
 }

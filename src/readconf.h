@@ -16,4 +16,7 @@ char *readconf_string_value(const char *s, const char **err);
 /* readconf_hidden - was the option set with "hide"? (main options) */
 bool readconf_hidden(const char *name);
 
+/* readconf_reset - forget state of an earlier read (tests, fuzzing) */
+void readconf_reset(void);
+
 #endif
