@@ -314,7 +314,7 @@ const optionlist main_optionlist[] = {
     MO(smtp_ratelimit_hosts, opt_stringptr),
     MO(smtp_ratelimit_mail, opt_string),
     MO(smtp_ratelimit_rcpt, opt_string),
-    MO(smtp_receive_timeout, opt_stringptr),
+    MO(smtp_receive_timeout, opt_stringptr | OPT_TIMESTR),
     MO(smtp_reserve_hosts, opt_stringptr),
     MO(smtp_return_error_details, opt_bool),
     MISSING(smtputf8_advertise_hosts, "I18N (SMTPUTF8) support"),

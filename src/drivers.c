@@ -10,6 +10,7 @@
 #include "tern.h"
 #include "auth.h"
 #include "drivers.h"
+#include "globals.h"
 #include "router.h"
 #include "transport.h"
 /* Drivers */
@@ -119,8 +120,19 @@ const char *router_generic_init(driver_instance *d)
     if (r->retry_use_local_part == DRIVER_BOOL_UNSET) r->retry_use_local_part = r->check_local_user;
     if (r->self && !self_valid(r->self))
         return string_sprintf("%s is not valid for the self option", r->self);
-    if (ri->needs_transport && !r->transport_name && !r->verify_only)
-        return string_copy("a transport is required for this router");
+    return NULL;
+}
+
+/* routers_check_transports - after the whole config is read (Exim checks
+ * this once all drivers exist, so duplicate names are reported first) */
+const char *routers_check_transports(void)
+{
+    for (driver_instance *d = cfg.sections.drivers[DRIVER_ROUTER]; d; d = d->next) {
+        const router_instance *r = (const router_instance *)d;
+        const router_info *ri = (const router_info *)d->info;
+        if (ri && ri->needs_transport && !r->transport_name && !r->verify_only)
+            return string_sprintf("%s router:\n  a transport is required for this router", d->name);
+    }
     return NULL;
 }
 

@@ -357,9 +357,13 @@ const char *options_set(const optionlist *ol, void *block, const char *value,
     switch (t) {
     case opt_string:
     case opt_stringptr:
-    case opt_rewrite:
+    case opt_rewrite: {
+        int secs;
+        if (ol->type & OPT_TIMESTR && !strchr(value, '$') && !options_parse_time(value, &secs))
+            return string_sprintf("invalid time value for %s", ol->name);
         *(char **)field(block, ol) = string_copy(value);
         return NULL;
+    }
     case opt_expand_uid:
     case opt_expand_gid: {
         const char *err = check_plain_ugid(ol, value);

@@ -36,6 +36,7 @@ enum opt_type {
 #define OPT_PUBLIC    0x0100 /* lives in the driver instance, not its private block */
 #define OPT_HIDDEN    0x0200 /* -bP shows it only to admin users */
 #define OPT_SECURE    0x0400 /* value never shown by -bP (passwords) */
+#define OPT_TIMESTR   0x0800 /* expanded string that, without '$', must be a time */
 
 typedef struct optionlist {
     const char *name;

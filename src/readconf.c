@@ -504,6 +504,8 @@ void readconf_read(const char *filelist)
         (void)m; /* config memory is kept: every parsed value lives on */
     }
     finish_driver(&c);
+    const char *err = routers_check_transports();
+    if (err) log_config_die("configuration error:\n  %s", err);
     reverse_acls();
     store_set_pool(old);
 }

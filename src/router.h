@@ -93,4 +93,8 @@ extern const router_instance router_generic_default;
  * router's init calls it first. */
 const char *router_generic_init(driver_instance *d);
 
+/* routers_check_transports - NULL, or the first router lacking a
+ * transport it needs (checked after the whole config is read) */
+const char *routers_check_transports(void);
+
 #endif

@@ -253,11 +253,11 @@ typedef struct init_case {
 } init_case;
 
 static const init_case init_cases[] = {
-    {DRIVER_ROUTER, "accept", {{NULL, NULL}}, "a transport is required for this router"},
+    {DRIVER_ROUTER, "accept", {{NULL, NULL}}, NULL /* checked after the whole config: routers_check_transports */},
     {DRIVER_ROUTER, "accept", {{"verify_only", NULL}}, NULL},
     {DRIVER_ROUTER, "accept", {{"transport", "t"}, {"self", "bogus"}}, "bogus is not valid for the self option"},
     {DRIVER_ROUTER, "dnslookup", {{"transport", "t"}, {"self", "reroute:x@y"}}, NULL},
-    {DRIVER_ROUTER, "ipliteral", {{NULL, NULL}}, "a transport is required for this router"},
+    {DRIVER_ROUTER, "ipliteral", {{NULL, NULL}}, NULL},
     {DRIVER_ROUTER, "iplookup", {{"hosts", "h"}}, "a port must be specified"},
     {DRIVER_ROUTER, "iplookup", {{"port", "5"}}, "a host list must be specified"},
     {DRIVER_ROUTER, "iplookup", {{"port", "5"}, {"hosts", "h"}, {"protocol", "sctp"}},

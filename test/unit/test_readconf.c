@@ -133,7 +133,7 @@ static void test_macros(void)
 
     /* a macro may be defined between (and inside) drivers and ACLs */
     load("begin acl\nACLMAC = 1\na:\n  accept\nbegin routers\nRMAC = accept\n"
-         "r1:\n  driver = RMAC\nINSIDE = 2\n");
+         "r1:\n  driver = RMAC\nINSIDE = 2\n  transport = t\n");
     CHECK_STR(macro_find("INSIDE")->value, "2", "macro in driver section");
     CHECK_STR(cfg.sections.drivers[DRIVER_ROUTER]->driver_name, "accept", "macro as driver");
 }
@@ -268,7 +268,7 @@ static void test_named_lists(void)
 static void test_hide_and_sections(void)
 {
     load("hide smtp_banner = secret\nbegin acl\nacl_a:\n  accept\nacl_b:\n  deny\n"
-         "begin routers\nr1:\n  driver = accept\nbegin transports\nbegin authenticators\n"
+         "begin routers\nr1:\n  driver = accept\n  transport = t\nbegin transports\nbegin authenticators\n"
          "begin retry\n* * F,2h,15m\nbegin rewrite\n*@a b@c F\n");
     CHECK(readconf_hidden("smtp_banner"), "hide recorded");
     CHECK(!readconf_hidden("qualify_domain"), "not hidden");
@@ -307,7 +307,7 @@ static void test_bp_config(void)
         "# comment\n\nA_MAC = hello\nCC = A_MAC   there\nhide smtp_banner = \"x    y\"\n"
         ".include %s/inc1.conf\nlog_selector   =   +pid\n.ifdef NOPE\nnever = shown\n.endif\n"
         "begin   acl\nX_A = 1\nacl1:\naccept     hosts = :\n  deny\n"
-        "begin routers\nr1:\n  driver = accept\nS_MAC = 1\nr2:\n  driver = accept\n"
+        "begin routers\nr1:\n  driver = accept\nS_MAC = 1\n  transport = t\nr2:\n  driver = accept\n  transport = t\n"
         "begin retry\n*    *     F,1h,1m\nbegin rewrite\n*@a   b@c\n", dir);
     load(text);
     char *file = string_sprintf("%s/t.conf", dir);
@@ -316,8 +316,8 @@ static void test_bp_config(void)
         "A_MAC = hello\nCC = hello there\nhide smtp_banner = \"x    y\"\n"
         "# 6 \"%s\"\n# 1 \"%s/inc1.conf\"\nqualify_domain = inc\n# 6 \"%s\"\n"
         "log_selector = +pid\n\nbegin acl\n  X_A = 1\n\n  acl1:\n    accept hosts = :\n"
-        "    deny\n\nbegin routers\n\n  r1:\n    driver = accept\n    S_MAC = 1\n\n  r2:\n"
-        "    driver = accept\n\nbegin retry\n  * * F,1h,1m\n\nbegin rewrite\n  *@a b@c\n",
+        "    deny\n\nbegin routers\n\n  r1:\n    driver = accept\n    S_MAC = 1\n    transport = t\n\n  r2:\n"
+        "    driver = accept\n    transport = t\n\nbegin retry\n  * * F,1h,1m\n\nbegin rewrite\n  *@a b@c\n",
         file, file, dir, file);
     CHECK_STR(saved_text(), want, "-bP config as admin");
     proc.admin_user = false;
