@@ -125,6 +125,7 @@ typedef struct option_words {
     char *value;
     bool hide;
     bool junk;
+    const optionlist *as_written; /* the row named, before alias resolution */
 } option_words;
 
 /* split_option - "hide name = value", "no_name", "name" */
@@ -162,6 +163,7 @@ static const optionlist *lookup_option(const optionlist *t, size_t n, option_wor
             w->name = string_copy(base);
         }
     }
+    w->as_written = ol;
     if (ol && (ol->type & OPT_TYPE_MASK) == opt_alias) ol = options_find(t, n, ol->aux);
     return ol;
 }
@@ -202,7 +204,7 @@ static void apply_option(parse_ctx *c, const optionlist *ol, void *block, option
                   w->name);
     if (w->junk) cfg_error(c->r, "missing \"=\" after %s", w->name);
     if (w->has_value && is_bool) check_bool_words(c, w);
-    note_seen(c, ol, block);
+    note_seen(c, w->as_written ? w->as_written : ol, block);
     const char *value = w->value ? w->value : "";
     if (w->has_value && !is_bool && t != opt_missing) {
         const char *err;

@@ -9,15 +9,12 @@ import re
 
 import pytest
 
-XFAIL_TABLES = pytest.mark.xfail(reason="option tables land with issue 3's table work",
-                                 strict=False)
 
 
 def config_error(path, line, msg):
     return f"Tern configuration error in line {line} of {path}:\n  {msg}\n"
 
 
-@XFAIL_TABLES
 @pytest.mark.parametrize("version", ["exim-4.96", "exim-4.84"])
 def test_exim_default_config_loads(version, reference_dir, run_tern, tmp_path):
     src = reference_dir / version / "configure.default"
@@ -28,7 +25,6 @@ def test_exim_default_config_loads(version, reference_dir, run_tern, tmp_path):
     assert "Configuration file is " + str(src) in out
 
 
-@XFAIL_TABLES
 def test_own_default_config_loads(run_tern, tmp_path):
     from conftest import REPO_ROOT
     conf = REPO_ROOT / "src" / "configure.default"
