@@ -58,10 +58,21 @@ struct msg_state {
     struct acl_msg_state acl;    /* message controls, added/removed headers */
 };
 
+struct address_item;
+struct router_instance;
+struct transport_instance;
+struct host_item;
+
 struct dlv_state {
     char *address;
     char *local_part;
     char *domain;
+    /* delivery: what is being routed or delivered right now (the fields
+     * above mirror addr for the expansion variables) */
+    struct address_item *addr;
+    const struct router_instance *router;
+    const struct transport_instance *transport;
+    struct host_item *host;
 };
 
 extern struct main_options cfg;
