@@ -35,6 +35,9 @@ struct proc_state {
     int debug_fd;
     bool test_harness;
     char *message_id;      /* for log lines outside a message context */
+    /* delivery */
+    bool dont_deliver;     /* -N */
+    char deliver_mode;     /* -od?: 'b' background, 'f'/'i' foreground, 'q' queue; 0 unset */
 };
 
 struct conn_state {
@@ -62,6 +65,7 @@ struct address_item;
 struct router_instance;
 struct transport_instance;
 struct host_item;
+struct spool_header;
 
 struct dlv_state {
     char *address;
@@ -73,6 +77,19 @@ struct dlv_state {
     const struct router_instance *router;
     const struct transport_instance *transport;
     struct host_item *host;
+    /* routing */
+    char *domain_data, *local_part_data;
+    char *local_part_prefix, *local_part_prefix_v, *local_part_suffix, *local_part_suffix_v;
+    char *address_data, *address_file, *address_pipe;
+    char *parent_domain, *parent_local_part;
+    char *original_domain, *original_local_part;
+    char *home, *router_name, *transport_name, *self_hostname;
+    char *host_name, *host_address;
+    int host_port;
+    long long local_user_uid, local_user_gid;
+    struct spool_header *spool_hdr; /* the message being delivered (-H contents) */
+    int data_fd;                    /* its -D file, open and locked; -1 if none */
+    long data_offset;               /* where the body starts in the -D file */
 };
 
 extern struct main_options cfg;

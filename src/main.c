@@ -86,6 +86,10 @@ static void parse_args(cmdline *cl, int argc, char **argv)
         case 'D': define_macro(a + 2); cl->macros_given = true; break;
         case 'd': parse_d(a + 2); break;
         case 'b': parse_b(cl, argc, argv, &i); break;
+        case 'M':
+            if (strcmp(a, "-M") == 0 || strcmp(a, "-Mc") == 0) parse_b(cl, argc, argv, &i);
+            else modes_flag(cl->mode, a, argc, argv, &i);
+            break;
         default: modes_flag(cl->mode, a, argc, argv, &i);
         }
     }

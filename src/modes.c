@@ -7,24 +7,30 @@
 /* MTA core */
 #include "tern.h"
 #include "cfgfile.h"
+#include "deliver.h"
 #include "drivers.h"
 #include "globals.h"
 #include "log.h"
 #include "lookups.h"
 #include "match.h"
 #include "modes.h"
+#include "verify.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
     (void)mode; (void)argc; (void)argv; (void)i;
+    if (deliver_parse_flag(arg)) return;
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
 
 int modes_run(const char *mode, int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    if (strcmp(mode, "bt") == 0 || strcmp(mode, "bv") == 0 || strcmp(mode, "bvs") == 0)
+        return verify_test_mode(argc, argv, mode[1] == 't');
+    if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
+        return deliver_mode_M(argc, argv, mode[1] == 'c');
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }

@@ -40,4 +40,9 @@ const char *retry_parse_line(const char *text, retry_rule *r);
 void retry_init(void);
 extern retry_rule *retry_rules_list(void);
 
+struct address_item;
+/* retry_update - record a deferred (or now delivered) address in the
+ * retry hints; called by deliver.c after each attempt */
+void retry_update(struct address_item *addr);
+
 #endif

@@ -58,4 +58,40 @@ extern const transport_instance transport_generic_default;
  * returns NULL or an error message. Every transport's init calls it. */
 const char *transport_generic_init(driver_instance *d);
 
+/* ---- writing a message out (transport.c) ---- */
+
+#define TW_CRLF        0x01 /* lines end CRLF (smtp, lmtp, use_crlf) */
+#define TW_DOT_STUFF   0x02 /* SMTP dot-stuffing (RFC 5321 4.5.2) */
+#define TW_HEADERS_ONLY 0x04
+#define TW_BODY_ONLY   0x08
+#define TW_RETURN_PATH 0x10 /* add Return-path: */
+#define TW_ENVELOPE_TO 0x20 /* add Envelope-to: */
+#define TW_DELIVERY_DATE 0x40 /* add Delivery-date: */
+
+typedef struct transport_write_ctx {
+    int fd;
+    const transport_instance *t;
+    struct address_item *addr;  /* the address(es) being delivered (chain) */
+    unsigned options;           /* TW_*; transport_write_message adds the generic ones */
+    const char *check_string;   /* lines starting with this ... */
+    const char *escape_string;  /* ... get this instead (mbox "From ") */
+    long long written;          /* bytes written */
+} transport_write_ctx;
+
+/* transport_write_message - the current message (dlv.spool_hdr and
+ * dlv.data_fd) to c->fd with the transport's header changes. Returns OK,
+ * or DEFER with *err (errno kept) on a write or expansion failure. */
+int transport_write_message(transport_write_ctx *c, char **err);
+
+/* transport_expand - expand an option of transport t; NULL with *err */
+char *transport_expand(const transport_instance *t, const char *opt, const char *s, char **err);
+
+/* transport_path_safe - may this expanded path be used as a file name?
+ * Tainted parts must not hold "/", "..", NUL or control characters
+ * (DESIGN.md section 4). false with *err worded for the log. */
+bool transport_path_safe(const transport_instance *t, const char *path, const char *what,
+                         const char *tmpl, char **err);
+
+/* transport_check_size - message_size_limit; OK or FAIL with *err */
+int transport_check_size(const transport_instance *t, char **err);
 #endif

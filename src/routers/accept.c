@@ -7,6 +7,7 @@
 /* MTA core */
 #include "../tern.h"
 #include "../router.h"
+#include "../route.h"
 /* This driver */
 #include "accept.h"
 
@@ -22,6 +23,14 @@ static const char *accept_router_init(driver_instance *d)
     return router_generic_init(d);
 }
 
+/* accept_router_route - queue the address for the router's transport */
+static int accept_router_route(router_instance *r, address_item *addr, const struct passwd *pw,
+                               enum router_verify v, router_lists *lists)
+{
+    (void)v;
+    return route_queue(r, addr, pw, NULL, lists);
+}
+
 const router_info accept_router_info = {
     .drinfo = {
         .driver_name = "accept",
@@ -31,6 +40,7 @@ const router_info accept_router_info = {
         .options_len = sizeof(accept_router_options),
         .init = accept_router_init,
     },
+    .route = accept_router_route,
     .needs_transport = true,
     .log_as_local = true,
 };

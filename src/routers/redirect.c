@@ -5,9 +5,17 @@
  * defaults), its config-time checks and its registration. Runs at config
  * load in every process; allocates only in the config pool. */
 
+/* System */
+#include <sys/stat.h>
 /* MTA core */
 #include "../tern.h"
+#include "../filter.h"
+#include "../globals.h"
+#include "../log.h"
+#include "../redirect_list.h"
+#include "../route.h"
 #include "../router.h"
+#include "../spool.h"
 /* This driver */
 #include "redirect.h"
 
@@ -94,6 +102,188 @@ static const char *redirect_router_init(driver_instance *d)
     return NULL;
 }
 
+
+/* ---- routing ---- */
+
+/* get_data - the redirection text from "data" or "file"; DECLINE when
+ * the file is missing or the data empty */
+static int get_data(const router_instance *r, const redirect_router_options *o,
+                    address_item *addr, char **text)
+{
+    bool forced;
+    char *err;
+    char *v = route_expand(r, o->file ? "file" : "data", o->file ? o->file : o->data, &forced, &err);
+    if (!v) {
+        if (forced) return DECLINE;
+        addr->message = err;
+        return DEFER;
+    }
+    if (!o->file) { *text = v; return OK; }
+    size_t len;
+    const char *rerr;
+    struct stat st;
+    if (stat(v, &st) != 0) {
+        if (errno == ENOENT || (errno == ENOTDIR && o->ignore_enotdir) || (errno == EACCES && o->ignore_eacces))
+            return DECLINE;
+        addr->message = string_sprintf("failed to stat %s: %s", v, strerror(errno));
+        return DEFER;
+    }
+    char *data = spool_read_file(v, &len, LIMIT_REDIRECT_DATA, &rerr);
+    if (!data) { addr->message = string_copy(rerr); return DEFER; }
+    *text = string_copy(data); /* the file's owner was checked by the admin's config */
+    return OK;
+}
+
+/* ancestor_has - is unique one of addr's ancestors (check_ancestor)? */
+static bool ancestor_has(const address_item *addr, const char *unique)
+{
+    for (const address_item *a = addr; a; a = a->parent)
+        if (a->unique && strcasecmp(a->unique, unique) == 0) return true;
+    return false;
+}
+
+/* pfr_transport - pipe, file or directory transport for a generated item */
+static int pfr_transport(const router_instance *r, const redirect_router_options *o,
+                         address_item *c)
+{
+    const char *opt = (c->flags & AF_PIPE) ? "pipe_transport"
+        : (c->address[strlen(c->address) - 1] == '/' ? "directory_transport" : "file_transport");
+    const char *val = (c->flags & AF_PIPE) ? o->pipe_transport
+        : (*opt == 'd' ? o->directory_transport : o->file_transport);
+    if (!val) {
+        c->message = string_sprintf("%s unset in %s router", opt, r->drinst.name);
+        return DEFER;
+    }
+    bool forced;
+    char *err;
+    char *n = route_expand(r, opt, val, &forced, &err);
+    c->transport = n ? route_find_transport(n) : NULL;
+    if (!c->transport) {
+        c->message = n ? string_sprintf("%s transport \"%s\" not found", opt, n) : err;
+        return DEFER;
+    }
+    return OK;
+}
+
+/* place_child - a generated item: pipes and files go straight to the
+ * local list; addresses are routed again (from redirect_router if set) */
+static int place_child(const router_instance *r, const redirect_router_options *o,
+                       address_item *addr, address_item *c, router_lists *lists, enum router_verify v)
+{
+    c->parent = addr;
+    c->errors_address = addr->errors_address;
+    c->extra_headers = addr->extra_headers;
+    c->remove_headers = addr->remove_headers;
+    c->address_data = addr->address_data;
+    if (c->flags & AF_PFR) {
+        c->unique = string_sprintf("%s:%s", c->address, addr->unique);
+        if (!route_get_ugid(r, c, NULL)) return DEFER;
+        if (!(c->flags & AF_UID_SET) && (addr->flags & AF_UID_SET)) { c->uid = addr->uid; c->flags |= AF_UID_SET; }
+        if (!(c->flags & AF_GID_SET) && (addr->flags & AF_GID_SET)) { c->gid = addr->gid; c->flags |= AF_GID_SET; }
+        c->home_dir = addr->home_dir;
+        c->router = r;
+        if (v != V_NONE) return OK; /* verification never looks at pipes and files */
+        if (pfr_transport(r, o, c) != OK) { addr->message = c->message; return DEFER; }
+        c->next = *lists->local;
+        *lists->local = c;
+        return OK;
+    }
+    if (o->check_ancestor && ancestor_has(addr, c->unique)) return OK;
+    if (c->flags & AF_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
+    else if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
+    c->next = *lists->new;
+    *lists->new = c;
+    return OK;
+}
+
+/* depth - how many generations above addr */
+static int depth(const address_item *addr)
+{
+    int n = 0;
+    while ((addr = addr->parent)) n++;
+    return n;
+}
+
+/* special_result - :fail: / :defer: with allow_fail / allow_defer */
+static int special_result(const redirect_router_options *o, const redirect_parse *rp,
+                          address_item *addr)
+{
+    bool allowed = rp->special == FAIL ? o->allow_fail : o->allow_defer;
+    if (!allowed) {
+        addr->message = string_sprintf("error in redirect data: \"%s\" is not permitted", rp->special_item);
+        return DEFER;
+    }
+    addr->message = addr->user_message = rp->special_text;
+    if (rp->special == FAIL) addr->flags |= AF_PASS_MESSAGE;
+    return rp->special;
+}
+
+/* run_filter - an Exim filter file */
+static int run_filter(const redirect_router_options *o, const char *text, address_item *addr,
+                      redirect_parse *rp)
+{
+    if (!o->allow_filter || o->forbid_exim_filter) {
+        addr->message = string_copy("filtering not enabled");
+        return DEFER;
+    }
+    filter_result fr = {0};
+    unsigned forbid = (o->forbid_file ? FILTER_FORBID_FILE : 0) | (o->forbid_pipe ? FILTER_FORBID_PIPE : 0)
+        | (o->forbid_filter_logwrite ? FILTER_FORBID_LOGWRITE : 0);
+    int rc = filter_run(text, addr, forbid, &fr);
+    if (rc == ERROR) { addr->message = string_sprintf("error in filter file: %s", fr.error); return DEFER; }
+    if (rc == FAIL || rc == DEFER) {
+        addr->message = addr->user_message = fr.fail_text ? fr.fail_text : string_copy("filter failed");
+        return rc;
+    }
+    if (fr.freeze) addr->special_action = 'F';
+    for (address_item *n, *a = fr.generated; a; a = n) { n = a->next; a->next = rp->out; rp->out = a; }
+    rp->blackhole = !fr.generated && fr.seen;
+    return fr.seen ? OK : PASS; /* not seen: the address carries on to later routers */
+}
+
+/* redirect_router_route - expand or read the data, parse it, queue children */
+static int redirect_router_route(router_instance *r, address_item *addr, const struct passwd *pw,
+                                 enum router_verify v, router_lists *lists)
+{
+    const redirect_router_options *o = r->drinst.options_block;
+    char *text = NULL;
+    int rc = get_data(r, o, addr, &text);
+    if (rc != OK) return rc;
+    if (depth(addr) >= LIMIT_REDIRECT_DEPTH) {
+        addr->message = string_sprintf("redirection nested more than %d levels deep", LIMIT_REDIRECT_DEPTH);
+        return FAIL;
+    }
+    redirect_parse rp = {.forbid_include = o->forbid_include, .forbid_pipe = o->forbid_pipe,
+                         .forbid_file = o->forbid_file, .skip_syntax_errors = o->skip_syntax_errors};
+    rp.qualify_domain = o->qualify_preserve_domain ? addr->domain
+        : (cfg.qualify_recipient ? cfg.qualify_recipient : cfg.qualify_domain);
+    bool seen_filter = false;
+    if (filter_is_exim(text)) {
+        rc = run_filter(o, text, addr, &rp);
+        if (rc != OK && rc != PASS) return rc;
+        seen_filter = rc == OK;
+        if (rc == PASS && !rp.out) return DECLINE;
+    } else {
+        rc = redirect_parse_text(&rp, text, 0);
+        if (rc == ERROR) { addr->message = string_sprintf("error in redirect data: %s", rp.error); return DEFER; }
+        if (rc == DEFER) { addr->message = rp.error; return DEFER; }
+        if (rp.special) return special_result(o, &rp, addr);
+    }
+    if (rp.blackhole && !rp.out) {
+        if (o->forbid_blackhole) { addr->message = string_copy("blackhole not permitted"); return DEFER; }
+        return DISCARD;
+    }
+    if (!rp.out && !seen_filter) return DECLINE;
+    (void)pw;
+    address_item *inorder = NULL;
+    for (address_item *c = rp.out, *next; c; c = next) { next = c->next; c->next = inorder; inorder = c; }
+    for (address_item *c = inorder, *next; c; c = next) {
+        next = c->next;
+        if ((rc = place_child(r, o, addr, c, lists, v)) != OK) return rc;
+    }
+    return seen_filter || rp.out ? OK : DECLINE;
+}
+
 const router_info redirect_router_info = {
     .drinfo = {
         .driver_name = "redirect",
@@ -103,4 +293,5 @@ const router_info redirect_router_info = {
         .options_len = sizeof(redirect_router_options),
         .init = redirect_router_init,
     },
+    .route = redirect_router_route,
 };

@@ -10,6 +10,7 @@
 #include "../transport.h"
 /* This driver */
 #include "appendfile.h"
+#include "appendfile_int.h"
 
 #define OFF(f) OPT_OFF(appendfile_transport_options, f)
 
@@ -151,5 +152,6 @@ const transport_info appendfile_transport_info = {
         .options_len = sizeof(appendfile_transport_options),
         .init = appendfile_transport_init,
     },
+    .deliver = appendfile_transport_deliver,
     .local = true,
 };

@@ -1,0 +1,284 @@
+/* deliver.c - the delivery process for one message: lock and read the
+ * spool, replay the -J journal of a crashed attempt, route every
+ * undelivered recipient, run the transports (local ones in a child with
+ * the user's identity), journal each final result before logging it,
+ * then rewrite -H or remove the spool files.
+ *
+ * Runs as root or the Exim user; never runs a transport as root. The
+ * journal is what makes a crash safe: an address written to -J (and
+ * fsync'ed) is never delivered again; one not yet written may be
+ * delivered again (at least once, never lost). */
+
+/* System */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/time.h>
+/* MTA core */
+#include "tern.h"
+#include "deliver.h"
+#include "deliver_int.h"
+#include "globals.h"
+#include "log.h"
+#include "moan.h"
+#include "retry.h"
+#include "route.h"
+#include "spool.h"
+
+/* ---- the spool files ---- */
+
+static char *input_dir(const char *id)
+{
+    const char *spool = cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY;
+    if (cfg.split_spool_directory) return string_sprintf("%s/input/%c", spool, id[5]);
+    return string_sprintf("%s/input", spool);
+}
+
+/* open_and_lock - the -D file, write-locked (as Exim: the lock on -D
+ * is what says "a process is delivering this message") */
+static int open_and_lock(dctx *d)
+{
+    d->dpath = string_sprintf("%s/%s-D", d->dir, d->id);
+    d->dfd = open(d->dpath, O_RDWR | O_CLOEXEC);
+    if (d->dfd < 0) {
+        log_write(L_always, LOG_MAIN, "Spool file %s-D not found", d->id);
+        return FAIL;
+    }
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = MESSAGE_ID_LENGTH + 3};
+    if (fcntl(d->dfd, F_SETLK, &fl) != 0) {
+        DEBUG(D_deliver) debug_printf("Spool file %s-D is locked (another process is handling this message)\n", d->id);
+        close(d->dfd);
+        d->dfd = -1;
+        return DEFER;
+    }
+    dlv.data_fd = d->dfd;
+    dlv.data_offset = MESSAGE_ID_LENGTH + 3; /* "<id>-D\n" */
+    return OK;
+}
+
+static int read_header(dctx *d)
+{
+    size_t len;
+    const char *err;
+    d->hpath = string_sprintf("%s/%s-H", d->dir, d->id);
+    char *data = spool_read_file(d->hpath, &len, 0, &err);
+    if (!data || (err = spool_parse_header(data, len, &d->h)) != NULL) {
+        log_write(L_always, LOG_MAIN, "Spool error for %s-H: %s", d->id, err);
+        return FAIL;
+    }
+    dlv.spool_hdr = &d->h;
+    msg.id = d->h.id;
+    msg.sender_address = d->h.sender;
+    return OK;
+}
+
+/* read_journal - addresses a crashed attempt finished: never again */
+static void read_journal(dctx *d)
+{
+    d->jpath = string_sprintf("%s/%s-J", d->dir, d->id);
+    size_t len;
+    const char *err;
+    char *data = spool_read_file(d->jpath, &len, LIMIT_REDIRECT_DATA, &err);
+    if (!data) return;
+    for (char *p = data, *nl; *p; p = nl + 1) {
+        if (!(nl = strchr(p, '\n'))) break; /* a torn last line was never fsync'ed */
+        *nl = 0;
+        if (*p) deliver_done_add(d, p);
+    }
+    DEBUG(D_deliver) debug_printf("journal %s read\n", d->jpath);
+}
+
+/* ---- building and routing the addresses ---- */
+
+static void build_addresses(dctx *d)
+{
+    for (int i = d->h.recipients_count - 1; i >= 0; i--) {
+        recipient_item *r = &d->h.recipients[i];
+        address_item *a = route_new_address(r->address, 0);
+        if (deliver_done_has(d, a->unique)) continue;
+        a->parent_index = i;
+        a->dsn_flags = r->dsn_flags;
+        a->dsn_orcpt = r->orcpt;
+        if (r->errors_to) a->errors_address = r->errors_to;
+        a->next = d->todo;
+        d->todo = a;
+    }
+}
+
+/* add_to - push a on a list */
+static void add_to(address_item **list, address_item *a)
+{
+    a->next = *list;
+    *list = a;
+}
+
+/* route_one - route one address, placing it on the right list */
+static void route_one(dctx *d, address_item *a)
+{
+    address_item *local = NULL, *remote = NULL, *children = NULL, *succeed = NULL;
+    router_lists lists = {.local = &local, .remote = &remote, .new = &children, .succeed = &succeed};
+    int rc = route_address(a, &lists, V_NONE);
+    if (rc == DISCARD) { a->transport_return = OK; add_to(&d->discarded, a); return; }
+    if (rc != OK) { a->transport_return = rc == FAIL ? FAIL : DEFER; add_to(rc == FAIL ? &d->failed : &d->deferred, a); return; }
+    if (a->special_action == 'F') d->freeze = true;
+    for (address_item *n, *c = children; c; c = n) { n = c->next; add_to(&d->todo, c); }
+    address_item **lists2[] = {&local, &remote, &succeed};
+    address_item **dest[] = {&d->local, &d->remote, &d->discarded};
+    for (size_t i = 0; i < NELEM(lists2); i++) {
+        for (address_item *n, *c = *lists2[i]; c; c = n) {
+            n = c->next;
+            if (deliver_done_has(d, c->unique) || deliver_queued_has(d, c->unique)) continue;
+            deliver_queued_add(d, c->unique);
+            add_to(dest[i], c);
+        }
+    }
+}
+
+static void route_all(dctx *d)
+{
+    while (d->todo) {
+        address_item *a = d->todo;
+        d->todo = a->next;
+        a->next = NULL;
+        if (deliver_done_has(d, a->unique) && !a->parent) continue;
+        route_one(d, a);
+    }
+    /* routing order is last-in-first-out; deliver in the order routed */
+    deliver_reverse(&d->local);
+    deliver_reverse(&d->remote);
+}
+
+/* ---- recording results ---- */
+
+/* journal - append the finished addresses of chain and fsync, before
+ * anything is logged: the line must be on disk first */
+static void journal(dctx *d, address_item *chain)
+{
+    gstring *g = NULL;
+    for (address_item *a = chain; a; a = a->next)
+        if (a->transport_return == OK || a->transport_return == FAIL) g = string_fmt_append(g, "%s\n", a->unique);
+    if (!g) return;
+    if (d->jfd < 0) d->jfd = open(d->jpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (d->jfd < 0 || write(d->jfd, g->s, g->len) != (ssize_t)g->len || fdatasync(d->jfd) != 0)
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to write journal %s: %s", d->jpath, strerror(errno));
+}
+
+/* record - journal, log and sort the results of one transport call */
+static void record(dctx *d, address_item *chain)
+{
+    for (address_item *a = chain; a; a = a->next) {
+        if (a->transport_return == PENDING_DEFER) a->transport_return = DEFER;
+        if (a->transport_return == DEFER && d->give_up) a->transport_return = FAIL;
+    }
+    journal(d, chain);
+    bool first = true;
+    for (address_item *n, *a = chain; a; a = n) {
+        n = a->next;
+        a->next = NULL;
+        if (a->transport_return == OK) {
+            deliver_log_result(a, first, false);
+            first = false;
+            deliver_done_add(d, a->unique);
+            d->any_delivered = true;
+        } else {
+            if (a->transport_return == FAIL) deliver_done_add(d, a->unique);
+            if (a->special_action == 'F') d->freeze = true;
+            deliver_log_result(a, false, false);
+            add_to(a->transport_return == FAIL ? &d->failed : &d->deferred, a);
+        }
+    }
+}
+
+/* ---- the attempt ---- */
+
+static void run_local(dctx *d)
+{
+    address_item *ok = NULL;
+    for (address_item *n, *a = d->local; a; a = n) {
+        n = a->next;
+        a->next = NULL;
+        if (deliver_local_check(a)) add_to(&ok, a);
+        else record(d, a);
+    }
+    d->local = NULL;
+    deliver_reverse(&ok);
+    while (ok) {
+        address_item *group = deliver_take_group(&ok);
+        deliver_local_group(group);
+        record(d, group);
+    }
+}
+
+static void run_remote(dctx *d)
+{
+    while (d->remote) {
+        address_item *group = deliver_take_remote_group(&d->remote);
+        const transport_info *ti = (const transport_info *)group->transport->drinst.info;
+        dlv.transport = group->transport;
+        dlv.transport_name = group->transport->drinst.name;
+        if (!ti->deliver || !ti->deliver((transport_instance *)group->transport, group)) {
+            for (address_item *a = group; a; a = a->next) {
+                a->transport_return = DEFER;
+                if (!a->message) a->message = string_sprintf("%s transport could not run", group->transport->drinst.name);
+            }
+        }
+        record(d, group);
+    }
+}
+
+/* dont_deliver - -N: log what would have been delivered */
+static void dont_deliver(dctx *d)
+{
+    address_item *lists[] = {d->local, d->remote};
+    for (size_t i = 0; i < NELEM(lists); i++)
+        for (address_item *a = lists[i]; a; a = a->next) {
+            deliver_log_result(a, true, true);
+            deliver_done_add(d, a->unique);
+        }
+    d->local = d->remote = NULL;
+}
+
+static void attempt(dctx *d)
+{
+    build_addresses(d);
+    route_all(d);
+    deliver_reverse(&d->failed);
+    deliver_reverse(&d->deferred);
+    journal(d, d->failed); /* routing failures are final too */
+    for (address_item *a = d->failed; a; a = a->next) {
+        deliver_done_add(d, a->unique);
+        deliver_log_result(a, false, false);
+    }
+    for (address_item *a = d->deferred; a; a = a->next) deliver_log_result(a, false, false);
+    if (proc.dont_deliver) dont_deliver(d);
+    run_local(d);
+    run_remote(d);
+}
+
+int deliver_message(const char *id, bool forced, bool give_up)
+{
+    if (!spool_message_id_valid(id)) {
+        fprintf(stderr, "tern: malformed message id %s\n", id);
+        return FAIL;
+    }
+    rmark m = store_mark();
+    dctx *d = store_get_zero(sizeof *d, GET_UNTAINTED);
+    d->id = string_copy(id);
+    d->dir = input_dir(id);
+    d->jfd = -1;
+    d->dfd = -1;
+    d->give_up = give_up;
+    int rc = open_and_lock(d);
+    if (rc == OK) rc = read_header(d);
+    if (rc == OK && deliver_frozen_check(d, forced)) {
+        read_journal(d);
+        attempt(d);
+        deliver_finish(d);
+    }
+    if (d->jfd >= 0) close(d->jfd);
+    if (d->dfd >= 0) close(d->dfd);
+    dlv.spool_hdr = NULL;
+    dlv.data_fd = -1;
+    msg.id = NULL;
+    store_reset(m);
+    return rc;
+}

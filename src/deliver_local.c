@@ -1,0 +1,235 @@
+/* deliver_local.c - running local transports (appendfile, pipe,
+ * autoreply, lmtp) in one child process per uid/gid group.
+ *
+ * The delivery process forks once per group; the child gives up root
+ * (setgid, initgroups or setgroups, setuid to the address's identity;
+ * never root, never a never_users member) before any transport code
+ * runs, then reports each address's result over a pipe. The parent
+ * treats a child that dies without reporting as a deferral. */
+
+/* System */
+#include <grp.h>
+#include <pwd.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+/* MTA core */
+#include "tern.h"
+#include "deliver.h"
+#include "expand.h"
+#include "globals.h"
+#include "log.h"
+#include "match.h"
+#include "router.h"
+#include "transport.h"
+
+/* on_never_users - is uid in never_users (root always is) */
+static bool on_never_users(long uid)
+{
+    if (uid == 0) return true;
+    const char *list = cfg.never_users;
+    if (!list) return false;
+    int sep = 0;
+    char *item;
+    while ((item = string_nextinlist(&list, &sep))) {
+        char *end;
+        long v = strtol(item, &end, 10);
+        if (*item && !*end && v == uid) return true;
+        struct passwd *pw = getpwnam(item);
+        if (pw && (long)pw->pw_uid == uid) return true;
+    }
+    return false;
+}
+
+/* transport_ugid - the transport's user/group override the router's */
+static bool transport_ugid(address_item *a, char **err)
+{
+    const transport_instance *t = a->transport;
+    if (t->user) {
+        char *u = transport_expand(t, "user", t->user, err);
+        if (!u) return false;
+        struct passwd *pw = getpwnam(u);
+        char *end;
+        long v = strtol(u, &end, 10);
+        if (!pw && (!*u || *end)) { *err = string_sprintf("unknown user \"%s\" in %s transport", u, t->drinst.name); return false; }
+        a->uid = pw ? (long)pw->pw_uid : v;
+        if (pw && !(a->flags & AF_GID_SET)) a->gid = pw->pw_gid;
+        if (pw) a->flags |= AF_GID_SET;
+        a->flags |= AF_UID_SET;
+    }
+    if (t->group) {
+        char *g = transport_expand(t, "group", t->group, err);
+        if (!g) return false;
+        struct group *gr = getgrnam(g);
+        char *end;
+        long v = strtol(g, &end, 10);
+        if (!gr && (!*g || *end)) { *err = string_sprintf("unknown group \"%s\" in %s transport", g, t->drinst.name); return false; }
+        a->gid = gr ? (long)gr->gr_gid : v;
+        a->flags |= AF_GID_SET;
+    }
+    return true;
+}
+
+/* check_identity - the uid/gid checks Exim makes before a local delivery */
+static bool check_identity(address_item *a)
+{
+    char *err = NULL;
+    if (!transport_ugid(a, &err)) { a->message = err; return false; }
+    const char *tn = a->transport->drinst.name;
+    if (!(a->flags & AF_UID_SET)) {
+        a->message = string_sprintf("Neither the %s router nor the %s transport set a uid for local delivery of %s",
+                                    a->router ? a->router->drinst.name : "", tn, a->address);
+        return false;
+    }
+    if (!(a->flags & AF_GID_SET)) {
+        a->message = string_sprintf("User set without group for %s transport", tn);
+        return false;
+    }
+    if (on_never_users(a->uid)) {
+        a->message = string_sprintf("User %ld set for %s transport is on the never_users list", a->uid, tn);
+        return false;
+    }
+    return true;
+}
+
+/* become - give up root for good: group, supplementary groups, user */
+static bool become(const address_item *a)
+{
+    if (geteuid() != 0) return (long)geteuid() == a->uid; /* cannot change identity */
+    gid_t g = (gid_t)a->gid;
+    if (setgid(g) != 0) return false;
+    if (a->flags & AF_INITGROUPS || (a->transport && a->transport->initgroups)) {
+        struct passwd *pw = getpwuid((uid_t)a->uid);
+        if (pw && initgroups(pw->pw_name, g) != 0) return false;
+    } else if (setgroups(0, NULL) != 0) return false;
+    return setuid((uid_t)a->uid) == 0 && getuid() != 0;
+}
+
+/* put_str - a length-prefixed string on the result pipe */
+static void put_str(gstring **g, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    *g = string_fmt_append(*g, "%zu:", n);
+    if (n) *g = string_catn(*g, s, n);
+}
+
+/* child_run - in the child: deliver each address, report results */
+static void child_run(address_item *chain, int wfd) NORETURN;
+static void child_run(address_item *chain, int wfd)
+{
+    if (!become(chain)) _exit(EXIT_FAILURE);
+    for (address_item *a = chain; a; a = a->next) {
+        if (a->current_dir && chdir(a->current_dir) != 0 && chdir("/") != 0) _exit(EXIT_FAILURE);
+        struct timeval t0, t1;
+        gettimeofday(&t0, NULL);
+        address_item *save_next = a->next;
+        a->next = NULL;
+        dlv.addr = a;
+        dlv.transport = a->transport;
+        dlv.transport_name = a->transport->drinst.name;
+        const transport_info *ti = (const transport_info *)a->transport->drinst.info;
+        if (!ti->deliver || !ti->deliver((transport_instance *)a->transport, a)) {
+            a->transport_return = DEFER;
+            if (!a->message) a->message = string_sprintf("%s transport could not run", a->transport->drinst.name);
+        }
+        a->next = save_next;
+        gettimeofday(&t1, NULL);
+        gstring *g = string_fmt_append(NULL, "%d %d %d %d %ld ", a->transport_return, a->basic_errno,
+                                       a->more_errno, a->special_action,
+                                       (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_usec - t0.tv_usec));
+        put_str(&g, a->message);
+        put_str(&g, a->user_message);
+        g = string_catc(g, '\n');
+        ssize_t n = write(wfd, g->s, g->len);
+        (void)n; /* a short write shows as a missing result: deferred */
+    }
+    _exit(EXIT_SUCCESS);
+}
+
+/* take_str - a length-prefixed string from the result buffer */
+static char *take_str(char **pp, char *end)
+{
+    char *colon;
+    unsigned long n = strtoul(*pp, &colon, 10);
+    if (*colon != ':' || n > (unsigned long)(end - colon - 1)) { *pp = end; return NULL; }
+    char *s = n ? string_copyn(colon + 1, n) : NULL;
+    *pp = colon + 1 + n;
+    return s;
+}
+
+/* parse_results - fill in each address from the child's report */
+static void parse_results(address_item *chain, char *buf, size_t len)
+{
+    char *p = buf, *end = buf + len;
+    for (address_item *a = chain; a && p < end; a = a->next) {
+        int rc, e, me, sa;
+        long us;
+        int used;
+        if (sscanf(p, "%d %d %d %d %ld %n", &rc, &e, &me, &sa, &us, &used) != 5) return;
+        p += used;
+        a->transport_return = rc;
+        a->basic_errno = e;
+        a->more_errno = me;
+        a->special_action = sa;
+        a->delivery_time_us = us;
+        a->message = take_str(&p, end);
+        a->user_message = take_str(&p, end);
+        if (p < end && *p == '\n') p++;
+    }
+}
+
+/* read_all - everything the child wrote */
+static gstring *read_all(int fd)
+{
+    gstring *g = string_get(1024);
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        g = string_catn(g, buf, (size_t)n);
+    }
+    return g;
+}
+
+/* unreported - addresses the child gave no result for */
+static void unreported(address_item *chain, int status)
+{
+    for (address_item *a = chain; a; a = a->next) {
+        if (a->transport_return != PENDING_DEFER) continue;
+        a->transport_return = DEFER;
+        a->message = WIFSIGNALED(status)
+            ? string_sprintf("child process of %s transport was killed by signal %d", a->transport->drinst.name, WTERMSIG(status))
+            : string_sprintf("child process of %s transport returned %d without a result",
+                             a->transport->drinst.name, WEXITSTATUS(status));
+    }
+}
+
+void deliver_local_group(address_item *chain)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        for (address_item *a = chain; a; a = a->next) {
+            a->transport_return = DEFER;
+            a->message = string_sprintf("pipe() failed: %s", strerror(errno));
+        }
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) { close(pfd[0]); child_run(chain, pfd[1]); }
+    close(pfd[1]);
+    gstring *g = pid > 0 ? read_all(pfd[0]) : NULL;
+    close(pfd[0]);
+    int status = 0;
+    if (pid > 0) while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (g) parse_results(chain, g->s, g->len);
+    unreported(chain, pid > 0 ? status : 0);
+}
+
+/* deliver_local_check - identity checks done in the parent (so their
+ * failure is logged without a fork); false if addr was deferred */
+bool deliver_local_check(address_item *a)
+{
+    if (check_identity(a)) return true;
+    a->transport_return = DEFER;
+    return false;
+}

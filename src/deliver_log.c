@@ -1,0 +1,109 @@
+/* deliver_log.c - the mainlog lines of a delivery attempt, in Exim's
+ * format: "=>" first delivery, "->" further addresses of the same
+ * transport call, "==" deferred, "**" failed, "*>" not delivered (-N),
+ * with R= T= H= C= S= QT= DT= as log_selector asks.
+ *
+ * Runs in the delivery process (never in a transport child). Address
+ * text comes from the message and is escaped by log_write. */
+
+/* System */
+#include <sys/time.h>
+/* MTA core */
+#include "tern.h"
+#include "deliver.h"
+#include "globals.h"
+#include "log.h"
+#include "router.h"
+#include "spool.h"
+#include "transport.h"
+
+char *deliver_time_string(long usec)
+{
+    if (log_selected(L_millisec) || usec < 1000000) {
+        if (usec < 60000000 && log_selected(L_millisec))
+            return string_sprintf("%ld.%03lds", usec / 1000000, (usec / 1000) % 1000);
+    }
+    long s = usec / 1000000;
+    gstring *g = NULL;
+    if (s >= 86400) { g = string_fmt_append(g, "%ldd", s / 86400); s %= 86400; }
+    if (s >= 3600) { g = string_fmt_append(g, "%ldh", s / 3600); s %= 3600; }
+    if (s >= 60) { g = string_fmt_append(g, "%ldm", s / 60); s %= 60; }
+    if (s || !g) g = string_fmt_append(g, "%lds", s);
+    return string_from_gstring(g);
+}
+
+/* log_as_local - is the address shown as its local part alone? */
+static bool shown_as_local(const address_item *a)
+{
+    return a->router && a->router->log_as_local == true;
+}
+
+/* logged_address - "tern <tern@test.example>", "|/bin/cat <alias@x>" */
+static gstring *logged_address(gstring *g, const address_item *a, bool delivered)
+{
+    const address_item *top = a;
+    while (top->parent) top = top->parent;
+    char *s;
+    if (a->flags & AF_PFR) s = a->address;
+    else if (delivered && shown_as_local(a)) s = a->local_part;
+    else s = string_sprintf("%s@%s", a->local_part, a->domain);
+    g = string_cat(g, s);
+    if (log_selected(L_all_parents)) {
+        for (const address_item *p = a->parent; p; p = p->parent)
+            g = string_fmt_append(g, " <%s>", p->address);
+    } else if (top != a || strcmp(s, top->address) != 0) {
+        g = string_fmt_append(g, " <%s>", top->address);
+    }
+    return g;
+}
+
+/* queue_time - QT=: time since the message was received */
+static gstring *queue_time(gstring *g)
+{
+    if (!log_selected(L_queue_time) || !dlv.spool_hdr) return g;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    long us = (tv.tv_sec - dlv.spool_hdr->received_time) * 1000000L
+        + (tv.tv_usec - dlv.spool_hdr->received_usec);
+    return string_fmt_append(g, " QT=%s", deliver_time_string(us < 0 ? 0 : us));
+}
+
+/* fields - R= T= H= C= S= QT= DT= */
+static gstring *fields(gstring *g, const address_item *a, bool delivered)
+{
+    if (a->router) g = string_fmt_append(g, " R=%s", a->router->drinst.name);
+    if (a->transport) g = string_fmt_append(g, " T=%s", a->transport->drinst.name);
+    const host_item *h = a->host_used;
+    if (h) {
+        g = string_fmt_append(g, " H=%s [%s]", h->name, h->address ? h->address : "");
+        if (log_selected(L_outgoing_port) && h->port > 0) g = string_fmt_append(g, ":%d", h->port);
+    }
+    if (!delivered) return g;
+    if (a->delivery_confirmation && log_selected(L_smtp_confirmation))
+        g = string_fmt_append(g, " C=\"%s\"", a->delivery_confirmation);
+    g = queue_time(g);
+    if (log_selected(L_deliver_time))
+        g = string_fmt_append(g, " DT=%s", deliver_time_string(a->delivery_time_us));
+    return g;
+}
+
+void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
+{
+    gstring *g = NULL;
+    int rc = a->transport_return;
+    if (dont_deliver) {
+        g = fields(logged_address(string_cat(NULL, "*> "), a, true), a, false);
+    } else if (rc == OK) {
+        g = fields(logged_address(string_cat(NULL, first ? "=> " : "-> "), a, true), a, true);
+    } else if (rc == FAIL) {
+        g = fields(logged_address(string_cat(NULL, "** "), a, false), a, false);
+        g = string_fmt_append(g, ": %s", a->message ? a->message : "delivery failed");
+    } else {
+        g = fields(logged_address(string_cat(NULL, "== "), a, false), a, false);
+        if (a->transport || a->router)
+            g = string_fmt_append(g, " defer (%d)", a->basic_errno ? a->basic_errno : -1);
+        g = string_fmt_append(g, "%s %s", a->transport || a->router ? ":" : "",
+                              a->message ? a->message : "delivery deferred");
+    }
+    log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
+}

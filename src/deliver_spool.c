@@ -1,0 +1,117 @@
+/* deliver_spool.c - the end of a delivery attempt: deferral and failure
+ * lines, bounces and retry records, then either the -H file rewritten
+ * with the finished addresses as non-recipients (and -J removed) or, when
+ * nothing is left, the spool files removed and "Completed" logged.
+ *
+ * Runs in the delivery process. The order matters for crash safety:
+ * -H is rewritten (fsync'ed) before -J goes, so a finished address is
+ * always recorded in one of them. */
+
+/* System */
+#include <sys/time.h>
+#include <time.h>
+/* MTA core */
+#include "tern.h"
+#include "deliver.h"
+#include "deliver_int.h"
+#include "globals.h"
+#include "log.h"
+#include "moan.h"
+#include "retry.h"
+
+bool deliver_frozen_check(dctx *d, bool forced)
+{
+    if (!d->h.frozen_at) return true;
+    if (!forced) return false;
+    d->h.frozen_at = 0;
+    log_write(L_always, LOG_MAIN, "Unfrozen by forced delivery");
+    return true;
+}
+
+/* retry_records - deferred addresses go to the retry hints */
+static void retry_records(dctx *d)
+{
+    for (address_item *a = d->deferred; a; a = a->next) retry_update(a);
+}
+
+/* bounce - failed addresses go back to the sender (never for a bounce:
+ * a failing bounce is frozen, as Exim does) */
+static void bounce(dctx *d)
+{
+    address_item *list = NULL;
+    for (address_item *n, *a = d->failed; a; a = n) {
+        n = a->next;
+        if (a->flags & AF_IGNORE_ERROR) continue;
+        address_item *c = store_get(sizeof *c, GET_UNTAINTED);
+        *c = *a;
+        c->next = list;
+        list = c;
+    }
+    if (!list) return;
+    if (!d->h.sender || !*d->h.sender) {
+        d->freeze = true;
+        log_write(L_always, LOG_MAIN, "Frozen (delivery error message)");
+        return;
+    }
+    moan_send_bounce(&d->h, list);
+}
+
+/* add_nonrecipients - everything done goes into the -H tree */
+static void add_nonrecipients(dctx *d)
+{
+    int n = 0;
+    for (int b = 0; b < DELIVER_SET_BUCKETS; b++)
+        for (dset_node *x = d->done[b]; x; x = x->next) n++;
+    char **all = store_get(sizeof(char *) * (size_t)(n + d->h.nonrecipients_count + 1), GET_UNTAINTED);
+    int k = 0;
+    for (int b = 0; b < DELIVER_SET_BUCKETS; b++)
+        for (dset_node *x = d->done[b]; x; x = x->next) all[k++] = x->key;
+    d->h.nonrecipients = all;
+    d->h.nonrecipients_count = k;
+}
+
+/* rewrite_header - keep the message with its progress recorded */
+static void rewrite_header(dctx *d)
+{
+    add_nonrecipients(d);
+    d->h.deliver_firsttime = false;
+    if (d->freeze && !d->h.frozen_at) d->h.frozen_at = time(NULL);
+    gstring *g = spool_format_header(&d->h);
+    const char *err;
+    if (spool_write_file(d->dir, string_sprintf("%s-H", d->id), g->s, g->len, &err) != OK) {
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to update %s-H: %s", d->id, err);
+        return; /* keep -J: it still holds the progress */
+    }
+    unlink(d->jpath);
+}
+
+/* all_done - no address is left to try */
+static bool all_done(const dctx *d)
+{
+    return !d->deferred && !d->freeze;
+}
+
+static void completed(dctx *d)
+{
+    unlink(d->hpath);
+    unlink(d->dpath);
+    unlink(d->jpath);
+    const char *spool = cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY;
+    unlink(string_sprintf("%s/msglog/%s", spool, d->id));
+    if (!log_selected(L_queue_time_overall)) {
+        log_write(L_always, LOG_MAIN, "Completed");
+        return;
+    }
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    long us = (tv.tv_sec - d->h.received_time) * 1000000L + (tv.tv_usec - d->h.received_usec);
+    log_write(L_always, LOG_MAIN, "Completed QT=%s", deliver_time_string(us < 0 ? 0 : us));
+}
+
+void deliver_finish(dctx *d)
+{
+    retry_records(d);
+    bounce(d);
+    if (all_done(d)) completed(d);
+    else rewrite_header(d);
+}

@@ -1,0 +1,308 @@
+/* filter.c - the Exim filter language for .forward-style files: if /
+ * elif / else / endif with string tests (is, contains, begins, ends,
+ * matches, and their "does not" forms, and/or/not, parentheses,
+ * error_message, first_delivery), and the commands deliver, save, pipe,
+ * seen, unseen, finish, fail, defer, freeze, logwrite, headers add,
+ * headers remove, testprint.
+ *
+ * Runs in the delivery process while the redirect router routes the
+ * address (allow_filter). It only produces addresses, files and pipes;
+ * transports deliver them later with the user's identity. */
+
+/* System */
+#include <ctype.h>
+#include <regex.h>
+/* MTA core */
+#include "tern.h"
+#include "expand.h"
+#include "filter.h"
+#include "globals.h"
+#include "log.h"
+#include "route.h"
+
+typedef struct ftok {
+    char *text;
+    bool quoted;
+} ftok;
+
+typedef struct fstate {
+    ftok *t;
+    int n, pos;
+    filter_result *res;
+    const address_item *addr;
+    unsigned forbid;
+    bool finished;
+    int rc;
+} fstate;
+
+bool filter_is_exim(const char *text)
+{
+    while (isspace((unsigned char)*text)) text++;
+    return strncasecmp(text, "# exim filter", 13) == 0;
+}
+
+/* ---- tokens ---- */
+
+static char *quoted(const char **pp)
+{
+    const char *p = *pp + 1;
+    gstring *g = string_get(32);
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            g = string_catc(g, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+        } else g = string_catc(g, *p);
+    }
+    *pp = *p ? p + 1 : p;
+    return string_from_gstring(g);
+}
+
+static int tokenize(const char *text, ftok **out)
+{
+    int cap = 64, n = 0;
+    ftok *t = store_get(sizeof *t * (size_t)cap, GET_UNTAINTED);
+    const char *p = strchr(text, '\n'); /* the first line is "# Exim filter" */
+    p = p ? p + 1 : text + strlen(text);
+    while (*p) {
+        if (isspace((unsigned char)*p)) { p++; continue; }
+        if (*p == '#') { while (*p && *p != '\n') p++; continue; }
+        if (n == cap) {
+            ftok *nt = store_get(sizeof *t * (size_t)cap * 2, GET_UNTAINTED);
+            memcpy(nt, t, sizeof *t * (size_t)cap);
+            t = nt;
+            cap *= 2;
+        }
+        if (*p == '"') { t[n].quoted = true; t[n++].text = quoted(&p); continue; }
+        if (*p == '(' || *p == ')') { t[n].quoted = false; t[n++].text = string_copyn(p++, 1); continue; }
+        const char *s = p;
+        while (*p && !isspace((unsigned char)*p) && *p != '(' && *p != ')') p++;
+        t[n].quoted = false;
+        t[n++].text = string_copyn(s, (size_t)(p - s));
+    }
+    *out = t;
+    return n;
+}
+
+static bool is(const fstate *f, const char *w)
+{
+    return f->pos < f->n && !f->t[f->pos].quoted && strcasecmp(f->t[f->pos].text, w) == 0;
+}
+
+static bool syntax(fstate *f, const char *fmt, const char *arg)
+{
+    if (!f->res->error) f->res->error = string_sprintf(fmt, arg ? arg : "end of file");
+    f->rc = ERROR;
+    return false;
+}
+
+/* word - the next token, expanded; NULL on a syntax or expansion error */
+static char *word(fstate *f)
+{
+    if (f->pos >= f->n) { syntax(f, "unexpected %s", NULL); return NULL; }
+    char *raw = f->t[f->pos++].text;
+    char *v = expand_string(raw);
+    if (!v) { f->res->error = string_sprintf("failed to expand \"%s\": %s", raw, expand_error()); f->rc = ERROR; }
+    return v;
+}
+
+/* ---- conditions ---- */
+
+static bool compare(const char *op, const char *l, const char *r)
+{
+    if (strcasecmp(op, "is") == 0) return strcasecmp(l, r) == 0;
+    if (strcasecmp(op, "contains") == 0) return strcasestr(l, r) != NULL;
+    if (strcasecmp(op, "begins") == 0) return strncasecmp(l, r, strlen(r)) == 0;
+    if (strcasecmp(op, "ends") == 0) {
+        size_t a = strlen(l), b = strlen(r);
+        return a >= b && strcasecmp(l + a - b, r) == 0;
+    }
+    regex_t re;
+    if (regcomp(&re, r, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) return false;
+    bool m = regexec(&re, l, 0, NULL, 0) == 0;
+    regfree(&re);
+    return m;
+}
+
+static bool cond_or(fstate *f, bool *ok);
+
+/* cond_simple - one test, or a parenthesised condition, or "not" */
+static bool cond_simple(fstate *f, bool *ok)
+{
+    if (is(f, "not")) { f->pos++; bool v = cond_simple(f, ok); return !v; }
+    if (is(f, "(")) {
+        f->pos++;
+        bool v = cond_or(f, ok);
+        if (!is(f, ")")) { *ok = syntax(f, "missing ) in filter condition near %s", f->pos < f->n ? f->t[f->pos].text : NULL); return false; }
+        f->pos++;
+        return v;
+    }
+    if (is(f, "error_message")) { f->pos++; return msg.sender_address && !*msg.sender_address; }
+    if (is(f, "first_delivery")) { f->pos++; return true; }
+    if (is(f, "delivered")) { f->pos++; return f->res->seen; }
+    char *l = word(f);
+    if (!l) { *ok = false; return false; }
+    bool neg = false;
+    if (is(f, "does") && f->pos + 1 < f->n && strcasecmp(f->t[f->pos + 1].text, "not") == 0) { f->pos += 2; neg = true; }
+    if (f->pos >= f->n) { *ok = syntax(f, "condition operator expected after %s", l); return false; }
+    char *op = f->t[f->pos++].text;
+    if (strcasecmp(op, "is") == 0 && is(f, "not")) { f->pos++; neg = true; }
+    if (!strcasestr(" is contains contain begins begin ends end matches match ", string_sprintf(" %s ", op))) {
+        *ok = syntax(f, "unknown condition operator \"%s\"", op);
+        return false;
+    }
+    if (op[strlen(op) - 1] != 's' && strcasecmp(op, "is") != 0) op = string_sprintf("%ss", op);
+    if (strcasecmp(op, "matchs") == 0) op = "matches";
+    char *r = word(f);
+    if (!r) { *ok = false; return false; }
+    return compare(op, l, r) != neg;
+}
+
+static bool cond_and(fstate *f, bool *ok)
+{
+    bool v = cond_simple(f, ok);
+    while (*ok && is(f, "and")) { f->pos++; bool w = cond_simple(f, ok); v = v && w; }
+    return v;
+}
+
+static bool cond_or(fstate *f, bool *ok)
+{
+    bool v = cond_and(f, ok);
+    while (*ok && is(f, "or")) { f->pos++; bool w = cond_and(f, ok); v = v || w; }
+    return v;
+}
+
+/* ---- commands ---- */
+
+static bool commands(fstate *f, bool run, const char *const *ends);
+
+/* generate - deliver / save / pipe */
+static bool generate(fstate *f, bool run, const char *cmd, bool unseen)
+{
+    char *arg = word(f);
+    if (!arg) return false;
+    if (!run) return true;
+    unsigned flags = 0;
+    if (strcasecmp(cmd, "save") == 0) {
+        if (f->forbid & FILTER_FORBID_FILE) return syntax(f, "filter: save to \"%s\" is not permitted", arg);
+        if (*arg != '/' && f->addr->home_dir) arg = string_sprintf("%s/%s", f->addr->home_dir, arg);
+        flags = AF_PFR | AF_FILE;
+    } else if (strcasecmp(cmd, "pipe") == 0) {
+        if (f->forbid & FILTER_FORBID_PIPE) return syntax(f, "filter: pipe to \"%s\" is not permitted", arg);
+        arg = string_sprintf("|%s", arg);
+        flags = AF_PFR | AF_PIPE;
+    }
+    address_item *a = route_new_address(arg, flags);
+    if (a->transport_return == FAIL) return syntax(f, "filter: bad address \"%s\"", arg);
+    a->next = f->res->generated;
+    f->res->generated = a;
+    if (!unseen) f->res->seen = true;
+    return true;
+}
+
+/* if_block - if ... then ... [elif ... then ...] [else ...] endif */
+static bool if_block(fstate *f, bool run)
+{
+    static const char *const ends[] = {"elif", "else", "endif", NULL};
+    bool done = false;
+    for (;;) {
+        bool ok = true;
+        bool c = cond_or(f, &ok);
+        if (!ok) return false;
+        if (!is(f, "then")) return syntax(f, "\"then\" expected near %s", f->pos < f->n ? f->t[f->pos].text : NULL);
+        f->pos++;
+        if (!commands(f, run && !done && c, ends)) return false;
+        done = done || c;
+        if (is(f, "elif")) { f->pos++; continue; }
+        break;
+    }
+    if (is(f, "else")) {
+        f->pos++;
+        static const char *const endif[] = {"endif", NULL};
+        if (!commands(f, run && !done, endif)) return false;
+    }
+    if (!is(f, "endif")) return syntax(f, "\"endif\" expected near %s", f->pos < f->n ? f->t[f->pos].text : NULL);
+    f->pos++;
+    return true;
+}
+
+/* fail_or_defer - fail/defer/freeze [text "..."] */
+static bool fail_or_defer(fstate *f, bool run, const char *cmd)
+{
+    char *text = NULL;
+    if (is(f, "text")) { f->pos++; if (!(text = word(f))) return false; }
+    if (!run) return true;
+    f->res->fail_text = text;
+    f->finished = true;
+    if (strcasecmp(cmd, "freeze") == 0) f->res->freeze = true;
+    else f->rc = strcasecmp(cmd, "fail") == 0 ? FAIL : DEFER;
+    return true;
+}
+
+/* headers_cmd - headers add "X: y" / headers remove "X" */
+static bool headers_cmd(fstate *f, bool run)
+{
+    bool add = is(f, "add");
+    if (!add && !is(f, "remove")) return syntax(f, "\"add\" or \"remove\" expected after headers near %s", NULL);
+    f->pos++;
+    char *arg = word(f);
+    if (!arg || !run) return arg != NULL;
+    address_item *a = (address_item *)f->addr;
+    if (!add) { a->remove_headers = a->remove_headers ? string_sprintf("%s:%s", a->remove_headers, arg) : arg; return true; }
+    header_line *h = store_get_zero(sizeof *h, GET_UNTAINTED);
+    h->text = string_sprintf("%s\n", arg);
+    h->slen = strlen(h->text);
+    h->next = a->extra_headers;
+    a->extra_headers = h;
+    return true;
+}
+
+/* one_command - one command; false on error */
+static bool one_command(fstate *f, bool run)
+{
+    char *cmd = f->t[f->pos++].text;
+    bool unseen = false;
+    if (strcasecmp(cmd, "unseen") == 0 || strcasecmp(cmd, "significant") == 0) {
+        unseen = strcasecmp(cmd, "unseen") == 0;
+        if (f->pos >= f->n) return syntax(f, "command expected after \"%s\"", cmd);
+        cmd = f->t[f->pos++].text;
+    }
+    if (strcasecmp(cmd, "if") == 0) return if_block(f, run);
+    if (!strcasecmp(cmd, "deliver") || !strcasecmp(cmd, "save") || !strcasecmp(cmd, "pipe"))
+        return generate(f, run, cmd, unseen);
+    if (strcasecmp(cmd, "seen") == 0) { if (run) f->res->seen = true; return true; }
+    if (strcasecmp(cmd, "finish") == 0) { if (run) f->finished = true; return true; }
+    if (!strcasecmp(cmd, "fail") || !strcasecmp(cmd, "defer") || !strcasecmp(cmd, "freeze"))
+        return fail_or_defer(f, run, cmd);
+    if (strcasecmp(cmd, "headers") == 0) return headers_cmd(f, run);
+    if (strcasecmp(cmd, "logwrite") == 0 || strcasecmp(cmd, "testprint") == 0) {
+        char *text = word(f);
+        if (!text) return false;
+        if (run && *cmd == 'l' && (f->forbid & FILTER_FORBID_LOGWRITE)) return syntax(f, "logwrite is not permitted%s", "");
+        if (run && *cmd == 'l') log_write(L_always, LOG_MAIN, "%s", text);
+        return true;
+    }
+    return syntax(f, "unknown filtering command \"%s\"", cmd);
+}
+
+/* commands - run commands until one of ends (or the end of the file) */
+static bool commands(fstate *f, bool run, const char *const *ends)
+{
+    while (f->pos < f->n) {
+        for (const char *const *e = ends; e && *e; e++) if (is(f, *e)) return true;
+        if (!one_command(f, run && !f->finished)) return false;
+    }
+    if (ends) return syntax(f, "\"endif\" missing at %s", NULL);
+    return true;
+}
+
+int filter_run(const char *text, const address_item *addr, unsigned forbid, filter_result *res)
+{
+    fstate f = {.res = res, .addr = addr, .forbid = forbid, .rc = OK};
+    f.n = tokenize(text, &f.t);
+    if (!commands(&f, true, NULL)) return ERROR;
+    /* generated items in the order written */
+    address_item *r = NULL;
+    for (address_item *n, *a = res->generated; a; a = n) { n = a->next; a->next = r; r = a; }
+    res->generated = r;
+    return f.rc;
+}

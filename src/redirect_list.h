@@ -1,0 +1,25 @@
+/* redirect_list.h - parsing redirection data into addresses. */
+#ifndef TERN_REDIRECT_LIST_H
+#define TERN_REDIRECT_LIST_H
+
+#include "tern.h"
+#include "address.h"
+
+typedef struct redirect_parse {
+    /* in */
+    bool forbid_include, forbid_pipe, forbid_file, skip_syntax_errors;
+    const char *qualify_domain;  /* for unqualified items */
+    /* out */
+    address_item *out;           /* generated items, newest first */
+    int count, skipped;
+    bool blackhole;
+    int special;                 /* 0, FAIL (":fail:") or DEFER (":defer:") */
+    char *special_text, *special_item;
+    char *error;
+} redirect_parse;
+
+/* redirect_parse_text - parse text into rp; OK, ERROR (syntax, rp->error)
+ * or DEFER (an :include: file could not be read) */
+int redirect_parse_text(redirect_parse *rp, const char *text, int depth);
+
+#endif

@@ -1,0 +1,435 @@
+/* route.c - the router loop and the generic router preconditions.
+ *
+ * Runs in the delivery process (as root or the Exim user) and in the -bt,
+ * -bv and ACL verify paths. Each address is offered to the routers in
+ * order; a router whose preconditions fail is skipped, in the order the
+ * manual's "Router preconditions" section gives. It never opens mailboxes
+ * or runs commands: transports do that, in a child with the user's uid. */
+
+/* System */
+#include <pwd.h>
+#include <grp.h>
+#include <sys/stat.h>
+/* MTA core */
+#include "tern.h"
+#include "expand.h"
+#include "globals.h"
+#include "log.h"
+#include "match.h"
+#include "route.h"
+
+/* ---- small helpers ---- */
+
+const router_instance *route_find_router(const char *name)
+{
+    for (driver_instance *d = cfg.sections.drivers[DRIVER_ROUTER]; d; d = d->next)
+        if (strcmp(d->name, name) == 0) return (const router_instance *)d;
+    return NULL;
+}
+
+transport_instance *route_find_transport(const char *name)
+{
+    for (driver_instance *d = cfg.sections.drivers[DRIVER_TRANSPORT]; d; d = d->next)
+        if (strcmp(d->name, name) == 0) return (transport_instance *)d;
+    return NULL;
+}
+
+char *route_expand(const router_instance *r, const char *opt, const char *s, bool *forced,
+                   char **err)
+{
+    *forced = false;
+    char *v = expand_string(s);
+    if (v) return v;
+    *forced = expand_forced_fail();
+    *err = string_sprintf("failed to expand \"%s\" in %s router: %s", s, r->drinst.name,
+                          expand_error());
+    (void)opt;
+    return NULL;
+}
+
+bool route_split(const char *address, char **lp, char **domain, const char **err)
+{
+    const char *at = NULL;
+    bool quoted = false;
+    for (const char *p = address; *p; p++) {
+        if (*p == '\\' && quoted && p[1]) { p++; continue; }
+        if (*p == '"') quoted = !quoted;
+        else if (*p == '@' && !quoted) at = p;
+    }
+    bool t = store_is_tainted(address);
+    if (quoted) { *err = "unbalanced quotes in address"; return false; }
+    if (!at) {
+        *lp = string_copy_taint(address, t);
+        *domain = string_copy(cfg.qualify_recipient ? cfg.qualify_recipient : cfg.qualify_domain);
+        return **lp != 0 || (*err = "empty address", false);
+    }
+    if (at == address) { *err = "missing or malformed local part"; return false; }
+    if (!at[1]) { *err = "domain missing or malformed"; return false; }
+    *lp = string_copyn_taint(address, (size_t)(at - address), t);
+    *domain = string_lc(at + 1);
+    return true;
+}
+
+address_item *route_new_address(const char *address, unsigned flags)
+{
+    address_item *a = store_get_zero(sizeof *a, GET_UNTAINTED);
+    a->flags = flags;
+    a->transport_return = PENDING_DEFER;
+    a->parent_index = -1;
+    a->uid = a->gid = -1;
+    if (flags & (AF_PIPE | AF_FILE | AF_REPLY)) {
+        a->address = a->unique = string_copy_taint(address, store_is_tainted(address));
+        a->local_part = a->address;
+        a->domain = string_copy("");
+        return a;
+    }
+    const char *err;
+    char *lp, *dom;
+    if (!route_split(address, &lp, &dom, &err)) {
+        a->address = string_copy_taint(address, store_is_tainted(address));
+        a->message = string_copy(err);
+        a->transport_return = FAIL;
+        return a;
+    }
+    a->cc_local_part = lp;
+    a->local_part = lp;
+    a->domain = dom;
+    a->address = string_sprintf("%s@%s", lp, dom);
+    a->unique = string_lc(a->address);
+    return a;
+}
+
+/* original - the top-level ancestor of addr */
+static const address_item *original(const address_item *addr)
+{
+    while (addr->parent) addr = addr->parent;
+    return addr;
+}
+
+void route_set_vars(const address_item *addr)
+{
+    dlv.addr = (address_item *)addr;
+    dlv.address = addr->address;
+    dlv.local_part = addr->local_part;
+    dlv.domain = addr->domain;
+    dlv.local_part_prefix = addr->prefix;
+    dlv.local_part_suffix = addr->suffix;
+    dlv.address_data = addr->address_data;
+    dlv.local_part_data = addr->local_part_data;
+    dlv.domain_data = addr->domain_data;
+    dlv.home = addr->home_dir;
+    dlv.parent_local_part = addr->parent ? addr->parent->local_part : NULL;
+    dlv.parent_domain = addr->parent ? addr->parent->domain : NULL;
+    dlv.original_local_part = original(addr)->local_part;
+    dlv.original_domain = original(addr)->domain;
+    dlv.address_pipe = (addr->flags & AF_PIPE) ? addr->address : NULL;
+    dlv.address_file = (addr->flags & AF_FILE) ? addr->address : NULL;
+}
+
+/* ---- preconditions, in the manual's order ---- */
+
+/* skip_for_mode - verify_only, verify_sender/recipient, address_test */
+static bool skip_for_mode(const router_instance *r, enum router_verify v)
+{
+    if (v == V_NONE) return r->verify_only;
+    if (v == V_SENDER) return !r->verify_sender;
+    if (v == V_RECIPIENT) return !r->verify_recipient;
+    return !r->expn;
+}
+
+/* check_list - s against an expanded list option; OK, FAIL (skip) or DEFER */
+static int check_list(const router_instance *r, const char *opt, const char *list,
+                      const char *s, enum match_list_type ty, bool caseless, char **data,
+                      char **err)
+{
+    if (!list) return OK;
+    bool forced;
+    char *l = route_expand(r, opt, list, &forced, err);
+    if (!l) return DEFER;
+    const char *val = NULL;
+    int rc = ty == MCL_ADDRESS ? match_address_list(s, caseless, l, &val)
+                               : match_isinlist(s, l, ty, caseless, &val);
+    if (rc == DEFER) *err = string_sprintf("%s check lookup or other defer", opt);
+    if (rc == OK && data) *data = val ? string_copy_taint(val, store_is_tainted(val)) : NULL;
+    return rc;
+}
+
+/* affix_match - one prefix ("*-" wildcard first) or suffix ("-*" wildcard
+ * last) item against lp; the length matched, 0 if none */
+static size_t affix_match(const char *lp, size_t lplen, const char *item, bool prefix)
+{
+    size_t n = strlen(item);
+    bool wild = n && (prefix ? item[0] == '*' : item[n - 1] == '*');
+    const char *fixed = wild && prefix ? item + 1 : item;
+    size_t flen = wild ? n - 1 : n;
+    if (flen >= lplen) return 0;
+    if (!wild) {
+        const char *at = prefix ? lp : lp + lplen - flen;
+        return strncasecmp(at, fixed, flen) == 0 ? flen : 0;
+    }
+    for (const char *p = prefix ? lp + 1 : lp + 1; p + flen <= lp + lplen; p++) {
+        if (strncasecmp(p, fixed, flen) != 0) continue;
+        size_t got = prefix ? (size_t)(p - lp) + flen : (size_t)(lp + lplen - p);
+        if (got < lplen) return got;
+    }
+    return 0;
+}
+
+/* affix_list_match - the first item of list that matches lp */
+static size_t affix_list_match(const char *lp, const char *list, bool prefix)
+{
+    int sep = 0;
+    char *item;
+    size_t lplen = strlen(lp);
+    while ((item = string_nextinlist(&list, &sep))) {
+        size_t got = affix_match(lp, lplen, item, prefix);
+        if (got) return got;
+    }
+    return 0;
+}
+
+/* check_affixes - strip local_part_prefix/suffix; FAIL if required and absent */
+static int check_affixes(const router_instance *r, address_item *addr)
+{
+    addr->prefix = addr->suffix = NULL;
+    char *lp = addr->cc_local_part ? addr->cc_local_part : addr->local_part;
+    if (r->local_part_prefix) {
+        size_t n = affix_list_match(lp, r->local_part_prefix, true);
+        if (n) { addr->prefix = string_copyn(lp, n); lp += n; }
+        else if (!r->local_part_prefix_optional) return FAIL;
+    }
+    if (r->local_part_suffix) {
+        size_t n = affix_list_match(lp, r->local_part_suffix, false);
+        size_t len = strlen(lp);
+        if (n) { addr->suffix = string_copy(lp + len - n); lp = string_copyn(lp, len - n); }
+        else if (!r->local_part_suffix_optional) return FAIL;
+    }
+    addr->local_part = r->caseful_local_part ? string_copy(lp) : string_lc(lp);
+    return OK;
+}
+
+/* check_local_user - the local part must be a login; sets $home */
+static int check_user(const router_instance *r, address_item *addr, struct passwd **pw)
+{
+    *pw = NULL;
+    if (!r->check_local_user) return OK;
+    struct passwd *p = getpwnam(addr->local_part);
+    if (!p) return FAIL;
+    *pw = p;
+    addr->home_dir = string_copy(p->pw_dir);
+    dlv.home = addr->home_dir;
+    dlv.local_user_uid = p->pw_uid;
+    dlv.local_user_gid = p->pw_gid;
+    return OK;
+}
+
+/* check_require_files - every listed file must exist ("!" negates) */
+static int check_require_files(const router_instance *r, char **err)
+{
+    if (!r->require_files) return OK;
+    bool forced;
+    char *l = route_expand(r, "require_files", r->require_files, &forced, err);
+    if (!l) return forced ? FAIL : DEFER;
+    const char *list = l;
+    int sep = 0;
+    char *item;
+    while ((item = string_nextinlist(&list, &sep))) {
+        bool neg = *item == '!';
+        if (neg) item++;
+        if (*item == '+' || (*item != '/' && !neg && strchr(item, '/') == NULL)) continue; /* user/group items */
+        struct stat st;
+        bool exists = stat(item, &st) == 0;
+        if (!exists && errno != ENOENT && errno != ENOTDIR) {
+            *err = string_sprintf("require_files: error for %s: %s", item, strerror(errno));
+            return DEFER;
+        }
+        if (exists == neg) return FAIL;
+    }
+    return OK;
+}
+
+/* check_condition - the "condition" option */
+static int check_condition(const router_instance *r, char **err)
+{
+    if (!r->condition) return OK;
+    bool forced;
+    char *v = route_expand(r, "condition", r->condition, &forced, err);
+    if (!v) return forced ? FAIL : DEFER;
+    v = string_trim(v);
+    if (!*v || strcmp(v, "0") == 0 || strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+        return FAIL;
+    return OK;
+}
+
+/* preconditions - OK to run the router, FAIL to skip it, DEFER on error */
+static int preconditions(const router_instance *r, address_item *addr, enum router_verify v,
+                         struct passwd **pw, char **err)
+{
+    *pw = NULL;
+    if (skip_for_mode(r, v)) return FAIL;
+    int rc = check_list(r, "domains", r->domains, addr->domain, MCL_DOMAIN, true,
+                        &addr->domain_data, err);
+    if (rc != OK) return rc;
+    dlv.domain_data = addr->domain_data;
+    if ((rc = check_affixes(r, addr)) != OK) return rc;
+    route_set_vars(addr);
+    rc = check_list(r, "local_parts", r->local_parts, addr->local_part, MCL_LOCALPART,
+                    !r->caseful_local_part, &addr->local_part_data, err);
+    if (rc != OK) return rc;
+    dlv.local_part_data = addr->local_part_data;
+    if ((rc = check_user(r, addr, pw)) != OK) return rc;
+    if (r->router_home_directory) {
+        bool forced;
+        char *h = route_expand(r, "router_home_directory", r->router_home_directory, &forced, err);
+        if (!h) return DEFER;
+        addr->home_dir = dlv.home = h;
+    }
+    const char *sender = msg.sender_address ? msg.sender_address : "";
+    rc = check_list(r, "senders", r->senders, sender, MCL_ADDRESS, true, NULL, err);
+    if (rc != OK) return rc;
+    if ((rc = check_require_files(r, err)) != OK) return rc;
+    return check_condition(r, err);
+}
+
+/* ---- after a router accepts ---- */
+
+/* generic_results - errors_to, headers_add/remove, address_data */
+static int generic_results(const router_instance *r, address_item *addr, char **err)
+{
+    bool forced;
+    if (r->address_data) {
+        char *d = route_expand(r, "address_data", r->address_data, &forced, err);
+        if (!d) return forced ? DECLINE : DEFER;
+        addr->address_data = dlv.address_data = d;
+    }
+    if (r->errors_to) {
+        char *e = route_expand(r, "errors_to", r->errors_to, &forced, err);
+        if (e) addr->errors_address = e;
+        if (e && !*e) addr->flags |= AF_IGNORE_ERROR;
+    }
+    if (r->headers_add) {
+        char *h = route_expand(r, "headers_add", r->headers_add, &forced, err);
+        if (!h && !forced) return DEFER;
+        if (h && *h) {
+            header_line *hl = store_get_zero(sizeof *hl, GET_UNTAINTED);
+            size_t n = strlen(h);
+            hl->text = h[n - 1] == '\n' ? h : string_sprintf("%s\n", h);
+            hl->slen = strlen(hl->text);
+            hl->next = addr->extra_headers;
+            addr->extra_headers = hl;
+        }
+    }
+    if (r->headers_remove) {
+        char *h = route_expand(r, "headers_remove", r->headers_remove, &forced, err);
+        if (!h && !forced) return DEFER;
+        if (h) addr->remove_headers = addr->remove_headers ? string_sprintf("%s:%s", addr->remove_headers, h) : h;
+    }
+    return OK;
+}
+
+/* unseen_copy - for "unseen": a copy of addr that carries on at the next router */
+static void unseen_copy(const router_instance *r, address_item *addr, router_lists *lists)
+{
+    address_item *c = store_get(sizeof *c, GET_UNTAINTED);
+    *c = *addr;
+    c->start_router = (const router_instance *)r->drinst.next;
+    c->transport = NULL;
+    c->host_list = NULL;
+    c->next = *lists->new;
+    c->flags &= ~AF_UNSEEN;
+    *lists->new = c;
+    addr->flags |= AF_UNSEEN;
+}
+
+static bool xbool(const opt_xbool *x, const router_instance *r)
+{
+    if (!x->expr) return x->value;
+    bool forced;
+    char *err;
+    char *v = route_expand(r, "more", x->expr, &forced, &err);
+    return v && (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* run_one - preconditions and one router's entry. Returns the router's
+ * result, or SKIP when the router was not run. */
+static int run_one(const router_instance *r, address_item *addr, enum router_verify v,
+                   router_lists *lists)
+{
+    struct passwd *pw = NULL;
+    char *err = NULL;
+    for (const address_item *p = addr->parent; p; p = p->parent)
+        if (p->router == r && p->unique && addr->unique && strcasecmp(p->unique, addr->unique) == 0)
+            return SKIP; /* a router never handles a copy of an address it generated from */
+    int rc = preconditions(r, addr, v, &pw, &err);
+    if (rc == FAIL) return SKIP;
+    if (rc != OK) { addr->message = err; return rc; }
+    DEBUG(D_route) debug_printf("calling %s router\n", r->drinst.name);
+    if (r->set) {
+        bool forced;
+        if (!route_expand(r, "set", r->set, &forced, &err)) { addr->message = err; return DEFER; }
+    }
+    if ((rc = generic_results(r, addr, &err)) != OK) {
+        if (rc == DEFER) addr->message = err;
+        return rc == DECLINE ? SKIP : rc;
+    }
+    const router_info *ri = (const router_info *)r->drinst.info;
+    if (!ri || !ri->route) {
+        addr->message = string_sprintf("%s router: the %s driver cannot route in this build",
+                                       r->drinst.name, r->drinst.driver_name);
+        return DEFER;
+    }
+    addr->router = r;
+    dlv.router = r;
+    dlv.router_name = r->drinst.name;
+    rc = ri->route((router_instance *)r, addr, pw, v, lists);
+    if (rc == OK && xbool(&r->unseen, r) && v == V_NONE) unseen_copy(r, addr, lists);
+    return rc;
+}
+
+/* next_after - where routing continues after PASS or DECLINE */
+static const router_instance *next_after(const router_instance *r, int rc)
+{
+    if (rc == PASS && r->pass_router) return route_find_router(r->pass_router);
+    return (const router_instance *)r->drinst.next;
+}
+
+/* unrouteable - the failure text when no router accepted addr */
+static int unrouteable(address_item *addr, const router_instance *last)
+{
+    if (last && last->cannot_route_message) {
+        bool forced;
+        char *err;
+        char *m = route_expand(last, "cannot_route_message", last->cannot_route_message, &forced, &err);
+        if (m) { addr->message = addr->user_message = m; return FAIL; }
+    }
+    addr->router = NULL;
+    addr->message = string_copy("Unrouteable address");
+    return FAIL;
+}
+
+int route_address(address_item *addr, router_lists *lists, enum router_verify verify)
+{
+    if (addr->transport_return == FAIL) return FAIL; /* unparseable */
+    const router_instance *r = addr->start_router ? addr->start_router
+        : (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER];
+    const router_instance *last = NULL;
+    char *saved_lp = addr->local_part;
+    while (r) {
+        addr->local_part = saved_lp;
+        route_set_vars(addr);
+        int rc = run_one(r, addr, verify, lists);
+        if (rc == SKIP) { r = (const router_instance *)r->drinst.next; continue; }
+        last = r;
+        if (rc == DECLINE || rc == PASS) {
+            if (rc == DECLINE && !xbool(&r->more, r)) break;
+            r = next_after(r, rc);
+            continue;
+        }
+        if (rc == REROUTED) { r = (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER]; continue; }
+        if (rc == ERROR) rc = DEFER;
+        if (rc == FAIL && !addr->message) addr->message = string_copy("Unrouteable address");
+        return rc;
+    }
+    addr->local_part = saved_lp;
+    return unrouteable(addr, last);
+}

@@ -1,0 +1,198 @@
+/* appendfile_deliver.c - the appendfile transport's delivery: append to
+ * an mbox file (lock file and fcntl locks, "From " line, escaping,
+ * quota) or write a new file into a Maildir (tmp/, fsync, rename into
+ * new/).
+ *
+ * Runs in the delivery child with the user's uid and gid, never as
+ * root. Paths built from tainted data (the local part) are checked
+ * before any open. A failed mbox append is truncated back so the
+ * mailbox never keeps half a message. */
+
+/* System */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+/* MTA core */
+#include "../tern.h"
+#include "../address.h"
+#include "../globals.h"
+#include "../transport.h"
+/* This driver */
+#include "appendfile.h"
+#include "appendfile_int.h"
+
+#define QUOTA_ERRNO (-22) /* Exim's errno for an MTA-imposed quota */
+
+/* result - set the address's outcome; returns true (the transport ran) */
+static bool result(address_item *a, int rc, int err, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static bool result(address_item *a, int rc, int err, const char *fmt, ...)
+{
+    a->transport_return = rc;
+    a->basic_errno = err;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        a->message = string_vsprintf(fmt, ap);
+        va_end(ap);
+    }
+    return true;
+}
+
+/* message_size - bytes of -D data (for quota checks) */
+static long long message_size(void)
+{
+    struct stat st;
+    if (fstat(dlv.data_fd, &st) != 0) return 0;
+    return (long long)st.st_size - dlv.data_offset + 1024; /* headers: a fair allowance */
+}
+
+/* quota_exceeded - quota against the current size plus this message */
+static int quota_check(const transport_instance *t, const appendfile_transport_options *o,
+                       long long current, address_item *a, const char *path)
+{
+    if (!o->quota) return OK;
+    char *err;
+    char *q = transport_expand(t, "quota", o->quota, &err);
+    if (!q) { result(a, DEFER, 0, "%s", err); return DEFER; }
+    long long limit = appendfile_parse_size(q);
+    if (limit < 0) { result(a, DEFER, 0, "invalid quota value \"%s\" in %s transport", q, t->drinst.name); return DEFER; }
+    if (limit == 0) return OK;
+    long long msz = message_size();
+    if (o->quota_is_inclusive ? current + msz > limit : current > limit) {
+        result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
+        return DEFER;
+    }
+    return OK;
+}
+
+/* write_wrapped - message_prefix, the message, message_suffix */
+static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o,
+                         int fd, address_item *a, char **err)
+{
+    transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
+                             .escape_string = o->escape_string};
+    if (o->use_crlf) c.options |= TW_CRLF;
+    if (o->message_prefix) {
+        char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
+        if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) return DEFER;
+    }
+    if (transport_write_message(&c, err) != OK) return DEFER;
+    if (o->message_suffix) {
+        char *s = transport_expand(t, "message_suffix", o->message_suffix, err);
+        if (!s || appendfile_write_all(fd, s, strlen(s)) != 0) return DEFER;
+    }
+    return OK;
+}
+
+/* mbox_append - locked append to an mbox file */
+static bool mbox_append(const transport_instance *t, const appendfile_transport_options *o,
+                        address_item *a, const char *path)
+{
+    char *err = NULL;
+    appendfile_lock lk = {0};
+    if (appendfile_lock_file(o, path, &lk, &err) != OK) return result(a, DEFER, errno, "%s", err);
+    struct stat st;
+    int rc = DEFER;
+    if (fstat(lk.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        result(a, DEFER, 0, "%s is not a regular file", path);
+        goto out;
+    }
+    if (quota_check(t, o, (long long)st.st_size, a, path) != OK) goto out;
+    off_t start = lseek(lk.fd, 0, SEEK_END);
+    if (write_wrapped(t, o, lk.fd, a, &err) != OK || fsync(lk.fd) != 0) {
+        int e = errno;
+        if (ftruncate(lk.fd, start) != 0) e = errno;
+        result(a, DEFER, e, "%s", err ? err : string_sprintf("error writing %s: %s", path, strerror(e)));
+        goto out;
+    }
+    rc = OK;
+out:
+    appendfile_unlock(&lk);
+    if (rc == OK) result(a, OK, 0, NULL);
+    return true;
+}
+
+/* maildir_subdirs - new, cur and tmp under dir */
+static int maildir_subdirs(const appendfile_transport_options *o, const char *dir, char **err)
+{
+    static const char *const subs[] = {"", "/tmp", "/new", "/cur"};
+    for (size_t i = 0; i < NELEM(subs); i++) {
+        char *p = string_sprintf("%s%s", dir, subs[i]);
+        if (mkdir(p, (mode_t)o->directory_mode) == 0 || errno == EEXIST) continue;
+        if (errno == ENOENT && o->create_directory && appendfile_mkdir_p(p, (mode_t)o->directory_mode) == 0) continue;
+        *err = string_sprintf("failed to create directory %s: %s", p, strerror(errno));
+        return DEFER;
+    }
+    return OK;
+}
+
+/* maildir_deliver - tmp/<unique>, fsync, rename into new/ */
+static bool maildir_deliver(const transport_instance *t, const appendfile_transport_options *o,
+                            address_item *a, const char *dir)
+{
+    char *err = NULL;
+    if (maildir_subdirs(o, dir, &err) != OK) return result(a, DEFER, errno, "%s", err);
+    if (o->quota && quota_check(t, o, appendfile_dir_size(dir), a, dir) != OK) return true;
+    char *name = appendfile_unique_name();
+    char *tmp = string_sprintf("%s/tmp/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->mode);
+    if (fd < 0) return result(a, DEFER, errno, "failed to create %s: %s", tmp, strerror(errno));
+    if (write_wrapped(t, o, fd, a, &err) != OK || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return result(a, DEFER, e, "%s", err ? err : string_sprintf("error writing %s: %s", tmp, strerror(e)));
+    }
+    close(fd);
+    char *tag = NULL;
+    if (o->maildir_tag && !(tag = transport_expand(t, "maildir_tag", o->maildir_tag, &err))) {
+        unlink(tmp);
+        return result(a, DEFER, 0, "%s", err);
+    }
+    char *final = string_sprintf("%s/new/%s%s", dir, name, tag ? tag : "");
+    if (rename(tmp, final) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return result(a, DEFER, e, "failed to rename %s as %s: %s", tmp, final, strerror(e));
+    }
+    return result(a, OK, 0, NULL);
+}
+
+/* target - the file or directory for this address */
+static char *target(const transport_instance *t, const appendfile_transport_options *o,
+                    address_item *a, bool *is_dir)
+{
+    char *err = NULL;
+    const char *tmpl = o->file ? o->file : o->directory;
+    *is_dir = o->directory != NULL;
+    if (!tmpl && (a->flags & AF_FILE)) {
+        size_t n = strlen(a->address);
+        *is_dir = n && a->address[n - 1] == '/';
+        return a->address; /* from a redirect: checked by the router */
+    }
+    if (!tmpl) {
+        result(a, DEFER, 0, "Mandatory file or directory option missing from %s transport", t->drinst.name);
+        return NULL;
+    }
+    char *p = transport_expand(t, *is_dir ? "directory" : "file", tmpl, &err);
+    if (!p) { result(a, DEFER, 0, "%s", err); return NULL; }
+    if (!transport_path_safe(t, p, "file or directory name", tmpl, &err)) {
+        result(a, DEFER, 0, "%s", err);
+        return NULL;
+    }
+    if (*p != '/') { result(a, DEFER, 0, "appendfile: file or directory name \"%s\" is not absolute", p); return NULL; }
+    return p;
+}
+
+bool appendfile_transport_deliver(transport_instance *t, address_item *a)
+{
+    const appendfile_transport_options *o = t->drinst.options_block;
+    char *err;
+    int src = transport_check_size(t, &err);
+    if (src != OK) return result(a, src, 0, "%s", err);
+    bool is_dir;
+    char *path = target(t, o, a, &is_dir);
+    if (!path) return true;
+    if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path);
+    return mbox_append(t, o, a, path);
+}

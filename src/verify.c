@@ -1,0 +1,174 @@
+/* verify.c - routing an address without delivering it: the ACL's
+ * "verify = sender" and "verify = recipient", and the -bt / -bv test
+ * modes with Exim's output.
+ *
+ * Runs in the SMTP receiving process (ACLs) or the caller's process
+ * (-bt/-bv). Routers run in verify mode; no transport is ever run. */
+
+/* System */
+#include <stdio.h>
+/* MTA core */
+#include "tern.h"
+#include "globals.h"
+#include "host.h"
+#include "route.h"
+#include "transport.h"
+#include "verify.h"
+
+/* One routed outcome, in the order routing finished. */
+typedef struct vresult {
+    struct vresult *next;
+    address_item *addr;
+    int rc;
+} vresult;
+
+typedef struct vrun {
+    vresult *head, **tail;
+    address_item *queue, **qtail;
+    int count;
+} vrun;
+
+static void push_result(vrun *v, address_item *a, int rc)
+{
+    vresult *r = store_get_zero(sizeof *r, GET_UNTAINTED);
+    r->addr = a;
+    r->rc = rc;
+    *v->tail = r;
+    v->tail = &r->next;
+}
+
+static void enqueue(vrun *v, address_item *a)
+{
+    a->next = NULL;
+    *v->qtail = a;
+    v->qtail = &a->next;
+}
+
+/* reverse - lists from routers are newest first */
+static address_item *reverse(address_item *l)
+{
+    address_item *r = NULL;
+    for (address_item *n; l; l = n) { n = l->next; l->next = r; r = l; }
+    return r;
+}
+
+/* route_tree - route addr and everything it generates */
+static void route_tree(vrun *v, address_item *top, enum router_verify how)
+{
+    v->head = NULL;
+    v->tail = &v->head;
+    v->queue = NULL;
+    v->qtail = &v->queue;
+    enqueue(v, top);
+    while (v->queue) {
+        address_item *a = v->queue;
+        v->queue = a->next;
+        if (!v->queue) v->qtail = &v->queue;
+        address_item *local = NULL, *remote = NULL, *children = NULL, *succeed = NULL;
+        router_lists lists = {.local = &local, .remote = &remote, .new = &children, .succeed = &succeed};
+        int rc = route_address(a, &lists, how);
+        if (rc != OK) { push_result(v, a, rc); continue; }
+        address_item *done = reverse(local);
+        for (address_item *n, *x = done; x; x = n) { n = x->next; push_result(v, x, OK); }
+        for (address_item *n, *x = reverse(remote); x; x = n) { n = x->next; push_result(v, x, OK); }
+        for (address_item *n, *x = reverse(succeed); x; x = n) { n = x->next; push_result(v, x, OK); }
+        children = reverse(children);
+        if (how != V_NONE && (!children || children->next)) { push_result(v, a, OK); continue; }
+        for (address_item *n, *x = children; x; x = n) { n = x->next; enqueue(v, x); }
+    }
+}
+
+int verify_address(const char *address, enum router_verify how, char **msg)
+{
+    address_item *a = route_new_address(address, 0);
+    vrun v = {0};
+    route_tree(&v, a, how);
+    int rc = OK;
+    for (vresult *r = v.head; r; r = r->next) {
+        if (r->rc == OK || r->rc == DISCARD) continue;
+        if (rc != FAIL) { rc = r->rc == FAIL ? FAIL : DEFER; *msg = r->addr->message; }
+    }
+    if (rc == OK) *msg = NULL;
+    return rc;
+}
+
+/* ---- -bt and -bv ---- */
+
+static void print_parents(const address_item *a)
+{
+    for (const address_item *p = a->parent; p; p = p->parent) printf("    <-- %s\n", p->address);
+}
+
+static void print_hosts(const address_item *a)
+{
+    for (const host_item *h = a->host_list; h; h = h->next) {
+        printf("  host %s", h->name);
+        if (h->address) printf(" [%s]", h->address);
+        if (h->port != PORT_NONE && h->port > 0) printf(":%d", h->port);
+        if (h->mx >= 0) printf(" MX=%d", h->mx);
+        printf("\n");
+    }
+}
+
+/* print_ok_bt - one routed address in -bt's layout */
+static void print_ok_bt(const address_item *a, bool dup)
+{
+    if (a->flags & AF_PFR) {
+        const address_item *top = a->parent ? a->parent : a;
+        printf("%s -> %s\n", top->address, a->address);
+        if (a->transport) printf("  transport = %s\n", a->transport->drinst.name);
+        return;
+    }
+    printf("%s%s\n", a->address, dup ? "   [duplicate, would not be delivered]" : "");
+    print_parents(a);
+    printf("  router = %s, transport = %s\n", a->router ? a->router->drinst.name : "",
+           a->transport ? a->transport->drinst.name : "unset");
+    print_hosts(a);
+}
+
+/* report - print one top-level address's outcome; returns its worst rc */
+static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring **seen)
+{
+    int worst = OK;
+    for (vresult *r = v->head; r; r = r->next) {
+        address_item *a = r->addr;
+        if (r->rc == FAIL) {
+            worst = FAIL;
+            printf(bt ? "%s is undeliverable: %s\n" : "%s failed to verify: %s\n", a->address, a->message);
+            print_parents(a);
+        } else if (r->rc == DEFER) {
+            if (worst == OK) worst = DEFER;
+            printf("%s cannot be resolved at this time: %s\n", a->address, a->message);
+            print_parents(a);
+        } else if (r->rc == DISCARD) {
+            if (bt) printf("mail to %s is discarded\n", a->address);
+        } else if (bt) {
+            char *key = string_sprintf("\n%s\n", a->unique ? a->unique : a->address);
+            bool dup = *seen && strstr(string_from_gstring(*seen), key);
+            *seen = string_cat(*seen, key);
+            print_ok_bt(a, dup);
+        }
+    }
+    if (!bt && worst == OK) printf("%s verified\n", top->address);
+    (void)arg;
+    return worst;
+}
+
+int verify_test_mode(int argc, char **argv, bool bt)
+{
+    int worst = OK;
+    char line[4096];
+    gstring *seen = NULL;
+    for (int i = 0; i < argc || (argc == 0 && fgets(line, sizeof line, stdin)); i++) {
+        char *arg = argc ? argv[i] : string_trim(line);
+        if (!*arg) continue;
+        address_item *a = route_new_address(string_copy_taint(arg, GET_TAINTED), 0);
+        vrun v = {0};
+        route_tree(&v, a, bt ? V_NONE : V_RECIPIENT);
+        int rc = report(arg, &v, bt, a, &seen);
+        if (rc == FAIL) worst = FAIL;
+        else if (rc == DEFER && worst == OK) worst = DEFER;
+        if (argc == 0) i = -1;
+    }
+    return worst == FAIL ? 2 : worst == DEFER ? 1 : 0;
+}
