@@ -316,9 +316,10 @@ char *exp_imap_utf7(const char *s, char sep, const char *specials)
             cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
         p += n;
         if (cp == (unsigned char)sep) cp = '.';
-        else if (cp == '.' || (cp < 0x80 && cp && strchr(specials, (int)cp)))
+        else if (cp == '.')
             return exp_failp("imapfolder: illegal character '%c'", (char)cp);
-        if (cp >= 0x20 && cp < 0x7f) {
+        bool special = cp < 0x80 && cp && strchr(specials, (int)cp);
+        if (cp >= 0x20 && cp < 0x7f && !special) {
             if (in_b64) {
                 if (bits) g = string_catc(g, b64[(acc << (6 - bits)) & 0x3f]);
                 g = string_catc(g, '-');

@@ -342,7 +342,7 @@ static char *dewrap(char *s, const char *pair)
 /* c_forall - forall / forany, plain lists or JSON arrays */
 static const char *c_forall(const char *s, const char *name, bool *yield, bool skip)
 {
-    bool any = name[3] == 'a', json = strstr(name, "_json") != NULL;
+    bool any = name[4] == 'n', json = strstr(name, "_json") != NULL;
     bool jsons = json && name[strlen(name) - 1] == 's';
     char *list;
     s = exp_skip_ws(s);
@@ -455,6 +455,12 @@ static const cond_row *find_cond(const char *name)
         else lo = mid + 1;
     }
     return NULL;
+}
+
+/* exp_is_condition - is name one of the condition names? */
+bool exp_is_condition(const char *name)
+{
+    return find_cond(name) != NULL;
 }
 
 /* exp_condition - parse (and unless skip, evaluate) one condition with

@@ -35,8 +35,9 @@ static long long e_number(evalst *e)
     if (isdigit((unsigned char)*e->s)) {
         char *end;
         n = strtoll(e->s, &end, e->decimal ? 10 : 0);
-        if (end == e->s + 1 && !e->decimal && *e->s == '0' && tolower((unsigned char)e->s[1]) == 'x')
-            end = (char *)e->s + 1;
+        if (!e->decimal && e->s[0] == '0' && tolower((unsigned char)e->s[1]) == 'x'
+            && !isxdigit((unsigned char)e->s[2]))
+            end = (char *)e->s + 2; /* "0x" alone reads as zero, as sscanf does */
         e->s = end;
         switch (tolower((unsigned char)*e->s)) {
         case 'k': n = (long long)((unsigned long long)n * 1024); e->s++; break;

@@ -107,6 +107,7 @@ int exp_regex_match(const char *subject, const char *pattern, bool setup);
 gstring *exp_item_authresults(const char **sp, gstring *g, bool skip, const char *name);
 bool exp_srs_check(const char *local_part, const char *secret, bool *yield);
 bool expand_conds_sorted(void);
+bool exp_is_condition(const char *name);
 bool expand_items_sorted(void);
 bool expand_ops_sorted(void);
 

@@ -203,9 +203,9 @@ gstring *exp_item_sort(const char **sp, gstring *g, bool skip, const char *name)
     if (!cmp) return NULL;
     char *op = string_trim(cmp);
     if (!skip && !sort_op_ok(op)) {
-        if (!*op || strcmp(op, "=") == 0 || isalpha((unsigned char)op[0]) || strchr("<>=", op[0]))
-            return exp_failp("comparator not handled for sort");
-        return exp_failp("unknown condition \"%s\"", op);
+        if (!*op) return exp_failp("condition name expected, but found \"\"");
+        if (exp_is_condition(op)) return exp_failp("comparator not handled for sort");
+        return exp_failp("%s", "");
     }
     s = exp_skip_ws(s);
     if (*s++ != '{') return exp_failp("missing '{' for extractor arg of sort");
@@ -475,6 +475,8 @@ gstring *exp_item_extract(const char **sp, gstring *g, bool skip, const char *na
         xs.value = NULL;
     } else {
         if (!extract_args(&s, skip, fmt, sub, &field, &numbered)) return NULL;
+        if (fmt != 0 && numbered && field <= 0)
+            return exp_failp("first argument of \"extract\" must be greater than zero");
         if (fmt == 0) xs.value = numbered ? tokened(field, sub[1], sub[2]) : keyed(sub[0], sub[1]);
         else xs.value = json_field(numbered, field, sub[0], sub[1]);
         if (fmt == 2 && xs.value && !(xs.value = json_unwrap(xs.value, '"', '"')))

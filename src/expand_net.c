@@ -138,7 +138,7 @@ gstring *exp_item_srs_encode(const char **sp, gstring *g, bool skip, const char 
     int rc = exp_read_subs(sp, sub, 3, 3, skip, true, name);
     if (rc) { if (rc == 1) exp_curly(); return NULL; }
     if (skip) return g;
-    if (!*sub[1]) return string_catn(g, "<>", 2);
+    if (!*sub[1]) return g;
     char *err;
     int st, en, dom;
     char *a = exp_parse_address(sub[1], &err, &st, &en, &dom, false);
