@@ -171,6 +171,7 @@ static size_t utf8_seq(const unsigned char *s)
     if (n == 0 || (n == 2 && c < 0xc2)) return 0;
     for (size_t i = 1; i < n; i++) if ((s[i] & 0xc0) != 0x80) return 0;
     if (n == 3 && c == 0xe0 && s[1] < 0xa0) return 0;
+    if (n == 3 && c == 0xed && s[1] >= 0xa0) return 0; /* UTF-16 surrogates */
     if (n == 4 && ((c == 0xf0 && s[1] < 0x90) || c > 0xf4 || (c == 0xf4 && s[1] > 0x8f))) return 0;
     return n;
 }
@@ -255,12 +256,13 @@ gstring *exp_op_rfc2047(gstring *g, char *sub, const char *arg, const char *name
     for (const unsigned char *t = (unsigned char *)sub; *t; t++)
         if (*t < 33 || *t > 126 || strchr(specials, *t)) coded = true;
     if (!coded) return string_cat(g, sub);
-    size_t line_start = g->len;
     g = string_cat(g, "=?UTF-8?Q?");
+    size_t line_start = g->len;
     for (const unsigned char *t = (unsigned char *)sub; *t; t++) {
         if (g->len - line_start > 67 && (*t & 0xc0) != 0x80) {
-            g = string_cat(g, "?= =?UTF-8?Q?");
-            line_start = g->len - 10;
+            g = string_cat(g, "?= ");
+            line_start = g->len;
+            g = string_cat(g, "=?UTF-8?Q?");
         }
         if (*t == ' ') g = string_catc(g, '_');
         else if (*t < 33 || *t > 126 || strchr(specials, *t)) g = string_fmt_append(g, "=%02X", *t);
@@ -283,8 +285,18 @@ gstring *exp_op_idna(gstring *g, char *sub, const char *arg, const char *name)
     if (lp) {
         /* local parts are not IDNA; Exim passes ASCII through and refuses
          * to convert non-ASCII ones to A-labels */
+        if (!to && strncasecmp(sub, "xn--", 4) != 0)
+            return exp_failp("error converting alabel (%s) to utf8: bad alabel prefix", sub);
+        if (!to) {
+            rc = idn2_to_unicode_8z8z(sub, &out, 0);
+            if (rc != IDN2_OK)
+                return exp_failp("error converting alabel (%s) to utf8: %s", sub, idn2_strerror(rc));
+            g = string_cat(g, out);
+            idn2_free(out);
+            return g;
+        }
         for (const unsigned char *t = (unsigned char *)sub; *t; t++)
-            if (*t >= 0x80 && to) return exp_failp("error in %s: non-ASCII local part", name);
+            if (*t >= 0x80) return exp_failp("error in %s: non-ASCII local part", name);
         return string_cat(g, sub);
     }
     rc = to ? idn2_to_ascii_8z(sub, &out, IDN2_NONTRANSITIONAL)

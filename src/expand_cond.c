@@ -358,7 +358,8 @@ static const char *c_forall(const char *s, const char *name, bool *yield, bool s
     s = exp_skip_ws(s);
     if (*s++ != '}') return exp_failp("missing } at end of condition inside \"%s\"", name);
     if (skip) return s;
-    *yield = !any;
+    *yield = false; /* an empty list makes forall false too, as in Exim */
+    bool seen = false;
     const char *save = xs.item, *lp = list;
     if (json && !(lp = dewrap(string_copy(list), "[]"))) return NULL;
     int sep = 0;
@@ -372,7 +373,10 @@ static const char *c_forall(const char *s, const char *name, bool *yield, bool s
             return exp_failp("%s inside \"%s\" condition", xs.errmsg, name);
         }
         if (t == any) { *yield = any; break; }
+        seen = true;
+        if (!any) *yield = true;
     }
+    (void)seen;
     xs.item = save;
     return s;
 }

@@ -98,12 +98,18 @@ static long long e_sum(evalst *e)
         e->s++;
         long long y = e_mult(e);
         if (e->err) break;
-        long long r;
-        if (op == '+' ? __builtin_add_overflow(x, y, &r) : __builtin_sub_overflow(x, y, &r)) {
+        /* Exim's overflow tests, kept as they are so that results match:
+         * a sum fails when x alone is at least half the range (or both
+         * are very negative), a difference when the signs are far apart;
+         * anything else wraps. */
+        const long long half = LLONG_MAX / 2;
+        if (op == '+' ? (x >= half || (x <= -half && y <= -half))
+                      : ((x >= half && y <= -half) || (x <= -half && y >= half))) {
             e->err = op == '+' ? "overflow in sum" : "overflow in difference";
             break;
         }
-        x = r;
+        x = (long long)(op == '+' ? (unsigned long long)x + (unsigned long long)y
+                                  : (unsigned long long)x - (unsigned long long)y);
     }
     return x;
 }
