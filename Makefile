@@ -67,7 +67,7 @@ $(BUILD)/libtern.a: $(LIB_OBJS)
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(BUILD)/libtern.a
+$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(wildcard test/unit/*.inc) $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 

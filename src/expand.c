@@ -311,6 +311,7 @@ int exp_read_subs(const char **sp, char **sub, int n, int m, bool skip, bool che
                   const char *name)
 {
     const char *s = exp_skip_ws(*sp);
+    for (int i = 0; i < n; i++) sub[i] = NULL;
     for (int i = 0; i < n; i++) {
         if (*s != '{') {
             if (i < m) {
