@@ -50,8 +50,13 @@ static void define_macro_line(const char *line)
         return;
     }
     char *name = string_copyn(line, n);
-    char *value = string_trim(string_copy(p + 1));
-    if (!macro_define(name, value, false, true, &err)) {
+    bool redefine = p[1] == '=';
+    char *value = string_trim(string_copy(p + (redefine ? 2 : 1)));
+    if (macro_find(name)) redefine = true;
+    enum store_pool old = store_set_pool(POOL_PERM);
+    bool ok = macro_define(name, value, false, redefine, &err);
+    store_set_pool(old);
+    if (!ok) {
         fprintf(stderr, "tern: %s\n", err ? err : "malformed macro definition");
         return;
     }

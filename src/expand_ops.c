@@ -97,6 +97,8 @@ static gstring *op_eval(gstring *g, char *sub, const char *arg, const char *name
 static gstring *op_expand(gstring *g, char *sub, const char *arg, const char *name)
 {
     const char *p = sub;
+    if (exp_tainted_source(sub))
+        return exp_failp("internal expansion of \"%s\" failed: %s", sub, xs.errmsg);
     gstring *r = exp_sub(&p, false, false);
     if (!r) return exp_failp("internal expansion of \"%s\" failed: %s", sub, xs.errmsg);
     return string_catn(g, r->s, r->len);
