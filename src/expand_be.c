@@ -16,6 +16,9 @@
 #include "expand_int.h"
 #include "globals.h"
 
+/* Standard output is a terminal: flush after each prompt and result. */
+static bool be_interactive;
+
 /* macro_subst - replace defined macro names in a line; a name counts
  * when the character before it is not a letter, digit or underscore */
 static char *macro_subst(const char *line)
@@ -74,7 +77,7 @@ static void test_line(const char *line)
         if (r) printf("%s\n", r);
         else printf("Failed: %s\n", expand_error());
     }
-    fflush(stdout);
+    if (be_interactive) fflush(stdout);
     store_reset(m);
 }
 
@@ -121,6 +124,7 @@ static void be_identity(void)
 int expand_test_mode(int argc, char **argv, const char *message_file)
 {
     be_identity();
+    be_interactive = isatty(1);
     if (message_file && !expand_load_message(message_file)) return EXIT_FAILURE;
     if (argc > 0) {
         for (int i = 0; i < argc; i++) test_line(argv[i]);
@@ -128,7 +132,7 @@ int expand_test_mode(int argc, char **argv, const char *message_file)
     }
     for (;;) {
         printf("> ");
-        fflush(stdout);
+        if (be_interactive) fflush(stdout);
         char *line = read_logical_line();
         if (!line) break;
         test_line(line);

@@ -92,10 +92,20 @@ static const char *c_string(const char *s, const char *name, bool *yield, bool s
     return s;
 }
 
-/* exp_regex_match - compile and match; sets $0..$n on a match. Returns
- * 1 match, 0 no match, -1 error (message set). */
-int exp_regex_match(const char *subject, const char *pattern, bool setup)
+/* A small cache of compiled patterns: configs match the same few
+ * regexes over and over, and compiling dominates the cost of a match. */
+#define REGEX_CACHE 16
+static struct { char *pattern; pcre2_code *re; pcre2_match_data *md; } rcache[REGEX_CACHE];
+static unsigned rcache_next;
+
+/* exp_regex_compile - a compiled pattern (cached), or NULL with message */
+pcre2_code *exp_regex_compile(const char *pattern, pcre2_match_data **md)
 {
+    for (int i = 0; i < REGEX_CACHE; i++)
+        if (rcache[i].pattern && strcmp(rcache[i].pattern, pattern) == 0) {
+            *md = rcache[i].md;
+            return rcache[i].re;
+        }
     int ecode;
     PCRE2_SIZE eoff;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &ecode, &eoff,
@@ -103,15 +113,32 @@ int exp_regex_match(const char *subject, const char *pattern, bool setup)
     if (!re) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(ecode, buf, sizeof buf);
-        exp_failf("regular expression error in \"%s\": %s at offset %zu", pattern, (char *)buf,
-                  (size_t)eoff);
-        return -1;
+        return exp_failp("regular expression error in \"%s\": %s at offset %zu", pattern,
+                         (char *)buf, (size_t)eoff);
     }
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    unsigned slot = rcache_next++ % REGEX_CACHE;
+    if (rcache[slot].re) {
+        pcre2_match_data_free(rcache[slot].md);
+        pcre2_code_free(rcache[slot].re);
+        store_free(rcache[slot].pattern);
+    }
+    size_t n = strlen(pattern);
+    rcache[slot].pattern = memcpy(store_malloc(n + 1), pattern, n + 1);
+    rcache[slot].re = re;
+    rcache[slot].md = pcre2_match_data_create_from_pattern(re, NULL);
+    *md = rcache[slot].md;
+    return re;
+}
+
+/* exp_regex_match - compile and match; sets $0..$n on a match. Returns
+ * 1 match, 0 no match, -1 error (message set). */
+int exp_regex_match(const char *subject, const char *pattern, bool setup)
+{
+    pcre2_match_data *md;
+    pcre2_code *re = exp_regex_compile(pattern, &md);
+    if (!re) return -1;
     int rc = pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, NULL);
     if (rc > 0 && setup) exp_set_numeric(subject, pcre2_get_ovector_pointer(md), rc);
-    pcre2_match_data_free(md);
-    pcre2_code_free(re);
     return rc > 0 ? 1 : 0;
 }
 
