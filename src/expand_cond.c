@@ -386,7 +386,6 @@ static const char *c_forall(const char *s, const char *name, bool *yield, bool s
     if (*s++ != '}') return exp_failp("missing } at end of condition inside \"%s\"", name);
     if (skip) return s;
     *yield = false; /* an empty list makes forall false too, as in Exim */
-    bool seen = false;
     const char *save = xs.item, *lp = list;
     if (json && !(lp = dewrap(string_copy(list), "[]"))) return NULL;
     int sep = 0;
@@ -400,10 +399,8 @@ static const char *c_forall(const char *s, const char *name, bool *yield, bool s
             return exp_failp("%s inside \"%s\" condition", xs.errmsg, name);
         }
         if (t == any) { *yield = any; break; }
-        seen = true;
         if (!any) *yield = true;
     }
-    (void)seen;
     xs.item = save;
     return s;
 }
