@@ -35,6 +35,8 @@ struct proc_state {
     char *message_id;      /* for log lines outside a message context */
 };
 
+struct proxy_state;
+
 struct conn_state {
     char *sender_host_address;
     int sender_host_port;
@@ -43,6 +45,7 @@ struct conn_state {
     int interface_port;
     char *sender_helo_name;
     char *received_protocol;
+    struct proxy_state *proxy; /* EXPERIMENTAL_PROXY; opaque, owned by experimental/proxy.c */
 };
 
 struct msg_state {
