@@ -409,9 +409,9 @@ int xp_proxy_read_header(int fd, int timeout_ms, struct xp_proxy_parser *p)
         size_t got = read_some(fd, b, need, &deadline, &p->why);
         if (got == 0) return FAIL;
         int rc = xp_proxy_parse(p, b, got, &used);
-        ASSERT(used == got);
-        if (rc == P_OK) return OK;
         if (rc == P_INVALID) return FAIL;
+        ASSERT(used == got); /* need never asks past the header */
+        if (rc == P_OK) return OK;
     }
 }
 
