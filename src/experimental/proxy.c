@@ -7,6 +7,7 @@
  * Hook sites (grep -rn xp_proxy_ src/ must match this list):
  *   modules.c    xp_proxy_module in modules_list (conn_init hook)
  *   cfg_main.c   xp_proxy_opts in the main option rows
+ * and, once those files are merged (they are other helpers' work):
  *   smtp_in.c    xp_proxy_conn_start() after accept() for proxy_required_hosts,
  *                xp_proxy_failed() / XP_PROXY_REFUSAL in the command loop
  *   expand.c     xp_proxy_var() rows for xp_proxy_var_names

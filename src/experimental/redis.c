@@ -7,7 +7,7 @@
  * Hook sites (grep -rn xp_redis_ src/ must match this list):
  *   modules.c    xp_redis_module in modules_list
  *   cfg_main.c   xp_redis_opts in the main option rows
- *   lookups.c    xp_redis_lookup_info in the lookup registry
+ *   lookups.c    xp_redis_lookup_info in the lookup registry (added at merge)
  *                (${lookup redis{...}}, ${quote_redis:...}, -bV's version line)
  *
  * Runs in any process that expands a lookup (SMTP child, delivery, -be).
