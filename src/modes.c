@@ -9,6 +9,7 @@
 #include "cfgfile.h"
 #include "deliver.h"
 #include "drivers.h"
+#include "expand.h"
 #include "globals.h"
 #include "log.h"
 #include "lookups.h"
@@ -31,6 +32,11 @@ int modes_run(const char *mode, int argc, char **argv)
         return verify_test_mode(argc, argv, mode[1] == 't');
     if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
         return deliver_mode_M(argc, argv, mode[1] == 'c');
+    if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);
+    if (strcmp(mode, "bem") == 0) {
+        if (argc < 1) { fprintf(stderr, "tern: string expected after -bem\n"); return EXIT_FAILURE; }
+        return expand_test_mode(argc - 1, argv + 1, argv[0]);
+    }
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }
