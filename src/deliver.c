@@ -68,6 +68,7 @@ static int read_header(dctx *d)
     dlv.spool_hdr = &d->h;
     msg.id = d->h.id;
     msg.sender_address = d->h.sender;
+    msg.return_path = d->h.sender;
     return OK;
 }
 
@@ -163,7 +164,7 @@ static void journal(dctx *d, address_item *chain)
 }
 
 /* record - journal, log and sort the results of one transport call */
-static void record(dctx *d, address_item *chain)
+static void record(dctx *d, address_item *chain, bool batched)
 {
     for (address_item *a = chain; a; a = a->next) {
         if (a->transport_return == PENDING_DEFER) a->transport_return = DEFER;
@@ -176,7 +177,7 @@ static void record(dctx *d, address_item *chain)
         a->next = NULL;
         if (a->transport_return == OK) {
             deliver_log_result(a, first, false);
-            first = false;
+            first = !batched;
             deliver_done_add(d, a->unique);
             d->any_delivered = true;
         } else {
@@ -197,14 +198,14 @@ static void run_local(dctx *d)
         n = a->next;
         a->next = NULL;
         if (deliver_local_check(a)) add_to(&ok, a);
-        else record(d, a);
+        else record(d, a, false);
     }
     d->local = NULL;
     deliver_reverse(&ok);
     while (ok) {
         address_item *group = deliver_take_group(&ok);
         deliver_local_group(group);
-        record(d, group);
+        record(d, group, false);
     }
 }
 
@@ -213,6 +214,7 @@ static void run_remote(dctx *d)
     while (d->remote) {
         address_item *group = deliver_take_remote_group(&d->remote);
         const transport_info *ti = (const transport_info *)group->transport->drinst.info;
+        route_set_vars(group);
         dlv.transport = group->transport;
         dlv.transport_name = group->transport->drinst.name;
         if (!ti->deliver || !ti->deliver((transport_instance *)group->transport, group)) {
@@ -221,7 +223,7 @@ static void run_remote(dctx *d)
                 if (!a->message) a->message = string_sprintf("%s transport could not run", group->transport->drinst.name);
             }
         }
-        record(d, group);
+        record(d, group, true);
     }
 }
 
@@ -279,6 +281,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     dlv.spool_hdr = NULL;
     dlv.data_fd = -1;
     msg.id = NULL;
+    msg.sender_address = msg.return_path = NULL;
     store_reset(m);
     return rc;
 }

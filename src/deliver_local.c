@@ -19,6 +19,7 @@
 #include "globals.h"
 #include "log.h"
 #include "match.h"
+#include "route.h"
 #include "router.h"
 #include "transport.h"
 
@@ -123,7 +124,7 @@ static void child_run(address_item *chain, int wfd)
         gettimeofday(&t0, NULL);
         address_item *save_next = a->next;
         a->next = NULL;
-        dlv.addr = a;
+        route_set_vars(a);
         dlv.transport = a->transport;
         dlv.transport_name = a->transport->drinst.name;
         const transport_info *ti = (const transport_info *)a->transport->drinst.info;

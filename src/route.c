@@ -110,8 +110,9 @@ void route_set_vars(const address_item *addr)
 {
     dlv.addr = (address_item *)addr;
     dlv.address = addr->address;
-    dlv.local_part = addr->local_part;
-    dlv.domain = addr->domain;
+    const address_item *named = (addr->flags & AF_PFR) && addr->parent ? addr->parent : addr;
+    dlv.local_part = named->local_part;
+    dlv.domain = named->domain;
     dlv.local_part_prefix = addr->prefix;
     dlv.local_part_suffix = addr->suffix;
     dlv.address_data = addr->address_data;

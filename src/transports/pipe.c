@@ -10,6 +10,7 @@
 #include "../transport.h"
 /* This driver */
 #include "pipe.h"
+#include "pipe_int.h"
 
 #define OFF(f) OPT_OFF(pipe_transport_options, f)
 
@@ -101,5 +102,6 @@ const transport_info pipe_transport_info = {
         .options_len = sizeof(pipe_transport_options),
         .init = pipe_transport_init,
     },
+    .deliver = pipe_transport_deliver,
     .local = true,
 };

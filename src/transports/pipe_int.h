@@ -1,0 +1,29 @@
+/* pipe_int.h - helpers shared by the pipe transport's files. */
+#ifndef TERN_TRANSPORTS_PIPE_INT_H
+#define TERN_TRANSPORTS_PIPE_INT_H
+
+#include "../tern.h"
+#include "../address.h"
+#include "pipe.h"
+
+typedef struct pipe_run {
+    pid_t pid;
+    int in_fd;       /* the command's standard input */
+    int out_fd;      /* unnamed file holding its output */
+    bool timed_out;
+    bool child_gone; /* EPIPE: the command stopped reading */
+} pipe_run;
+
+bool pipe_code_in_list(int code, const char *list);
+char **pipe_environment(const transport_instance *t, const pipe_transport_options *o,
+                        const address_item *a, char **err);
+int pipe_start(const pipe_transport_options *o, char **argv, char **envp, pipe_run *r, char **err);
+int pipe_feed(const transport_instance *t, const pipe_transport_options *o, address_item *a,
+              pipe_run *r, char **err);
+int pipe_wait(const pipe_transport_options *o, pipe_run *r);
+void pipe_kill(pipe_run *r);
+/* pipe_output_result - return_output / return_fail_output */
+void pipe_output_result(const pipe_transport_options *o, address_item *a, pipe_run *r);
+bool pipe_transport_deliver(transport_instance *t, address_item *a);
+
+#endif
