@@ -69,6 +69,7 @@ static int read_header(dctx *d)
     msg.id = d->h.id;
     msg.sender_address = d->h.sender;
     msg.return_path = d->h.sender;
+    for (int i = 0; i < d->h.nonrecipients_count; i++) deliver_done_add(d, d->h.nonrecipients[i]);
     return OK;
 }
 

@@ -57,7 +57,7 @@ char **pipe_environment(const transport_instance *t, const pipe_transport_option
     env_add(env, &n, "RECIPIENT", string_sprintf("%s@%s", named->local_part, named->domain));
     env_add(env, &n, "SENDER", h ? h->sender : "");
     env_add(env, &n, "SHELL", "/bin/sh");
-    env_add(env, &n, "TZ", cfg.timezone);
+    if (cfg.timezone) env_add(env, &n, "TZ", cfg.timezone);
     env_add(env, &n, "USER", a->local_part);
     env_add(env, &n, "LOGNAME", a->local_part);
     if (o->environment) {
