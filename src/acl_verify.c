@@ -11,6 +11,7 @@
 #include "globals.h"
 /* This module */
 #include "acl_int.h"
+#include "verify.h"
 
 /* Header checks make sense only once the message has been read. */
 #define AFTER_HEADERS (AW(ACL_WHERE_DATA) | AW(ACL_WHERE_NOTSMTP) | AW(ACL_WHERE_MIME) | \
@@ -65,11 +66,29 @@ static int verify_certificate(acl_ctx *x)
     return v && strcmp(v, "1") == 0 ? OK : FAIL;
 }
 
-/* verify_needs_routing - sender/recipient verification runs the
- * routers; refuse clearly while routing is not part of this build */
-static int verify_needs_routing(acl_ctx *x, const char *what)
+/* verify_route - route the address in verify mode (verify.c); a failure
+ * gives the router's message, as Exim does for "verify = recipient" */
+static int verify_route(acl_ctx *x, const char *what, const char *address, enum router_verify how)
 {
-    x->err_msg = string_sprintf("%s verification is not available: routing is not in this build", what);
+    if (!address || !*address) {
+        if (how == V_SENDER) return OK; /* the null sender always verifies */
+        x->err_msg = string_sprintf("no address to verify for %s verification", what);
+        return FAIL;
+    }
+    char *why = NULL;
+    int rc = verify_address(address, how, &why);
+    if (rc == OK) return OK;
+    x->err_msg = why ? why : string_copy(rc == FAIL ? "Unrouteable address" : "could not verify address");
+    conn.acl.verify_message = x->err_msg;
+    if (how == V_SENDER) msg.sender_verify_failure = rc == FAIL ? "route" : "defer";
+    else msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
+    return rc == FAIL ? FAIL : DEFER;
+}
+
+/* verify_no_callout - callouts need the smtp client side: refused clearly */
+static int verify_no_callout(acl_ctx *x)
+{
+    x->err_msg = string_copy("callout verification is not available in this build");
     conn.acl.verify_message = x->err_msg;
     return DEFER;
 }
@@ -82,7 +101,10 @@ static int verify_headers(acl_ctx *x, const char *what)
         x->err_msg = string_sprintf("cannot verify %s in ACL for %s", what, acl_where_desc(x->where));
         return ERROR;
     }
-    if (strcmp(what, "header_sender") == 0) return verify_needs_routing(x, "header sender");
+    if (strcmp(what, "header_sender") == 0) {
+        x->err_msg = string_copy("verify = header_sender: header addresses are not verified in this build");
+        return DEFER;
+    }
     x->err_msg = string_sprintf("verify = %s: message header lines are not available to ACLs in this build", what);
     return DEFER;
 }
@@ -108,14 +130,17 @@ int acl_verify(acl_ctx *x, const char *arg)
             x->err_msg = string_sprintf("cannot verify sender in ACL for %s", acl_where_desc(x->where));
             return ERROR;
         }
-        return verify_needs_routing(x, "sender");
+        if (opts && strstr(opts, "callout")) return verify_no_callout(x);
+        const char *addr = opts && arg[n] == '=' ? string_copyn(opts, strcspn(opts, "/")) : msg.sender_address;
+        return verify_route(x, "sender", addr, V_SENDER);
     }
     if (strcmp(word, "recipient") == 0) {
         if (x->where != ACL_WHERE_RCPT && x->where != ACL_WHERE_VRFY && x->where != ACL_WHERE_PRDR) {
             x->err_msg = string_sprintf("cannot verify recipient in ACL for %s", acl_where_desc(x->where));
             return ERROR;
         }
-        return verify_needs_routing(x, "recipient");
+        if (opts && strstr(opts, "callout")) return verify_no_callout(x);
+        return verify_route(x, "recipient", x->recipient, V_RECIPIENT);
     }
     x->err_msg = string_sprintf("expected \"sender[=address]\", \"recipient\", \"helo\", \"header_syntax\", "
                                 "\"header_sender\", \"header_names_ascii\" or \"reverse_host_lookup\" at start "

@@ -90,7 +90,7 @@ static void test_verbs(void)
         {"deny hosts = 192.0.2.1", ACL_WHERE_NOTSMTP, ERROR},
         {"accept verify = junk", ACL_WHERE_RCPT, ERROR},
         {"accept verify = header_syntax", ACL_WHERE_RCPT, ERROR},
-        {"accept verify = recipient", ACL_WHERE_RCPT, DEFER},
+        {"accept verify = recipient", ACL_WHERE_RCPT, FAIL}, /* no routers: unrouteable */
         {"accept verify = recipient", ACL_WHERE_MAIL, ERROR},
         {"accept verify = helo", ACL_WHERE_RCPT, FAIL}, /* no HELO given */
         {"accept delay = 5s", ACL_WHERE_RCPT, OK},
