@@ -34,6 +34,12 @@ transport_instance *route_find_transport(const char *name);
 int route_queue(const router_instance *r, address_item *addr, const struct passwd *pw,
                 const char *tname, router_lists *lists);
 
+/* route_remote - the end of the remote routers: the hosts (already
+ * looked up), self handling when the first host is this one, fallback
+ * hosts, then route_queue. Returns OK, DECLINE, PASS, DEFER or FAIL. */
+int route_remote(const router_instance *r, address_item *addr, host_item *hosts,
+                 const char *tname, router_lists *lists);
+
 /* route_get_ugid - uid/gid for addr from the router's user/group and
  * check_local_user; false with addr->message set on failure */
 bool route_get_ugid(const router_instance *r, address_item *addr, const struct passwd *pw);

@@ -12,6 +12,7 @@
 #include "tern.h"
 #include "expand.h"
 #include "globals.h"
+#include "log.h"
 #include "route.h"
 
 /* parse_id - a user or group name or number to an id; false if unknown */
@@ -88,7 +89,12 @@ static bool set_dirs(const router_instance *r, address_item *addr)
 static int find_transport(const router_instance *r, address_item *addr, const char *tname)
 {
     const char *name = tname ? tname : r->transport_name;
-    if (!name) return OK; /* verify_only routers may lack one */
+    if (!name && r->verify_only) return OK;
+    if (!name) {
+        log_write(L_always, LOG_MAIN, "Error in %s router: no transport defined", r->drinst.name);
+        addr->message = string_copy("error in router: transport missing");
+        return DEFER;
+    }
     bool forced;
     char *err;
     char *n = route_expand(r, "transport", name, &forced, &err);

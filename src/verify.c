@@ -101,9 +101,16 @@ static void print_parents(const address_item *a)
 
 static void print_hosts(const address_item *a)
 {
+    int maxlen = 0, maxaddlen = 7;
     for (const host_item *h = a->host_list; h; h = h->next) {
-        printf("  host %s", h->name);
-        if (h->address) printf(" [%s]", h->address);
+        int n = (int)strlen(h->name);
+        if (n > maxlen) maxlen = n;
+        if (h->address && (int)strlen(h->address) > maxaddlen) maxaddlen = (int)strlen(h->address);
+    }
+    for (const host_item *h = a->host_list; h; h = h->next) {
+        printf("  host %-*s ", maxlen, h->name);
+        if (h->address) printf("[%s]", h->address);
+        else printf("%*s", maxaddlen + 2, "");
         if (h->port != PORT_NONE && h->port > 0) printf(":%d", h->port);
         if (h->mx >= 0) printf(" MX=%d", h->mx);
         printf("\n");

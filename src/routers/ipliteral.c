@@ -8,6 +8,9 @@
 /* MTA core */
 #include "../tern.h"
 #include "../router.h"
+#include "../host.h"
+#include "../match.h"
+#include "../route.h"
 /* This driver */
 #include "ipliteral.h"
 
@@ -22,6 +25,29 @@ static const char *ipliteral_router_init(driver_instance *d)
     return router_generic_init(d);
 }
 
+/* ipliteral_router_route - "[1.2.3.4]" or "[IPv6:...]" domains */
+static int ipliteral_router_route(router_instance *r, address_item *addr, const struct passwd *pw,
+                                  enum router_verify v, router_lists *lists)
+{
+    (void)pw; (void)v;
+    const char *d = addr->domain;
+    size_t n = strlen(d);
+    if (n < 3 || d[0] != '[' || d[n - 1] != ']') return DECLINE;
+    char *ip = string_copyn(d + 1, n - 2);
+    if (strncasecmp(ip, "ipv6:", 5) == 0) ip += 5;
+    if (!match_is_ip(ip, NULL)) return DECLINE;
+    if (r->ignore_target_hosts) {
+        match_host mh = {.address = ip};
+        if (match_host_list(&mh, r->ignore_target_hosts, NULL) == OK) return DECLINE;
+    }
+    host_item *h = store_get_zero(sizeof *h, GET_UNTAINTED);
+    h->name = string_copy(d);
+    h->address = ip;
+    h->port = PORT_NONE;
+    h->mx = MX_NONE;
+    return route_remote(r, addr, h, NULL, lists);
+}
+
 const router_info ipliteral_router_info = {
     .drinfo = {
         .driver_name = "ipliteral",
@@ -31,5 +57,6 @@ const router_info ipliteral_router_info = {
         .options_len = sizeof(ipliteral_router_options),
         .init = ipliteral_router_init,
     },
+    .route = ipliteral_router_route,
     .needs_transport = true,
 };

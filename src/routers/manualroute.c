@@ -8,6 +8,10 @@
 /* MTA core */
 #include "../tern.h"
 #include "../router.h"
+#include "../host.h"
+#include "../match.h"
+#include "../route.h"
+#include "../transport.h"
 /* This driver */
 #include "manualroute.h"
 
@@ -52,6 +56,126 @@ static const char *manualroute_router_init(driver_instance *d)
     return NULL;
 }
 
+/* next_word - a word of a route item; "..." quoting allowed */
+static char *next_word(const char **pp)
+{
+    const char *p = *pp;
+    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+    if (!*p) return NULL;
+    const char *s = p;
+    if (*p == '"') {
+        s = ++p;
+        while (*p && *p != '"') p++;
+        char *w = string_copyn(s, (size_t)(p - s));
+        *pp = *p ? p + 1 : p;
+        return w;
+    }
+    while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
+    *pp = p;
+    return string_copyn(s, (size_t)(p - s));
+}
+
+/* find_item - the host list and options for addr's domain */
+static int find_item(const router_instance *r, const manualroute_router_options *o,
+                     address_item *addr, const char **rest)
+{
+    bool forced;
+    char *err;
+    if (o->route_data) {
+        char *d = route_expand(r, "route_data", o->route_data, &forced, &err);
+        if (!d) { if (forced) return DECLINE; addr->message = err; return DEFER; }
+        *rest = d;
+        return *d ? OK : DECLINE;
+    }
+    const char *list = o->route_list;
+    int sep = ';';
+    char *item;
+    while ((item = string_nextinlist(&list, &sep))) {
+        const char *p = item;
+        char *pattern = next_word(&p);
+        if (!pattern) continue;
+        int rc = match_isinlist(addr->domain, pattern, MCL_DOMAIN, true, NULL);
+        if (rc == DEFER) { addr->message = string_copy("lookup defer in route_list"); return DEFER; }
+        if (rc != OK) continue;
+        char *e = route_expand(r, "route_list", p, &forced, &err);
+        if (!e) { if (forced) continue; addr->message = err; return DEFER; }
+        *rest = e;
+        return OK;
+    }
+    return DECLINE;
+}
+
+/* lookup_hosts - addresses for each host ("name/MX" by its MX records) */
+static int lookup_hosts(const router_instance *r, host_item **chain, char **err, char **failed,
+                        bool ignore_failed)
+{
+    host_item *out = NULL, **tail = &out;
+    int worst = OK;
+    for (host_item *n, *h = *chain; h; h = n) {
+        n = h->next;
+        h->next = NULL;
+        host_item *got = h;
+        int rc = h->why == HWHY_INSERTED
+            ? host_find_bydns(h->name, true, r->ignore_target_hosts, false, &got, err)
+            : host_find_byname(&got, r->ignore_target_hosts, err);
+        if (rc != OK) {
+            if (worst == OK || rc == DEFER) worst = rc;
+            if (!*failed) *failed = h->name;
+            if (!ignore_failed) return worst; /* host_find_failed decides */
+            continue;
+        }
+        *tail = got;
+        while (*tail) tail = &(*tail)->next;
+    }
+    *chain = out;
+    return out ? OK : worst;
+}
+
+/* find_failed - host_find_failed / host_all_ignored actions */
+static int find_failed(const router_instance *r, const char *action, address_item *addr, const char *host)
+{
+    if (strcmp(action, "decline") == 0) return DECLINE;
+    if (strcmp(action, "pass") == 0) return PASS;
+    addr->message = string_sprintf("lookup of host \"%s\" failed in %s router", host ? host : "", r->drinst.name);
+    if (strcmp(action, "fail") == 0) return FAIL;
+    if (strcmp(action, "freeze") == 0) addr->special_action = 'F';
+    return DEFER;
+}
+
+/* manualroute_router_route - hosts from route_list or route_data */
+static int manualroute_router_route(router_instance *r, address_item *addr, const struct passwd *pw,
+                                    enum router_verify v, router_lists *lists)
+{
+    (void)pw; (void)v;
+    const manualroute_router_options *o = r->drinst.options_block;
+    const char *rest = NULL;
+    int rc = find_item(r, o, addr, &rest);
+    if (rc != OK) return rc;
+    char *hostlist = next_word(&rest), *w, *tname = NULL;
+    bool randomize = o->hosts_randomize;
+    while ((w = next_word(&rest))) {
+        if (strcmp(w, "randomize") == 0) randomize = true;
+        else if (strcmp(w, "no_randomize") == 0) randomize = false;
+        else if (strcmp(w, "byname") && strcmp(w, "bydns") && strcmp(w, "ipv4_prefer") && strcmp(w, "ipv4_only"))
+            tname = w;
+    }
+    if (!hostlist) return route_queue(r, addr, NULL, tname, lists); /* local transport, no hosts */
+    addr->host_list = NULL;
+    const char *perr;
+    host_item *hosts = host_parse_list(hostlist, randomize, &perr);
+    if (!hosts) { addr->message = string_sprintf("error in %s router: %s", r->drinst.name, perr); return DEFER; }
+    const transport_instance *t = route_find_transport(tname ? tname : r->transport_name ? r->transport_name : "");
+    if (t && ((const transport_info *)t->drinst.info)->local) {
+        for (host_item *h = hosts; h; h = h->next) h->address = NULL; /* local transports use names only */
+        addr->host_list = hosts;
+        return route_queue(r, addr, NULL, tname, lists);
+    }
+    char *err = NULL, *failed = NULL;
+    rc = lookup_hosts(r, &hosts, &err, &failed, strcmp(o->host_find_failed, "ignore") == 0);
+    if (rc != OK) return find_failed(r, rc == FAIL ? o->host_find_failed : "defer", addr, failed);
+    return route_remote(r, addr, hosts, tname, lists);
+}
+
 const router_info manualroute_router_info = {
     .drinfo = {
         .driver_name = "manualroute",
@@ -61,4 +185,5 @@ const router_info manualroute_router_info = {
         .options_len = sizeof(manualroute_router_options),
         .init = manualroute_router_init,
     },
+    .route = manualroute_router_route,
 };
