@@ -69,6 +69,7 @@ static int read_header(dctx *d)
     msg.id = d->h.id;
     msg.sender_address = d->h.sender;
     msg.return_path = d->h.sender;
+    msg.headers = d->h.headers;
     for (int i = 0; i < d->h.nonrecipients_count; i++) deliver_done_add(d, d->h.nonrecipients[i]);
     return OK;
 }
@@ -283,6 +284,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     dlv.data_fd = -1;
     msg.id = NULL;
     msg.sender_address = msg.return_path = NULL;
+    msg.headers = NULL;
     store_reset(m);
     return rc;
 }

@@ -172,6 +172,7 @@ int verify_test_mode(int argc, char **argv, bool bt)
         address_item *a = route_new_address(string_copy_taint(arg, GET_TAINTED), 0);
         vrun v = {0};
         route_tree(&v, a, bt ? V_NONE : V_RECIPIENT);
+        seen = NULL; /* duplicates are within one address's tree */
         int rc = report(arg, &v, bt, a, &seen);
         if (rc == FAIL) worst = FAIL;
         else if (rc == DEFER && worst == OK) worst = DEFER;
