@@ -50,12 +50,20 @@ struct conn_state {
     struct acl_conn_state acl;   /* connection controls, $acl_arg*, log target */
 };
 
+struct spool_header;
+
 struct msg_state {
     char *id;
     char *sender_address;
     /* ACL */
     acl_var *acl_m;              /* $acl_m* variables, reset per message */
     struct acl_msg_state acl;    /* message controls, added/removed headers */
+    /* smtp out: the message being delivered, for transports and bounces.
+     * spool NULL until deliver.c has read the -H file (transports then
+     * read it themselves from msg.id); data_fd (the open -D file) is
+     * meaningful only when spool is set, -1 if not open. */
+    const struct spool_header *spool;
+    int data_fd;
 };
 
 struct address_item;

@@ -13,18 +13,24 @@
 #include "lookups.h"
 #include "match.h"
 #include "modes.h"
+#include "retry.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
-    (void)mode; (void)argc; (void)argv; (void)i;
+    (void)mode;
+    if (strncmp(arg, "-f", 2) == 0 && (arg[2] || *i + 1 < argc)) { /* -f sender (-brt uses it) */
+        msg.sender_address = arg[2] ? string_copy(arg + 2) : string_copy(argv[++*i]);
+        if (strcmp(msg.sender_address, "<>") == 0) msg.sender_address[0] = 0;
+        return;
+    }
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
 
 int modes_run(const char *mode, int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    if (strcmp(mode, "brt") == 0) return retry_test_mode(argc, argv, msg.sender_address);
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }

@@ -12,4 +12,15 @@ struct xp_dsn_options {
 extern struct xp_dsn_options xp_dsn_opts;
 extern const module_info xp_dsn_module;
 
+/* ---- delivery side (smtp transport, bounces) ---- */
+struct spool_header;
+/* xp_dsn_mail_params - " RET=FULL ENVID=xtext" for MAIL when the next
+ * hop advertised DSN (hook: transports/smtp.c mail_command) */
+gstring *xp_dsn_mail_params(gstring *g, const struct spool_header *h);
+/* xp_dsn_rcpt_params - " NOTIFY=... ORCPT=..." for RCPT (hook:
+ * transports/smtp.c rcpt_command) */
+gstring *xp_dsn_rcpt_params(gstring *g, int dsn_flags, const char *orcpt);
+/* xp_dsn_xtext - RFC 3461 section 4 xtext encoding of s */
+char *xp_dsn_xtext(const char *s);
+
 #endif
