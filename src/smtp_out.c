@@ -103,9 +103,19 @@ int smtp_out_connect(smtp_conn *c, const char *ip, int port, const char *interfa
     int soerr = 0;
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &(socklen_t){sizeof soerr});
     if (soerr) { set_error(c, soerr, strerror(soerr)); close(fd); return DEFER; }
-    c->fd = fd;
-    c->inbuf = store_get(LIMIT_SMTP_REPLY_LINE + READ_CHUNK, GET_TAINTED);
+    smtp_out_attach(c, fd);
+    c->host_address = ip;
+    c->port = port;
     return OK;
+}
+
+void smtp_out_attach(smtp_conn *c, int fd)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    c->out = string_get(256);
+    c->inbuf = store_get(LIMIT_SMTP_REPLY_LINE + READ_CHUNK, GET_TAINTED);
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 void smtp_out_queue(smtp_conn *c, const char *fmt, ...)
@@ -247,7 +257,7 @@ static const char *ehlo_keyword(const char *line, const char *kw)
 {
     size_t n = strlen(kw);
     if (strncasecmp(line, kw, n) != 0) return NULL;
-    if (line[n] && line[n] != ' ' && line[n] != '=') return NULL;
+    if (line[n] && line[n] != ' ' && line[n] != '=' && line[n] != '\n') return NULL;
     return line + n;
 }
 

@@ -40,6 +40,9 @@ typedef struct smtp_conn {
  * c->error_text set ("Connection refused", "Connection timed out"). */
 int smtp_out_connect(smtp_conn *c, const char *ip, int port, const char *interface,
                      int timeout, bool keepalive);
+/* smtp_out_attach - use an already connected fd (tests, and later a
+ * proxied or pre-connected socket) */
+void smtp_out_attach(smtp_conn *c, int fd);
 /* smtp_out_queue - add a command line (CRLF appended) to the output buffer */
 void smtp_out_queue(smtp_conn *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* smtp_out_flush - write everything queued; OK or DEFER (error set) */
