@@ -168,7 +168,7 @@ static void set_one(hintsdb *db, const address_item *a, retry_item *ri, long now
                                 rec.next_try, rec.expired ? " expired" : "");
     gstring *g = record_encode(&rec);
     if (hintsdb_put(db, ri->key, g->s, g->len) != OK)
-        log_write(0, LOG_MAIN, "retry database update failed for %s", ri->key);
+        log_write(L_always, LOG_MAIN, "retry database update failed for %s", ri->key);
 }
 
 /* needs_write - any failure to record, or a success whose record exists */
@@ -218,7 +218,7 @@ void retry_update(address_item *addr_list)
     if (!needs_write(addr_list)) return;
     char *err;
     hintsdb *db = hintsdb_open(NULL, RETRY_DB, false, &err);
-    if (!db) { log_write(0, LOG_MAIN, "retry database not updated: %s", err); return; }
+    if (!db) { log_write(L_always, LOG_MAIN, "retry database not updated: %s", err); return; }
     long now = (long)time(NULL);
     for (address_item *a = addr_list; a; a = a->next) {
         for (retry_item *ri = a->retries; ri; ri = ri->next) {

@@ -234,8 +234,7 @@ static void host_error(smtp_ctx *x, const host_item *h, const smtp_conn *c, cons
     x->last_error = string_copy(text);
     x->last_errno = c->error;
     x->last_more_errno = more;
-    if (msg.id) log_write(0, LOG_MAIN, "%s H=%s [%s] %s", msg.id, h->name, h->address, text);
-    else log_write(0, LOG_MAIN, "H=%s [%s] %s", h->name, h->address, text);
+    log_write(L_always, LOG_MAIN, "H=%s [%s] %s", h->name, h->address, text);
     for (address_item *a = x->addrlist; a; a = a->next) {
         if (!pending(a)) continue;
         retry_item *ri = retry_add_item(a, smtp_host_retry_key(h, x->port, x->ob->retry_include_ip_address.value),
