@@ -63,6 +63,56 @@
 /* Partial lookup components tried (partialN-): domain names have at
  * most 127 labels (RFC 1035 2.3.4, 255 octets). */
 #define LIMIT_PARTIAL_LABELS 128
+/* Numbered expansion variables $0..$n set by a regex match: Exim keeps
+ * twenty, and configs written for it use no more. */
+#define LIMIT_EXPAND_NUMERIC 20
+
+/* Nesting of ${...} constructs (each level recurses in the parser): far
+ * beyond any real configuration, low enough to keep the C stack safe
+ * against hostile or fuzzed expansion strings. */
+#define LIMIT_EXPAND_DEPTH 400
+
+/* Names of items, operators, conditions and variables; header names in
+ * $h_NAME: are bounded separately by the header line limit. */
+#define LIMIT_EXPAND_NAME 256
+
+/* ${readsocket}: default timeout (seconds) and the most bytes read back,
+ * so a peer cannot fill memory. */
+#define LIMIT_READSOCK_TIMEOUT 5
+#define LIMIT_READSOCK_BYTES (16 * 1024 * 1024)
+
+/* ${readfile} and ${run} output: same reasoning as readsocket. */
+#define LIMIT_EXPAND_READ_BYTES (64 * 1024 * 1024)
+
+/* -bem message file: headers plus body read into memory for $h_ and
+ * $message_body. */
+#define LIMIT_BEM_MESSAGE (64 * 1024 * 1024)
+
+/* $message_body: the first N bytes of the body, as Exim's
+ * message_body_visible default. */
+#define LIMIT_MESSAGE_BODY_VISIBLE 500
+/* EXPERIMENTAL_PROXY (haproxy.org proxy-protocol.txt). A v1 line is at most
+ * 107 bytes including CRLF (section 2.1: "PROXY TCP6" with two full IPv6
+ * addresses and two ports). A v2 header is 16 fixed bytes plus a body; the
+ * spec (2.2) says a receiver reading 536 bytes at once can never miss a
+ * complete header, so we cap the whole v2 header there. UNIQUE_ID TLVs are
+ * at most 128 bytes (2.2.5). */
+#define LIMIT_PROXY_V1_LINE 107
+#define LIMIT_PROXY_V2_HEADER 536
+#define LIMIT_PROXY_UNIQUE_ID 128
+
+/* EXPERIMENTAL_REDIS. Words in one command: generous for HSET/SADD with a
+ * few fields, small enough that argv lives on one scratch allocation.
+ * Replies are capped so one lookup cannot exhaust memory (a 10 MB value
+ * is fine). MOVED/ASK redirections followed per lookup: a healthy cluster
+ * needs one; more means the slot map is changing under us. Timeouts in
+ * seconds, for connecting and for each command's round trip. */
+#define LIMIT_REDIS_ARGS 64
+#define LIMIT_REDIS_REPLY (64 * 1024 * 1024)
+#define LIMIT_REDIS_REDIRECTS 5
+#define LIMIT_REDIS_CONNECT_TIMEOUT 5
+#define LIMIT_REDIS_COMMAND_TIMEOUT 30
+#define LIMIT_REDIS_SERVERS 32
 
 /* smtp out: one reply line from a remote server. RFC 5321 4.5.3.1.5
  * allows 512 octets; real servers send longer text, so allow 16 times

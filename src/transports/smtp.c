@@ -467,7 +467,10 @@ static void try_host(smtp_ctx *x, host_item *h)
     int port = h->port != PORT_NONE ? h->port : x->port;
     smtp_conn c;
     char *why = NULL;
-    dlv.host = h;
+    dlv.cur_host = h; /* $host, $host_address, $host_port for expansions */
+    dlv.host = h->name;
+    dlv.host_address = h->address;
+    dlv.host_port = port;
     if (!take_kept(x, h, port, &c)) {
         enum store_pool old = store_set_pool(kept.wanted ? POOL_PERM : store_pool_current);
         int rc = smtp_out_connect(&c, h->address, port, x->interface, x->ob->connect_timeout,
@@ -565,7 +568,8 @@ static bool smtp_transport_deliver(transport_instance *t, address_item *addrlist
         try_host(&x, h);
     }
     finish(&x, skipped, tried);
-    dlv.host = NULL;
+    dlv.cur_host = NULL;
+    dlv.host = dlv.host_address = NULL;
     smtp_message_close(&x);
     return true;
 }
