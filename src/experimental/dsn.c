@@ -8,6 +8,7 @@
  *   modules.c    xp_dsn_module in modules_list
  *   cfg_main.c   xp_dsn_opts in the main option rows
  *   transports/smtp.c  xp_dsn_mail_params, xp_dsn_rcpt_params (MAIL/RCPT)
+ *   moan.c       xp_dsn_status_part (bounces and delay warnings)
  */
 
 /* MTA core */
@@ -16,6 +17,8 @@
 #include "dsn.h"
 #include "../message.h"
 #include "../spool.h"
+#include "../address.h"
+#include "../globals.h"
 
 struct xp_dsn_options xp_dsn_opts = {
     .dsn_advertise_hosts = NULL,
@@ -61,5 +64,35 @@ gstring *xp_dsn_rcpt_params(gstring *g, int dsn_flags, const char *orcpt)
     }
     /* the stored ORCPT is "type;xtext-value" as received: pass it as is */
     if (orcpt) g = string_fmt_append(g, " ORCPT=%s", orcpt);
+    return g;
+}
+
+/* ---- delivery side: RFC 3464 report part for bounces and warnings ---- */
+
+/* status_code - "5.0.0", or the enhanced code of the server's reply */
+static const char *status_code(const address_item *a, bool failed)
+{
+    const char *m = a->message ? strstr(a->message, ": ") : NULL;
+    for (; m; m = strstr(m + 1, ": ")) { /* "...: 550 5.1.1 text" */
+        const char *p = m + 2;
+        if (strlen(p) > 10 && (p[0] == '4' || p[0] == '5') && p[3] == ' ' && p[4] == p[0] && p[5] == '.')
+            return string_copyn(p + 4, strcspn(p + 4, " "));
+    }
+    return failed ? "5.0.0" : "4.0.0";
+}
+
+gstring *xp_dsn_status_part(gstring *g, const char *boundary, const char *action,
+                            address_item **addrs, int n)
+{
+    bool failed = strcmp(action, "failed") == 0;
+    g = string_fmt_append(g, "--%s\nContent-type: message/delivery-status\n\nReporting-MTA: dns; %s\n\n",
+                          boundary, cfg.primary_hostname);
+    for (int i = 0; i < n; i++) {
+        const address_item *a = addrs[i];
+        g = string_fmt_append(g, "Action: %s\nFinal-Recipient: rfc822;%s\nStatus: %s\n", action, a->address,
+                              status_code(a, failed));
+        if (a->host_used) g = string_fmt_append(g, "Remote-MTA: dns; %s\n", a->host_used->name);
+        g = string_catc(g, '\n');
+    }
     return g;
 }

@@ -20,6 +20,12 @@ gstring *xp_dsn_mail_params(gstring *g, const struct spool_header *h);
 /* xp_dsn_rcpt_params - " NOTIFY=... ORCPT=..." for RCPT (hook:
  * transports/smtp.c rcpt_command) */
 gstring *xp_dsn_rcpt_params(gstring *g, int dsn_flags, const char *orcpt);
+struct address_item;
+/* xp_dsn_status_part - the message/delivery-status part of a report
+ * (RFC 3464): Reporting-MTA, then Action/Final-Recipient/Status per
+ * address (hook: moan.c build_bounce, build_warning) */
+gstring *xp_dsn_status_part(gstring *g, const char *boundary, const char *action,
+                            struct address_item **addrs, int n);
 /* xp_dsn_xtext - RFC 3461 section 4 xtext encoding of s */
 char *xp_dsn_xtext(const char *s);
 

@@ -85,7 +85,7 @@ def env(tmp_path):
             for line in out.stdout.splitlines():
                 addr, rc, rest = line.split(" ", 2)
                 res.setdefault(addr, []).append((rc, rest))
-            return {a: v[-1] if mode == "deliver" else v for a, v in res.items()}
+            return {a: v if mode == "continue" else v[-1] for a, v in res.items()}
 
     yield Env()
     for p in peers:

@@ -5,6 +5,8 @@
  *   test_smtp_client                      unit tests (socketpair peer)
  *   test_smtp_client deliver CONF ID ADDR...   delivery, results on stdout
  *   test_smtp_client continue CONF ID1 ID2 ADDR  two messages, one connection
+ *   test_smtp_client bounce CONF ID ADDR...    deliver, then bounce the failures
+ *   test_smtp_client warn CONF ID ADDR...      deliver, then warn about deferrals
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,6 +17,8 @@
 #include "globals.h"
 #include "readconf.h"
 #include "modes.h"
+#include "moan.h"
+#include "spool.h"
 #include "retry.h"
 #include "smtp_out.h"
 #include "transport.h"
@@ -102,6 +106,32 @@ static transport_instance *find_transport(const char *name)
     exit(2);
 }
 
+static spool_header *read_header(const char *id)
+{
+    size_t len;
+    const char *err;
+    char *d = spool_read_file(string_sprintf("%s/input/%s-H", cfg.spool_directory, id), &len, 1 << 24, &err);
+    spool_header *h = store_get_zero(sizeof *h, GET_UNTAINTED);
+    if (!d || (err = spool_parse_header(d, len, h))) { fprintf(stderr, "%s\n", err); exit(2); }
+    return h;
+}
+
+/* report_on - after delivery, bounce (FAIL) or warn about (DEFER) addresses */
+static void report_on(const char *id, address_item *list, bool bounce)
+{
+    address_item *sel = NULL, **tail = &sel;
+    for (address_item *a = list, *next; a; a = next) {
+        next = a->next;
+        a->next = NULL;
+        if (a->transport_return == (bounce ? FAIL : DEFER)) { *tail = a; tail = &a->next; }
+    }
+    spool_header *h = read_header(id);
+    if (bounce) moan_send_bounce(h, sel);
+    else moan_send_warning(h, sel);
+}
+
+static const char *report_mode;
+
 static void deliver_one(transport_instance *t, const char *id, int argc, char **argv)
 {
     msg.id = string_copy(id);
@@ -112,6 +142,7 @@ static void deliver_one(transport_instance *t, const char *id, int argc, char **
     for (address_item *a = list; a; a = a->next)
         printf("%s %s errno=%d more=%d msg=%s conf=%s\n", a->address, rc_name(a->transport_return),
                a->basic_errno, a->more_errno, a->message ? a->message : "", a->delivery_confirmation ? a->delivery_confirmation : "");
+    if (report_mode) report_on(id, list, strcmp(report_mode, "bounce") == 0);
 }
 
 int main(int argc, char **argv)
@@ -133,6 +164,7 @@ int main(int argc, char **argv)
         smtp_transport_continue(false);
         return 0;
     }
+    if (strcmp(argv[1], "bounce") == 0 || strcmp(argv[1], "warn") == 0) report_mode = argv[1];
     deliver_one(t, argv[3], argc - 4, argv + 4);
     return 0;
 }
