@@ -207,6 +207,7 @@ static void run_local(dctx *d)
     while (ok) {
         address_item *group = deliver_take_group(&ok);
         deliver_local_group(group);
+        retry_update(group);
         record(d, group, false);
     }
 }
@@ -219,12 +220,15 @@ static void run_remote(dctx *d)
         route_set_vars(group);
         dlv.transport = group->transport;
         dlv.transport_name = group->transport->drinst.name;
-        if (!ti->deliver || !ti->deliver((transport_instance *)group->transport, group)) {
-            for (address_item *a = group; a; a = a->next) {
-                a->transport_return = DEFER;
-                if (!a->message) a->message = string_sprintf("%s transport could not run", group->transport->drinst.name);
-            }
+        bool ran = ti->deliver && ti->deliver((transport_instance *)group->transport, group);
+        for (address_item *a = group; a && !ran; a = a->next) {
+            a->transport_return = DEFER;
+            if (!a->message)
+                a->message = string_sprintf(ti->deliver ? "%s transport could not run"
+                                                        : "%s transport: this driver cannot deliver in this build",
+                                            group->transport->drinst.name);
         }
+        retry_update(group);
         record(d, group, true);
     }
 }

@@ -128,7 +128,11 @@ static void child_run(address_item *chain, int wfd)
         dlv.transport = a->transport;
         dlv.transport_name = a->transport->drinst.name;
         const transport_info *ti = (const transport_info *)a->transport->drinst.info;
-        if (!ti->deliver || !ti->deliver((transport_instance *)a->transport, a)) {
+        if (!ti->deliver) {
+            a->transport_return = DEFER;
+            a->message = string_sprintf("%s transport: the %s driver cannot deliver in this build",
+                                        a->transport->drinst.name, a->transport->drinst.driver_name);
+        } else if (!ti->deliver((transport_instance *)a->transport, a)) {
             a->transport_return = DEFER;
             if (!a->message) a->message = string_sprintf("%s transport could not run", a->transport->drinst.name);
         }

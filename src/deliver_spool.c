@@ -17,7 +17,6 @@
 #include "globals.h"
 #include "log.h"
 #include "moan.h"
-#include "retry.h"
 
 bool deliver_frozen_check(dctx *d, bool forced)
 {
@@ -28,10 +27,12 @@ bool deliver_frozen_check(dctx *d, bool forced)
     return true;
 }
 
-/* retry_records - deferred addresses go to the retry hints */
-static void retry_records(dctx *d)
+/* warn_delay - a delay warning when delay_warning says one is due */
+static void warn_delay(dctx *d)
 {
-    for (address_item *a = d->deferred; a; a = a->next) retry_update(a);
+    if (!d->deferred || !moan_warning_due(&d->h, (long)time(NULL))) return;
+    moan_send_warning(&d->h, d->deferred);
+    d->h.warning_count++;
 }
 
 /* bounce - failed addresses go back to the sender (never for a bounce:
@@ -48,7 +49,7 @@ static void bounce(dctx *d)
         list = c;
     }
     if (!list) return;
-    if (!d->h.sender || !*d->h.sender) {
+    if (moan_bounce_freezes(&d->h)) {
         d->freeze = true;
         log_write(L_always, LOG_MAIN, "Frozen (delivery error message)");
         return;
@@ -110,7 +111,7 @@ static void completed(dctx *d)
 
 void deliver_finish(dctx *d)
 {
-    retry_records(d);
+    warn_delay(d);
     bounce(d);
     if (all_done(d)) completed(d);
     else rewrite_header(d);
