@@ -17,6 +17,7 @@
 /* MTA core */
 #include "tern.h"
 #include "expand_int.h"
+#include "acl.h"
 
 /* subs_fail - map an exp_read_subs failure to NULL with the right message */
 static gstring *subs_fail(int rc)
@@ -32,7 +33,8 @@ static gstring *i_if(const char **sp, gstring *g, bool skip, const char *name)
     bool cond = false;
     const char *s = exp_condition(exp_skip_ws(*sp), &cond, skip);
     if (!s) return NULL;
-    if (!exp_yesno(&s, cond, sv.value, skip, "if", &g)) return NULL;
+    /* the acl condition leaves its message in $value for both branches */
+    if (!exp_yesno(&s, cond, xs.value, skip, "if", &g)) return NULL;
     exp_restore(&sv);
     *sp = s;
     return g;
@@ -379,20 +381,34 @@ gstring *exp_item_run(const char **sp, gstring *g, bool skip, const char *name)
             ok = status == 0;
         }
     }
-    if (!exp_yesno(&s, ok, sv.value, skip, "run", &g)) return NULL;
+    if (!exp_yesno(&s, ok, xs.value, skip, "run", &g)) return NULL;
     exp_restore(&sv);
     *sp = s;
     return g;
 }
 
+/* exp_run_acl - run a named ACL for ${acl} and the acl condition:
+ * sub[0] is the name, the rest its arguments. Returns OK (accept) or FAIL
+ * (deny) with *msg the ACL's message, or NULL after setting the error
+ * ("DEFER from acl ..." / "ERROR from acl ...", as Exim words them). */
+const char *exp_run_acl(char **sub, int nsub, int *rc, char **msg)
+{
+    int argc = 0;
+    while (argc + 1 < nsub && sub[argc + 1]) argc++;
+    *msg = NULL;
+    *rc = acl_eval(sub[0], argc, sub + 1, msg);
+    if (*rc == OK || *rc == FAIL) return *msg ? *msg : "";
+    return exp_failp("%s from acl \"%s\"", *rc == FAIL_FORCED ? "DEFER" : "ERROR", sub[0]);
+}
+
 static gstring *i_acl(const char **sp, gstring *g, bool skip, const char *name)
 {
-    char *sub[10];
+    char *sub[10], *msg;
     int rc = exp_read_subs(sp, sub, 10, 1, skip, true, name);
     if (rc) return subs_fail(rc);
     if (skip) return g;
-    return exp_failp("ACL \"%s\" cannot be run: ACLs are not yet available in this build of Tern",
-                     sub[0]);
+    const char *r = exp_run_acl(sub, 10, &rc, &msg);
+    return r ? string_cat(g, r) : NULL;
 }
 
 static gstring *i_refused(const char **sp, gstring *g, bool skip, const char *name)

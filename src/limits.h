@@ -114,4 +114,8 @@
 #define LIMIT_REDIS_COMMAND_TIMEOUT 30
 #define LIMIT_REDIS_SERVERS 32
 
+/* ${rfc2047} starts a new encoded word once one passes this length, so
+ * that words stay near RFC 2047's 75-character limit */
+#define LIMIT_RFC2047_WORD 67
+
 #endif
