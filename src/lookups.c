@@ -409,6 +409,11 @@ bool search_failed_at_open(void)
     return lk.open_failed;
 }
 
+void search_mark_open_failure(void)
+{
+    lk.open_failed = true;
+}
+
 /* search_tidyup - close every open handle and flush the result cache */
 void search_tidyup(void)
 {

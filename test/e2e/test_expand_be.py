@@ -150,3 +150,13 @@ def test_config_dir_of_relative_config(tmp_path):
     r = subprocess.run([os.path.abspath(TERN), "-C", "c.conf", "-be", "$config_dir"],
                        capture_output=True, cwd=str(tmp_path), timeout=30)
     assert r.stdout.decode().strip() == str(tmp_path) + "/"
+
+
+@pytest.mark.skipif(not os.path.exists(EXIM), reason="exim4 not installed")
+def test_sqlite_file_name_errors_match_exim(tmp_path):
+    p = tmp_path / "c.conf"
+    p.write_text("primary_hostname = x.example\n")
+    data = b"${lookup sqlite{select 1;}}\n${lookup sqlite{rel.db select 1;}}\n"
+    outs = [subprocess.run([b, "-C", str(p), "-be"], input=data, capture_output=True,
+                           timeout=30).stdout for b in (EXIM, TERN)]
+    assert outs[0] == outs[1]
