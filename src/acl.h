@@ -33,8 +33,8 @@ int acl_check(enum acl_where where, const char *recipient, const char *acl_text,
               char **user_msg, char **log_msg);
 
 /* acl_eval - ${acl{name}{arg1}...} from the expansion language: runs
- * the named ACL with $acl_arg1.. set to argv (at most 9). Returns OK with
- * *result the "message" text (or "") on accept or deny, FAIL_FORCED on
+ * the named ACL with $acl_arg1.. set to argv (at most 9). Returns OK
+ * (accept) or FAIL (deny) with *result the "message" text (or ""), FAIL_FORCED on
  * defer, ERROR otherwise (*result then holds the reason). */
 int acl_eval(const char *name, int argc, char **argv, char **result);
 

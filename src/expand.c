@@ -293,7 +293,9 @@ gstring *exp_sub(const char **sp, bool brace_ends, bool skip)
     }
     xs.depth--;
     if (!s) return NULL;
-    if (brace_ends && *s != '}') return exp_failp("missing } at end of string");
+    if (brace_ends && *s != '}')
+        return exp_failp(xs.malformed_header ? "missing } at end of string - could be header name "
+                                               "not terminated by colon" : "missing } at end of string");
     *sp = s;
     return g;
 }

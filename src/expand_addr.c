@@ -99,6 +99,19 @@ static const char *find_angle(const char *s)
     return NULL;
 }
 
+/* phrase_ok - the display name before a route-addr: words (atoms or
+ * quoted strings), dots, white space and comments only */
+static bool phrase_ok(const char *s, const char *angle)
+{
+    gstring *scratch = string_get(32);
+    for (;;) {
+        s = skip_cfws(s);
+        if (s >= angle) return s == angle;
+        if (*s == '.') { s++; continue; }
+        if (!(s = word(s, &scratch))) return false;
+    }
+}
+
 /* exp_parse_address - one mailbox to its bare address; NULL on error.
  * *domain is the offset of the domain in the result (0 if none). */
 char *exp_parse_address(const char *s, char **err, int *start, int *end, int *domain,
@@ -110,6 +123,7 @@ char *exp_parse_address(const char *s, char **err, int *start, int *end, int *do
     *err = NULL;
     (void)start; (void)end; (void)allow_group;
     if (angle) {
+        if (!phrase_ok(s, angle)) { *err = "malformed address"; return NULL; }
         const char *p = skip_cfws(angle + 1);
         if (*p == '>') p++;
         else {

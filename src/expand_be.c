@@ -15,6 +15,7 @@
 #include "expand.h"
 #include "expand_int.h"
 #include "globals.h"
+#include "log.h"
 
 /* Standard output is a terminal: flush after each prompt and result. */
 static bool be_interactive;
@@ -41,41 +42,65 @@ static char *macro_subst(const char *line)
     return (char *)cur;
 }
 
-/* define_macro_line - "NAME = value" typed at -be */
-static void define_macro_line(const char *line)
+/* be_config_error - a refused macro line: reported on standard error as
+ * a configuration error, the line itself printing nothing */
+static void be_config_error(const char *msg)
+{
+    fprintf(stderr, "%s Tern configuration error:\n  %s\n", log_timestamp(), msg);
+}
+
+/* macro_def_start - length of the NAME when line is "NAME = value" or
+ * "NAME == value" (NAME starting with an upper-case letter), else 0 */
+static size_t macro_def_start(const char *line)
 {
     size_t n = 0;
+    if (!isupper((unsigned char)line[0])) return 0;
     while (isalnum((unsigned char)line[n]) || line[n] == '_') n++;
+    return *exp_skip_ws(line + n) == '=' ? n : 0;
+}
+
+/* define_macro_line - "NAME = value" typed at -be */
+static void define_macro_line(const char *line, size_t n)
+{
     const char *p = exp_skip_ws(line + n);
     const char *err = NULL;
-    if (*p != '=') {
-        fprintf(stderr, "tern: malformed macro definition\n");
-        return;
-    }
     char *name = string_copyn(line, n);
     bool redefine = p[1] == '=';
     char *value = string_trim(string_copy(p + (redefine ? 2 : 1)));
-    if (macro_find(name)) redefine = true;
+    for (const macro_item *m = macro_first(); m && !redefine; m = m->next)
+        if (!macro_find(name) && !m->builtin && strstr(name, m->name)) {
+            be_config_error(string_sprintf("\"%s\" cannot be defined as a macro because "
+                                           "previously defined macro \"%s\" is a substring",
+                                           name, m->name));
+            return;
+        }
     enum store_pool old = store_set_pool(POOL_PERM);
     bool ok = macro_define(name, value, false, redefine, &err);
     store_set_pool(old);
     if (!ok) {
-        fprintf(stderr, "tern: %s\n", err ? err : "malformed macro definition");
+        be_config_error(err ? err : "malformed macro definition");
         return;
     }
     printf("Defined macro '%s'\n", name);
 }
 
-/* test_line - one -be line or argument */
+/* test_line - one -be line or argument. A definition is recognised
+ * before macros are substituted; a line that still starts with an
+ * upper-case letter after substitution is a malformed definition. */
 static void test_line(const char *line)
 {
     rmark m = store_mark();
-    char *l = macro_subst(line);
-    if (isupper((unsigned char)l[0])) define_macro_line(l);
+    size_t n = macro_def_start(line);
+    xs.value = NULL;
+    if (n) define_macro_line(line, n);
     else {
-        char *r = expand_string(l);
-        if (r) printf("%s\n", r);
-        else printf("Failed: %s\n", expand_error());
+        char *l = macro_subst(line);
+        if (isupper((unsigned char)l[0])) be_config_error("malformed macro definition");
+        else {
+            char *r = expand_string(l);
+            if (r) printf("%s\n", r);
+            else printf("Failed: %s\n", expand_error());
+        }
     }
     if (be_interactive) fflush(stdout);
     store_reset(m);

@@ -9,6 +9,7 @@
 /* MTA core */
 #include "tern.h"
 #include "expand_int.h"
+#include "globals.h"
 
 static const char base32_chars[] = "abcdefghijklmnopqrstuvwxyz234567";
 static const char base62_chars[] =
@@ -256,13 +257,17 @@ gstring *exp_op_rfc2047(gstring *g, char *sub, const char *arg, const char *name
     for (const unsigned char *t = (unsigned char *)sub; *t; t++)
         if (*t < 33 || *t > 126 || strchr(specials, *t)) coded = true;
     if (!coded) return string_cat(g, sub);
-    g = string_cat(g, "=?UTF-8?Q?");
+    const char *cs = cfg.headers_charset && *cfg.headers_charset ? cfg.headers_charset : "UTF-8";
+    /* a new word starts once a word passes LIMIT_RFC2047_WORD characters,
+     * counting its "=?charset?Q?" opening except in the first word, as
+     * Exim counts */
+    g = string_fmt_append(g, "=?%s?Q?", cs);
     size_t line_start = g->len;
     for (const unsigned char *t = (unsigned char *)sub; *t; t++) {
-        if (g->len - line_start > 67 && (*t & 0xc0) != 0x80) {
+        if (g->len - line_start > LIMIT_RFC2047_WORD && (*t & 0xc0) != 0x80) {
             g = string_cat(g, "?= ");
             line_start = g->len;
-            g = string_cat(g, "=?UTF-8?Q?");
+            g = string_fmt_append(g, "=?%s?Q?", cs);
         }
         if (*t == ' ') g = string_catc(g, '_');
         else if (*t < 33 || *t > 126 || strchr(specials, *t)) g = string_fmt_append(g, "=%02X", *t);

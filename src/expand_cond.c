@@ -15,7 +15,6 @@
 #include <openssl/evp.h>
 /* MTA core */
 #include "tern.h"
-#include "acl.h"
 #include "expand_int.h"
 #include "match.h"
 
@@ -171,7 +170,9 @@ static const char *c_match_list(const char *s, const char *name, bool *yield, bo
     xs.errmsg = NULL;
     int rc;
     if (strcmp(name, "match_ip") == 0) {
-        if (!exp_is_ip(sub[0], NULL)) return exp_failp("\"%s\" is not an IP address", sub[0]);
+        /* an empty address is a local caller: only an empty item matches */
+        if (*sub[0] && !exp_is_ip(sub[0], NULL))
+            return exp_failp("\"%s\" is not an IP address", sub[0]);
         rc = match_ip(sub[0], sub[1]);
     } else if (strcmp(name, "match_address") == 0) {
         rc = match_address_list(sub[0], true, sub[1], NULL);
@@ -180,6 +181,10 @@ static const char *c_match_list(const char *s, const char *name, bool *yield, bo
     } else {
         rc = match_isinlist(sub[0], sub[1], MCL_LOCALPART, false, NULL);
     }
+    const char *csubj;
+    const size_t *ov;
+    int ncap = name[6] == 'd' || name[6] == 'l' ? match_captures(&csubj, &ov) : 0;
+    if (rc == OK && ncap > 0) exp_set_numeric(csubj, ov, ncap);
     if (rc == DEFER && xs.errmsg) return NULL;
     return match_result(rc, sub[1], yield, s);
 }
@@ -244,11 +249,13 @@ static const char *c_bool(const char *s, const char *name, bool *yield, bool ski
     size_t len = strlen(t);
     while (len && isspace((unsigned char)t[len - 1])) len--;
     t[len] = 0;
+    bool lax = strcmp(name, "bool_lax") == 0;
     if (!len) *yield = false;
+    /* bool_lax: only "0", "no" and "false" (and empty) are false */
+    else if (lax) *yield = strcmp(t, "0") && strcasecmp(t, "no") && strcasecmp(t, "false");
     else if (all_digits(t, len)) *yield = strtoll(t, NULL, 10) != 0;
     else if (!strcasecmp(t, "true") || !strcasecmp(t, "yes")) *yield = true;
     else if (!strcasecmp(t, "false") || !strcasecmp(t, "no")) *yield = false;
-    else if (strcmp(name, "bool_lax") == 0) *yield = true;
     else return exp_failp("unrecognised boolean value \"%s\"", t);
     return s;
 }
@@ -432,19 +439,13 @@ static const char *c_acl(const char *s, const char *name, bool *yield, bool skip
 {
     s = exp_skip_ws(s);
     if (*s++ != '{') return curly_start(name);
-    char *sub[10];
+    char *sub[10], *msg;
     if (exp_read_subs(&s, sub, 10, 1, skip, true, name)) return NULL;
     if (skip) return s;
-    int argc = 0;
-    while (argc < 9 && sub[argc + 1]) argc++;
-    char *result = NULL;
-    int rc = acl_eval(sub[0], argc, sub + 1, &result);
-    if (rc == FAIL_FORCED) {
-        xs.forced_fail = true;
-        return exp_failp("DEFER from acl \"%s\"", sub[0]);
-    }
-    if (rc != OK && rc != FAIL) return exp_failp("ERROR from acl \"%s\"", sub[0]);
-    xs.value = result; /* the ACL's message becomes $value */
+    int rc;
+    const char *r = exp_run_acl(sub, 10, &rc, &msg);
+    if (!r) return NULL;
+    xs.value = r;
     *yield = rc == OK;
     return s;
 }

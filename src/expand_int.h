@@ -62,6 +62,8 @@ const char *exp_find_var(const char *name, bool *exists);
 bool exp_var_is_header(const char *name);
 const char *exp_header_value(const char *name, bool *exists);
 bool expand_vars_sorted(void);
+/* exp_run_acl - see expand_items.c */
+const char *exp_run_acl(char **sub, int nsub, int *rc, char **msg);
 void exp_set_acl_var(const char *name, const char *value);
 
 /* expand_cond.c */

@@ -16,8 +16,8 @@
 #include <openssl/hmac.h>
 /* MTA core */
 #include "tern.h"
-#include "acl.h"
 #include "expand_int.h"
+#include "acl.h"
 
 /* subs_fail - map an exp_read_subs failure to NULL with the right message */
 static gstring *subs_fail(int rc)
@@ -31,13 +31,10 @@ static gstring *i_if(const char **sp, gstring *g, bool skip, const char *name)
     exp_saved sv;
     exp_save(&sv);
     bool cond = false;
-    const char *start = exp_skip_ws(*sp);
-    const char *s = exp_condition(start, &cond, skip);
+    const char *s = exp_condition(exp_skip_ws(*sp), &cond, skip);
     if (!s) return NULL;
-    /* The acl condition's message stays in $value for both branches (as
-     * Exim does); other conditions leave the outer $value to the "no" part. */
-    bool acl = strncmp(start, "acl", 3) == 0 && !isalnum((unsigned char)start[3]);
-    if (!exp_yesno(&s, cond, acl ? xs.value : sv.value, skip, "if", &g)) return NULL;
+    /* the acl condition leaves its message in $value for both branches */
+    if (!exp_yesno(&s, cond, xs.value, skip, "if", &g)) return NULL;
     exp_restore(&sv);
     *sp = s;
     return g;
@@ -384,29 +381,34 @@ gstring *exp_item_run(const char **sp, gstring *g, bool skip, const char *name)
             ok = status == 0;
         }
     }
-    if (!exp_yesno(&s, ok, sv.value, skip, "run", &g)) return NULL;
+    if (!exp_yesno(&s, ok, xs.value, skip, "run", &g)) return NULL;
     exp_restore(&sv);
     *sp = s;
     return g;
 }
 
+/* exp_run_acl - run a named ACL for ${acl} and the acl condition:
+ * sub[0] is the name, the rest its arguments. Returns OK (accept) or FAIL
+ * (deny) with *msg the ACL's message, or NULL after setting the error
+ * ("DEFER from acl ..." / "ERROR from acl ...", as Exim words them). */
+const char *exp_run_acl(char **sub, int nsub, int *rc, char **msg)
+{
+    int argc = 0;
+    while (argc + 1 < nsub && sub[argc + 1]) argc++;
+    *msg = NULL;
+    *rc = acl_eval(sub[0], argc, sub + 1, msg);
+    if (*rc == OK || *rc == FAIL) return *msg ? *msg : "";
+    return exp_failp("%s from acl \"%s\"", *rc == FAIL_FORCED ? "DEFER" : "ERROR", sub[0]);
+}
+
 static gstring *i_acl(const char **sp, gstring *g, bool skip, const char *name)
 {
-    char *sub[10];
+    char *sub[10], *msg;
     int rc = exp_read_subs(sp, sub, 10, 1, skip, true, name);
     if (rc) return subs_fail(rc);
     if (skip) return g;
-    int argc = 0;
-    while (argc < 9 && sub[argc + 1]) argc++;
-    char *result = NULL;
-    switch (acl_eval(sub[0], argc, sub + 1, &result)) {
-    case OK:
-    case FAIL: return string_cat(g, result);
-    case FAIL_FORCED:
-        xs.forced_fail = true;
-        return exp_failp("DEFER from acl \"%s\"", sub[0]);
-    default: return exp_failp("ERROR from acl \"%s\"", sub[0]);
-    }
+    const char *r = exp_run_acl(sub, 10, &rc, &msg);
+    return r ? string_cat(g, r) : NULL;
 }
 
 static gstring *i_refused(const char **sp, gstring *g, bool skip, const char *name)

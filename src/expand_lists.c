@@ -514,6 +514,7 @@ static bool lookup_do(const lookup_info *li, const char *type, char *key, char *
     xs.value = search_find(li, filename, k, partial, affix, affixlen, starflags, opts, &setup, &err);
     if (!xs.value && err) {
         xs.search_defer = true;
+        if (search_failed_at_open()) return exp_failf("%s", err);
         return exp_failf("lookup of \"%s\" gave DEFER: %s", string_printing(k), err);
     }
     (void)type;

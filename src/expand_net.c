@@ -56,7 +56,7 @@ gstring *exp_item_prvs(const char **sp, gstring *g, bool skip, const char *name)
     if (!at || at == sub[0] || !at[1])
         return exp_failp("prvs first argument must be a qualified email address");
     if (sub[2] && (!isdigit((unsigned char)sub[2][0]) || sub[2][1]))
-        return exp_failp("prvs second argument must be a single digit");
+        return exp_failp("prvs third argument must be a single digit");
     char *day = daystamp(7), *h = prvs_hash(sub[0], sub[1], sub[2], day);
     if (!h) return exp_failp("prvs hmac-sha1 conversion failed");
     return string_fmt_append(g, "prvs=%c%s%.6s=%.*s@%s", sub[2] ? sub[2][0] : '0', day, h,

@@ -200,22 +200,55 @@ static gstring *op_listcount(gstring *g, char *sub, const char *arg, const char 
     return string_fmt_append(g, "%d", n);
 }
 
+/* find_named - the named list of kind k (or of any kind when k < 0) */
+static named_list *find_named(const char *name, int k, int *kind)
+{
+    for (int i = 0; i < NL_KINDS; i++) {
+        if (k >= 0 && i != k) continue;
+        for (named_list *nl = cfg.sections.lists[i]; nl; nl = nl->next)
+            if (strcmp(nl->name, name) == 0) { *kind = i; return nl; }
+    }
+    return NULL;
+}
+
+/* listnamed_render - a named list as a colon-separated list: items that
+ * name another list of the same kind ("+name") are replaced by its items,
+ * colons inside items doubled, as Exim prints it */
+static gstring *listnamed_render(gstring *g, const char *list, int kind, int depth)
+{
+    int sep = 0, k;
+    const char *l = list ? list : "";
+    char *item;
+    while ((item = string_nextinlist(&l, &sep))) {
+        named_list *sub = NULL;
+        if (item[0] == '+' && depth < LIMIT_EXPAND_DEPTH) sub = find_named(item + 1, kind, &k);
+        if (sub) {
+            g = listnamed_render(g, sub->value, kind, depth + 1);
+            continue;
+        }
+        if (g->len) g = string_catn(g, " : ", 3);
+        for (const char *p = item; *p; p++)
+            g = *p == ':' ? string_catn(g, "::", 2) : string_catn(g, p, 1);
+    }
+    return g;
+}
+
 static gstring *op_listnamed(gstring *g, char *sub, const char *arg, const char *name)
 {
     static const char *const kinds[NL_KINDS] = {"domain", "host", "address", "local part"};
     static const char letters[NL_KINDS] = {'d', 'h', 'a', 'l'};
-    int only = -1;
+    int only = -1, kind;
     if (arg) {
         for (int k = 0; k < NL_KINDS; k++) if (arg[0] == letters[k] && !arg[1]) only = k;
         if (only < 0) return exp_failp("bad suffix on \"list\" operator");
     }
-    for (int k = 0; k < NL_KINDS; k++) {
-        if (only >= 0 && k != only) continue;
-        for (named_list *nl = cfg.sections.lists[k]; nl; nl = nl->next)
-            if (strcmp(nl->name, sub) == 0) return string_cat(g, nl->value ? nl->value : "");
-    }
-    return exp_failp("\"%s\" is not a %snamed list", sub,
-                     only < 0 ? "" : string_sprintf("%s ", kinds[only]));
+    const char *lname = sub[0] == '+' ? sub + 1 : sub;
+    named_list *nl = find_named(lname, only, &kind);
+    if (!nl)
+        return exp_failp("\"%s\" is not a %snamed list", lname,
+                         only < 0 ? "" : string_sprintf("%s ", kinds[only]));
+    gstring *r = listnamed_render(string_get(64), nl->value, kind, 0);
+    return string_catn(g, r->s, r->len);
 }
 
 static gstring *op_randint(gstring *g, char *sub, const char *arg, const char *name)
@@ -266,7 +299,8 @@ static gstring *op_stat(gstring *g, char *sub, const char *arg, const char *name
     smode[10] = 0;
     return string_fmt_append(g, "mode=%04lo smode=%s inode=%ld device=%ld links=%ld uid=%ld gid=%ld "
                              "size=%lld atime=%ld mtime=%ld ctime=%ld",
-                             (long)(st.st_mode & 07777), smode, (long)st.st_ino, (long)st.st_dev,
+                             /* the file-type bits show, except for a regular file */
+                             (long)(S_ISREG(st.st_mode) ? st.st_mode & 07777 : st.st_mode), smode, (long)st.st_ino, (long)st.st_dev,
                              (long)st.st_nlink, (long)st.st_uid, (long)st.st_gid,
                              (long long)st.st_size, (long)st.st_atime, (long)st.st_mtime,
                              (long)st.st_ctime);

@@ -93,7 +93,12 @@ static const char *v_config_dir(void)
     const char *f = proc.config_file;
     if (!f) return NULL;
     const char *slash = strrchr(f, '/');
-    return slash ? string_copyn(f, (size_t)(slash - f)) : ".";
+    const char *dir = slash ? string_copyn(f, (size_t)(slash - f)) : "";
+    if (f[0] == '/') return dir;
+    /* a relative path is taken from the starting directory, as Exim does */
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd)) return dir[0] ? dir : ".";
+    return string_sprintf("%s/%s", cwd, dir);
 }
 
 static const char *v_initial_cwd(void)

@@ -155,5 +155,8 @@
 
 /* Retry hints record text (the error message kept with the record). */
 #define LIMIT_RETRY_TEXT 512
+/* ${rfc2047} starts a new encoded word once one passes this length, so
+ * that words stay near RFC 2047's 75-character limit */
+#define LIMIT_RFC2047_WORD 67
 
 #endif

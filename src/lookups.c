@@ -59,6 +59,7 @@ typedef struct cache_entry {
 #define CACHE_BUCKETS 512
 
 static struct {
+    bool open_failed; /* the last search_find deferred while opening */
     open_entry *open;
     int open_count;
     int open_max;
@@ -324,7 +325,7 @@ static int internal_find(const lookup_info *li, const char *filename, const char
     *result = NULL;
     bool single = (li->type & LOOKUP_SINGLE_KEY) != 0;
     if (single && !*key) return FAIL;
-    if (single && !check_filename(li, filename, err)) return DEFER;
+    if (single && !check_filename(li, filename, err)) return lk.open_failed = true, DEFER;
     char *cache_opt = lookup_opt(opts, "cache");
     cache_entry *c = cache_opt && strcmp(cache_opt, "no_rd") == 0 ? NULL : cache_get(li, filename, key, opts);
     if (c) {
@@ -334,7 +335,7 @@ static int internal_find(const lookup_info *li, const char *filename, const char
         return OK;
     }
     void *h = get_handle(li, filename, err);
-    if (!h) return DEFER;
+    if (!h) return lk.open_failed = true, DEFER;
     unsigned do_cache = UINT_MAX;
     lk.finds++;
     int rc = li->find(h, filename, key, strlen(key), result, err, &do_cache, opts);
@@ -388,6 +389,7 @@ char *search_find(const lookup_info *li, const char *filename, const char *key, 
 {
     char *result = NULL;
     *err = NULL;
+    lk.open_failed = false;
     if (expand_setup_done) *expand_setup_done = false;
     DEBUG(D_lookup) debug_printf("search_find: file=\"%s\" key=\"%s\" type=%s partial=%d\n",
                                  filename ? filename : "NULL", key, li->name, partial);
@@ -400,6 +402,16 @@ char *search_find(const lookup_info *li, const char *filename, const char *key, 
     char *ret = lookup_opt(opts, "ret");
     if (ret && strcmp(ret, "key") == 0 && (li->type & LOOKUP_SINGLE_KEY)) return untaint_lookup_key(key);
     return result;
+}
+
+bool search_failed_at_open(void)
+{
+    return lk.open_failed;
+}
+
+void search_mark_open_failure(void)
+{
+    lk.open_failed = true;
 }
 
 /* search_tidyup - close every open handle and flush the result cache */

@@ -55,6 +55,14 @@ char *search_find(const lookup_info *li, const char *filename, const char *key, 
                   const char *affix, int affixlen, int starflags, const char *opts,
                   bool *expand_setup_done, char **err);
 
+/* search_failed_at_open - did the last search_find's deferral come from
+ * checking or opening the file (Exim reports those without the
+ * "lookup of ... gave DEFER" wording)? */
+bool search_failed_at_open(void);
+/* search_mark_open_failure - a query-style driver that finds its file
+ * name inside the query says the deferral was an open-time one */
+void search_mark_open_failure(void);
+
 /* search_tidyup - close cached handles (between messages, before fork) */
 void search_tidyup(void);
 

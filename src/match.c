@@ -61,7 +61,27 @@ static struct {
     list_cache *cache;
     int cache_count;
     char *local_ifaces; /* configured "@[]" addresses, or NULL */
+    /* captures of the last matching regex or "*" item, for $1.. */
+    const char *cap_subject;
+    size_t cap_ovec[2 * (LIMIT_EXPAND_NUMERIC + 1)];
+    int cap_count;
 } ms;
+
+int match_captures(const char **subject, const size_t **ovec)
+{
+    *subject = ms.cap_subject;
+    *ovec = ms.cap_ovec;
+    return ms.cap_count;
+}
+
+/* set_captures - remember count offset pairs of s */
+static void set_captures(const char *s, const size_t *ov, int count)
+{
+    if (count > LIMIT_EXPAND_NUMERIC + 1) count = LIMIT_EXPAND_NUMERIC + 1;
+    ms.cap_subject = s;
+    memcpy(ms.cap_ovec, ov, sizeof ov[0] * 2 * (size_t)count);
+    ms.cap_count = count;
+}
 
 static int match_list(mctx *c, const char *list, const char **valueptr);
 
@@ -229,6 +249,7 @@ static int regex_match(const char *s, const char *pattern, bool caseless)
     }
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     int rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+    if (rc > 0) set_captures(s, pcre2_get_ovector_pointer(md), rc);
     pcre2_match_data_free(md);
     pcre2_code_free(re);
     return rc >= 0 ? OK : FAIL;
@@ -239,7 +260,11 @@ static bool suffix_match(const char *s, const char *tail, bool caseless)
 {
     size_t sl = strlen(s), tl = strlen(tail);
     if (tl > sl) return false;
-    return caseless ? strcasecmp(s + sl - tl, tail) == 0 : strcmp(s + sl - tl, tail) == 0;
+    bool ok = caseless ? strcasecmp(s + sl - tl, tail) == 0 : strcmp(s + sl - tl, tail) == 0;
+    /* $1 is the part the "*" stood for */
+    size_t ov[4] = {0, sl, 0, sl - tl};
+    if (ok) set_captures(s, ov, 2);
+    return ok;
 }
 
 static bool str_eq(const char *a, const char *b, bool caseless)
@@ -683,7 +708,8 @@ static int named_list_check(mctx *c, const char *name, const char **valueptr)
     while (nl && strcmp(nl->name, name) != 0) nl = nl->next;
     if (!nl) return set_error("unknown named %s list \"+%s\"", kind_word[kind], name);
     if (c->depth >= LIMIT_LIST_NESTING) return set_error("named list \"+%s\" nested too deeply", name);
-    bool has_dollar = strchr(nl->value, '$') != NULL;
+    /* expanded when used: "$" substitutions, and "\\N" regex quoting */
+    bool has_dollar = strpbrk(nl->value, "$\\") != NULL;
     bool cacheable = !has_dollar || (nl->cache && (kind == NL_ADDRESS || kind == NL_LOCALPART));
     char *subj = cacheable ? cache_subject(c) : NULL;
     list_cache *e = subj ? cache_find(kind, name, subj) : NULL;
@@ -712,6 +738,7 @@ int match_isinlist(const char *s, const char *list, enum match_list_type type, b
 {
     mctx c = {.type = type, .subject = s ? s : "", .caseless = caseless};
     ms.error[0] = 0;
+    ms.cap_count = 0;
     if (type == MCL_HOST) {
         c.host_addr = s;
         c.name_lookup = true;

@@ -32,6 +32,11 @@ int match_ip(const char *ip, const char *list);
 /* match_reset_cache - forget cached named-list results (per message) */
 void match_reset_cache(void);
 
+/* match_captures - after match_isinlist returned OK: the subject and
+ * the offset pairs ($0, $1, ...) of the regex or "*" item that matched;
+ * returns how many pairs (0 when the item set none) */
+int match_captures(const char **subject, const size_t **ovec);
+
 /* match_error - why the last call returned DEFER (worded for logs) */
 const char *match_error(void);
 

@@ -15,15 +15,23 @@
 /* This module */
 #include "../lookups.h"
 
-/* dsearch_open - check the directory can be read; the handle is unused */
+/* dsearch_open - check the directory can be read; the handle is unused.
+ * The name must be absolute; a relative one is first tried from "/" (the
+ * working directory Exim has at this point) so that the complaint is
+ * Exim's: a failure to open, else "not absolute". */
 static void *dsearch_open(const char *dirname, char **err)
 {
-    DIR *d = opendir(dirname);
+    const char *path = dirname[0] == '/' ? dirname : string_sprintf("/%s", dirname);
+    DIR *d = opendir(path);
     if (!d) {
         *err = string_sprintf("failed to open %s for directory search: %s", dirname, strerror(errno));
         return NULL;
     }
     closedir(d);
+    if (dirname[0] != '/') {
+        *err = string_sprintf("dirname '%s' for dsearch is not absolute", dirname);
+        return NULL;
+    }
     return (void *)1;
 }
 
@@ -64,6 +72,6 @@ static int dsearch_find(void *handle, const char *dirname, const char *key, size
 }
 
 const lookup_info dsearch_lookup_info = {
-    .name = "dsearch", .type = LOOKUP_SINGLE_KEY | LOOKUP_ABSFILE, .open = dsearch_open,
+    .name = "dsearch", .type = LOOKUP_SINGLE_KEY, .open = dsearch_open,
     .find = dsearch_find,
 };

@@ -207,6 +207,8 @@ static int nwildlsearch_find(void *h, const char *filename, const char *key, siz
 static int iplsearch_find(void *h, const char *filename, const char *key, size_t keylen,
                           char **result, char **err, unsigned *do_cache, const char *opts)
 {
+    /* the "*" default of iplsearch* is looked up as a plain key */
+    if (strcmp(key, "*") == 0) return ls_find(LS_PLAIN, h, key, keylen, result, err, opts);
     if (!match_is_ip(key, NULL)) {
         *err = string_sprintf("\"%s\" is not a valid iplsearch key (an IP address, with optional CIDR "
                               "mask, is wanted): in a host list, use net-iplsearch as the search type", key);

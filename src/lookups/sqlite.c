@@ -123,6 +123,7 @@ static int sqlite_find(void *handle, const char *filename, const char *query, si
     char *file;
     const char *sql = split_file(query, opts, &file);
     if (!sql || *file != '/') {
+        search_mark_open_failure();
         *err = string_sprintf("absolute file name expected for \"sqlite\" lookup");
         return DEFER;
     }

@@ -12,7 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 @pytest.fixture
 def conf(tmp_path):
     p = tmp_path / "configure"
-    p.write_text("primary_hostname = test.example\nqualify_domain = q.example\n")
+    # Debian builds exim4 with UTF-8 as the headers_charset default
+    p.write_text("primary_hostname = test.example\nqualify_domain = q.example\n"
+                 "headers_charset = UTF-8\n")
     return str(p)
 
 
@@ -115,3 +117,72 @@ def test_acl_item_and_condition(tmp_path, expr, want):
     conf.write_text(ACL_CONF)
     r = subprocess.run([TERN, "-C", str(conf), "-be", expr], capture_output=True, text=True)
     assert r.stdout == want + "\n"
+# A configuration with named lists, ACLs and a header charset, fed to both
+# programs with the same -be input (our own lists and ACLs).
+LISTS_CONF = r"""
+primary_hostname = lists.example
+headers_charset = iso-8859-2
+domainlist inner = *.in.example : ^\Nzz(.+)\N
+domainlist outer = <; one.example ; +inner ; a;;b ; fe80::1 ;
+hostlist hosts = 10.9.8.7 : 10.0.0.0/8
+begin acl
+say_args:
+  accept message = n=$acl_narg 1=$acl_arg1 2=$acl_arg2
+refuse:
+  deny message = no for $acl_arg1
+hold:
+  defer
+plain:
+  accept
+"""
+
+LISTS_INPUT = r"""${listnamed:outer}
+${listnamed:+inner}
+${listnamed_h:hosts}
+${listnamed_d:hosts}
+${if match_domain{q.in.example}{+inner}{[$1]}{no}}
+${if match_domain{zzabc}{+outer}{[$1]}{no}}
+${acl{say_args}{x}{y z}}
+${acl{refuse}{x}}
+${acl{plain}}
+${acl{hold}}
+${acl{absent}}
+${if acl{{say_args}{a}}{Y $value}{N $value}}
+${if acl{{refuse}{b}}{Y $value}{N $value}}
+${rfc2047:caf\xe9 au lait}
+ZZ = 12
+ZZ == 13
+ZZ
+ZZ = 14
+ZZTOP = 1
+Bad line
+ab ZZ
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(EXIM), reason="exim4 not installed")
+def test_differential_with_lists_and_acls(tmp_path):
+    p = tmp_path / "lists.conf"
+    p.write_text(LISTS_CONF)
+    exim = subprocess.run([EXIM, "-C", str(p), "-be"], input=LISTS_INPUT.encode(),
+                          capture_output=True, timeout=60).stdout
+    tern = subprocess.run([TERN, "-C", str(p), "-be"], input=LISTS_INPUT.encode(),
+                          capture_output=True, timeout=60).stdout
+    assert tern.decode("latin-1").split("\n") == exim.decode("latin-1").split("\n")
+
+
+def test_config_dir_of_relative_config(tmp_path):
+    (tmp_path / "c.conf").write_text("primary_hostname = x.example\n")
+    r = subprocess.run([os.path.abspath(TERN), "-C", "c.conf", "-be", "$config_dir"],
+                       capture_output=True, cwd=str(tmp_path), timeout=30)
+    assert r.stdout.decode().strip() == str(tmp_path) + "/"
+
+
+@pytest.mark.skipif(not os.path.exists(EXIM), reason="exim4 not installed")
+def test_sqlite_file_name_errors_match_exim(tmp_path):
+    p = tmp_path / "c.conf"
+    p.write_text("primary_hostname = x.example\n")
+    data = b"${lookup sqlite{select 1;}}\n${lookup sqlite{rel.db select 1;}}\n"
+    outs = [subprocess.run([b, "-C", str(p), "-be"], input=data, capture_output=True,
+                           timeout=30).stdout for b in (EXIM, TERN)]
+    assert outs[0] == outs[1]

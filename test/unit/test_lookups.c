@@ -181,7 +181,10 @@ static void test_dsearch(void)
     CHECK_STR(lk("dsearch", path("nodir"), "x"),
               string_sprintf("DEFER: failed to open %s for directory search: No such file or directory", path("nodir")),
               "missing dir");
-    CHECK_STR(lk("dsearch", "relative", "x"), "DEFER: \"relative\" is not an absolute path", "relative dir");
+    CHECK_STR(lk("dsearch", "relative-nonexistent", "x"),
+              "DEFER: failed to open relative-nonexistent for directory search: No such file or directory",
+              "relative dir that cannot be opened");
+    CHECK_STR(lk("dsearch", ".", "x"), "DEFER: dirname '.' for dsearch is not absolute", "relative dir");
     char *tk = string_copy_taint("file", GET_TAINTED);
     CHECK(!store_is_tainted(lk("dsearch", d, tk)), "dsearch result untainted");
 }
