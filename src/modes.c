@@ -13,18 +13,22 @@
 #include "lookups.h"
 #include "match.h"
 #include "modes.h"
+#include "queue.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
-    (void)mode; (void)argc; (void)argv; (void)i;
+    (void)mode;
+    if (queue_flag(arg, argc, argv, i)) return; /* -q* -R -S -M* */
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
 
 int modes_run(const char *mode, int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    bool handled;
+    int rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
+    if (handled) return rc;
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }
