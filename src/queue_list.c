@@ -116,7 +116,7 @@ static void bp_extras(bp_done *d)
         if (!d->used[i]) extra[n++] = d->addr[i];
     if (n > 1) qsort(extra, (size_t)n, sizeof *extra, cmp_str);
     for (int i = 0; i < n; i++)
-        if (i == 0 || strcmp(extra[i], extra[i - 1]) != 0) printf("      +D %s\n", extra[i]);
+        if (i == 0 || strcmp(extra[i], extra[i - 1]) != 0) printf("       +D %s\n", extra[i]);
 }
 
 static long long bp_size(const spool_header *h)
