@@ -19,7 +19,7 @@
 #include "queue_int.h"
 #include "spool.h"
 
-#define MA_DONE_MODIFIED 2 /* action result: header rewritten */
+#define MA_DONE_MODIFIED 100 /* action result: header rewritten (distinct from OK/FAIL) */
 
 /* ---- viewing ---- */
 
@@ -176,8 +176,7 @@ static int mark_all(spool_header *h)
 {
     for (int i = 0; i < h->recipients_count; i++) {
         const char *a = h->recipients[i].address;
-        if (is_done(h, a)) continue;
-        add_done(h, a);
+        if (!is_done(h, a)) add_done(h, a);
         log_write(L_always, LOG_MAIN, "address <%s> marked delivered by %s", a, queue_caller_name());
     }
     return MA_DONE_MODIFIED;
@@ -291,7 +290,6 @@ static int change(const char *id, enum msg_action a, char **rest, int n)
         rc = change_locked(id, a, rest, n);
         close(fd);
     }
-    if (a == MA_MARK_ALL) printf("\n");
     msg.id = NULL;
     return rc;
 }
@@ -324,5 +322,6 @@ int msgaction_run(void)
         if (r != EXIT_SUCCESS) rc = r;
         store_reset(m);
     }
+    if (a == MA_MARK_ALL) printf("\n"); /* Exim ends -Mmad output with a blank line */
     return rc;
 }
