@@ -71,7 +71,7 @@ $(BUILD)/tern_dbmbuild: $(BUILD)/obj/utils/dbmbuild.o $(BUILD)/libtern.a
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(BUILD)/libtern.a
+$(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(wildcard test/unit/*.inc) $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 

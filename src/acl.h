@@ -61,4 +61,9 @@ bool acl_default_accepts(enum acl_where where);
  * RSET, EHLO, HELO, after STARTTLS, after each message) */
 void acl_message_reset(void);
 
+/* acl_var_set / acl_var_get - $acl_c... and $acl_m... by full name
+ * ("acl_m_foo"); unset variables read as NULL */
+int acl_var_set(const char *name, const char *value);
+const char *acl_var_get(const char *name);
+
 #endif

@@ -24,26 +24,8 @@
 /* This module */
 #include "acl_int.h"
 
-/* next_arg - one space-separated word of "acl = name arg ...", with
- * "double quotes" grouping words */
-static char *next_arg(const char **pp)
-{
-    const char *p = *pp;
-    while (isspace((unsigned char)*p)) p++;
-    if (!*p) return NULL;
-    gstring *g = string_get(32);
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++) {
-            if (*p == '\\' && p[1]) p++;
-            g = string_catc(g, *p);
-        }
-        if (*p) p++;
-    } else {
-        while (*p && !isspace((unsigned char)*p)) g = string_catc(g, *p++);
-    }
-    *pp = p;
-    return string_from_gstring(g);
-}
+/* next_arg - one word of "acl = name arg ..."; "double quotes" group words */
+static char *next_arg(const char **pp) { return string_nextword(pp); }
 
 /* cond_acl - "acl = name [args]": name and each arg expanded separately */
 static int cond_acl(acl_ctx *x, const acl_cond *c, const char *arg)

@@ -105,8 +105,6 @@ int acl_verify(acl_ctx *x, const char *arg);
 int acl_dnslists(acl_ctx *x, const char *arg);
 
 /* acl_vars.c */
-int acl_var_set(const char *name, const char *value);
-const char *acl_var_get(const char *name);
 bool acl_var_name_check(const char *name, size_t len, char **err);
 
 #endif

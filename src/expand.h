@@ -21,5 +21,7 @@ const char *expand_error(void);
 bool expand_forced_fail(void);
 /* expand_test_mode - the -be / -bem mode; returns the exit status */
 int expand_test_mode(int argc, char **argv, const char *message_file);
+/* expand_load_message - read a message file for $h_ and $message_body (-bem) */
+bool expand_load_message(const char *path);
 
 #endif

@@ -48,6 +48,27 @@ struct conn_state {
     /* ACL */
     acl_var *acl_c;              /* $acl_c* variables, never reset */
     struct acl_conn_state acl;   /* connection controls, $acl_arg*, log target */
+    /* read by the expansion variable table; filled by smtp_in, tls, auth */
+    char *sender_ident;
+    char *sender_host_authenticated;
+    char *authenticated_id;
+    char *authenticated_fail_id;
+    char *auth_vars[3];           /* $auth1..$auth3 */
+    char *smtp_active_hostname;
+    char *smtp_command;
+    char *smtp_command_argument;
+    char *smtp_command_history;
+    char *smtp_notquit_reason;
+    int smtp_count_at_connection_start;
+    int host_lookup_deferred;
+    int host_lookup_failed;
+    bool sender_host_dnssec;
+    bool sender_helo_dnssec;
+    char *csa_status;
+    char *tls_in_cipher, *tls_in_cipher_std, *tls_in_peerdn, *tls_in_sni, *tls_in_ver;
+    char *tls_in_ourcert, *tls_in_peercert;
+    int tls_in_bits, tls_in_certificate_verified, tls_in_ocsp, tls_in_resumption;
+    int authentication_failed;
 };
 
 struct msg_state {
@@ -56,6 +77,29 @@ struct msg_state {
     /* ACL */
     acl_var *acl_m;              /* $acl_m* variables, reset per message */
     struct acl_msg_state acl;    /* message controls, added/removed headers */
+    /* read by the expansion variable table; filled by receive and spool */
+    header_line *headers;
+    char *body;                   /* $message_body: start of the body */
+    char *body_end;               /* $message_body_end: its last part */
+    long long size;               /* $message_size, -1 when unknown */
+    long long body_size;
+    int linecount, body_linecount, body_zerocount;
+    int received_count, recipients_count;
+    int rcpt_count, rcpt_defer_count, rcpt_fail_count;
+    long long received_time;
+    char *recipients;             /* $recipients where Exim allows it */
+    char *received_for;
+    char *authenticated_sender;
+    char *headers_added;
+    char *local_scan_data;
+    char *return_path;
+    char *sender_verify_failure, *recipient_verify_failure;
+    char *regex_match_string, *regex_vars[9];
+    char *malware_name, *spam_action, *spam_bar, *spam_report, *spam_score, *spam_score_int;
+    int av_failed;
+    bool prdr_requested;
+    char *dkim_cur_signer, *dkim_signers, *dkim_verify_status, *dkim_verify_reason;
+    char *dkim_domain, *dkim_selector, *dkim_identity, *dkim_algo;
 };
 
 struct address_item;
@@ -72,7 +116,30 @@ struct dlv_state {
     struct address_item *addr;
     const struct router_instance *router;
     const struct transport_instance *transport;
-    struct host_item *host;
+    struct host_item *cur_host; /* the host a remote delivery is talking to ($host is its name) */
+    /* read by the expansion variable table; filled by route, deliver */
+    char *domain_data, *local_part_data;
+    char *local_part_prefix, *local_part_prefix_v, *local_part_suffix, *local_part_suffix_v;
+    char *address_data, *address_file, *address_pipe;
+    char *parent_domain, *parent_local_part;
+    char *original_domain, *original_local_part;
+    char *home, *host, *host_address, *host_data;
+    int host_port;
+    char *router_name, *transport_name;
+    char *self_hostname, *sender_address_data, *recipient_data, *sender_data;
+    char *thisaddress, *bounce_recipient, *callout_address, *mailstore_basename;
+    char *sending_ip_address;
+    int sending_port;
+    char *reply_address, *verify_mode, *warn_message_delay, *warn_message_recipients;
+    char *lookup_dnssec_authenticated, *ldap_dn;
+    char *tls_out_cipher, *tls_out_cipher_std, *tls_out_peerdn, *tls_out_sni, *tls_out_ver;
+    char *tls_out_ourcert, *tls_out_peercert;
+    int tls_out_bits, tls_out_certificate_verified, tls_out_ocsp, tls_out_resumption;
+    int tls_out_tlsa_usage;
+    bool tls_out_dane;
+    long long local_user_uid, local_user_gid;
+    char *event_name, *event_data;
+    int event_defer_errno;
 };
 
 extern struct main_options cfg;

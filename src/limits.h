@@ -63,5 +63,33 @@
 /* Partial lookup components tried (partialN-): domain names have at
  * most 127 labels (RFC 1035 2.3.4, 255 octets). */
 #define LIMIT_PARTIAL_LABELS 128
+/* Numbered expansion variables $0..$n set by a regex match: Exim keeps
+ * twenty, and configs written for it use no more. */
+#define LIMIT_EXPAND_NUMERIC 20
+
+/* Nesting of ${...} constructs (each level recurses in the parser): far
+ * beyond any real configuration, low enough to keep the C stack safe
+ * against hostile or fuzzed expansion strings. */
+#define LIMIT_EXPAND_DEPTH 400
+
+/* Names of items, operators, conditions and variables; header names in
+ * $h_NAME: are bounded separately by the header line limit. */
+#define LIMIT_EXPAND_NAME 256
+
+/* ${readsocket}: default timeout (seconds) and the most bytes read back,
+ * so a peer cannot fill memory. */
+#define LIMIT_READSOCK_TIMEOUT 5
+#define LIMIT_READSOCK_BYTES (16 * 1024 * 1024)
+
+/* ${readfile} and ${run} output: same reasoning as readsocket. */
+#define LIMIT_EXPAND_READ_BYTES (64 * 1024 * 1024)
+
+/* -bem message file: headers plus body read into memory for $h_ and
+ * $message_body. */
+#define LIMIT_BEM_MESSAGE (64 * 1024 * 1024)
+
+/* $message_body: the first N bytes of the body, as Exim's
+ * message_body_visible default. */
+#define LIMIT_MESSAGE_BODY_VISIBLE 500
 
 #endif

@@ -8,6 +8,7 @@
 #include "tern.h"
 #include "cfgfile.h"
 #include "drivers.h"
+#include "expand.h"
 #include "globals.h"
 #include "log.h"
 #include "lookups.h"
@@ -29,6 +30,11 @@ int modes_run(const char *mode, int argc, char **argv)
     bool handled;
     int rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
     if (handled) return rc;
+    if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);
+    if (strcmp(mode, "bem") == 0) {
+        if (argc < 1) { fprintf(stderr, "tern: string expected after -bem\n"); return EXIT_FAILURE; }
+        return expand_test_mode(argc - 1, argv + 1, argv[0]);
+    }
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }

@@ -18,28 +18,21 @@ static retry_rule *rules;
 
 retry_rule *retry_rules_list(void) { return rules; }
 
-/* next_field - a white-space separated field, or a "quoted" one */
+/* next_field - a white-space separated field, or a "quoted" one; a quoted
+ * part may also follow "senders=" inside a field */
 static char *next_field(const char **pp)
 {
     const char *p = *pp;
     while (isspace((unsigned char)*p)) p++;
-    if (!*p) return NULL;
+    if (*p == '"' || !*p) return string_nextword(pp);
     gstring *g = string_get(32);
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++) {
-            if (*p == '\\' && p[1]) p++;
-            g = string_catc(g, *p);
+    for (; *p && !isspace((unsigned char)*p); p++) {
+        if (*p == '"') { /* senders="a : b" */
+            for (p++; *p && *p != '"'; p++) g = string_catc(g, *p);
+            if (!*p) break;
+            continue;
         }
-        if (*p == '"') p++;
-    } else {
-        for (; *p && !isspace((unsigned char)*p); p++) {
-            if (*p == '"') { /* senders="a : b" */
-                for (p++; *p && *p != '"'; p++) g = string_catc(g, *p);
-                if (!*p) break;
-                continue;
-            }
-            g = string_catc(g, *p);
-        }
+        g = string_catc(g, *p);
     }
     *pp = p;
     return string_from_gstring(g);

@@ -18,24 +18,7 @@ static rewrite_rule *rules;
 rewrite_rule *rewrite_rules_list(void) { return rules; }
 
 /* field - next white-space delimited or "quoted" field (\" escapes) */
-static char *field(const char **pp)
-{
-    const char *p = *pp;
-    while (isspace((unsigned char)*p)) p++;
-    if (!*p) return NULL;
-    gstring *g = string_get(32);
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++) {
-            if (*p == '\\' && p[1]) p++;
-            g = string_catc(g, *p);
-        }
-        if (*p) p++;
-    } else {
-        while (*p && !isspace((unsigned char)*p)) g = string_catc(g, *p++);
-    }
-    *pp = p;
-    return string_from_gstring(g);
-}
+static char *field(const char **pp) { return string_nextword(pp); }
 
 static unsigned flag_bit(char c)
 {

@@ -322,3 +322,22 @@ char *string_nextinlist(const char **listptr, int *sep)
     while (g->len && isspace((unsigned char)g->s[g->len - 1])) g->len--;
     return string_from_gstring(g);
 }
+
+char *string_nextword(const char **pp)
+{
+    const char *p = *pp;
+    while (isspace((unsigned char)*p)) p++;
+    if (!*p) return NULL;
+    gstring *g = string_get_tainted(32, store_is_tainted(p));
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++) {
+            if (*p == '\\' && p[1]) p++;
+            g = string_catc(g, *p);
+        }
+        if (*p) p++;
+    } else {
+        while (*p && !isspace((unsigned char)*p)) g = string_catc(g, *p++);
+    }
+    *pp = p;
+    return string_from_gstring(g);
+}

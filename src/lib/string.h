@@ -58,6 +58,11 @@ bool string_has_prefix(const char *s, const char *prefix);
  * default. Returns NULL at the end. */
 char *string_nextinlist(const char **listptr, int *sep);
 
+/* string_nextword - the next white-space separated word at *pp, or a
+ * "double-quoted" one with backslash escapes; NULL at the end. Used by
+ * the line formats of ACL arguments, retry and rewrite rules. */
+char *string_nextword(const char **pp);
+
 static inline str_view sv(const char *p, size_t len)
 {
     str_view v = {p, len};

@@ -76,7 +76,7 @@ def test_dns_live(tmp_path):
             sleep 0.3
         done
         rc=0
-        TERN_DNS_LIVE=1 {live} || rc=$?
+        TERN_DNS_LIVE=1 TERN_DNS_DEBUG=1 {live} || rc=$?
         kill $pid
         exit $rc
         """).format(d=tmp_path, unbound=UNBOUND, live=LIVE)

@@ -14,6 +14,7 @@ static const char *dnsdb(const char *q)
     char *err = NULL;
     char *r = search_find(lookup_find("dnsdb", 5), NULL, q, -1, NULL, 0, 0, NULL, NULL, &err);
     if (r) return r;
+    if (err && getenv("TERN_DNS_DEBUG")) fprintf(stderr, "dnsdb %s: %s\n", q, err);
     return err ? "DEFER" : "FAIL";
 }
 
