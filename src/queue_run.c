@@ -26,6 +26,11 @@
 
 #define QUEUE_RUN_MAX_LIMIT 10000 /* largest queue_run_max honoured: slots are lock bytes */
 
+/* Message-age checks of the retry code (retry.h once merged). */
+bool retry_auto_thaw_due(long frozen_at, long now);
+bool retry_frozen_timeout(long received_time, long frozen_at, long now);
+bool retry_ignore_bounce(const char *sender, long received_time, long frozen_at, long now);
+
 static struct {
     bool running, first_pass, local_only;
 } qr_state;
@@ -119,15 +124,16 @@ static bool selected(const spool_header *h)
     return false;
 }
 
-/* frozen_due - a frozen message that auto_thaw, timeout_frozen_after or
- * ignore_bounce_errors_after says should be looked at again; the
- * delivery process applies the option (thaw, or give up) itself */
+/* frozen_due - a frozen message that auto_thaw (not for bounces, as the
+ * manual says), timeout_frozen_after or ignore_bounce_errors_after says
+ * should be looked at again; the delivery process then applies the
+ * option itself (thaw, or give up) */
 static bool frozen_due(const spool_header *h, time_t now)
 {
     bool bounce = !*h->sender;
-    if (cfg.auto_thaw > 0 && !bounce && now - h->frozen_at >= cfg.auto_thaw) return true;
-    if (cfg.timeout_frozen_after > 0 && now - h->received_time >= cfg.timeout_frozen_after) return true;
-    return bounce && cfg.ignore_bounce_errors_after > 0 && now - h->received_time >= cfg.ignore_bounce_errors_after;
+    if (!bounce && retry_auto_thaw_due(h->frozen_at, (long)now)) return true;
+    if (retry_frozen_timeout(h->received_time, h->frozen_at, (long)now)) return true;
+    return retry_ignore_bounce(h->sender, h->received_time, h->frozen_at, (long)now);
 }
 
 /* ---- the run ---- */
