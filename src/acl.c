@@ -104,7 +104,7 @@ int acl_eval(const char *name, int argc, char **argv, char **result)
     case OK:
     case FAIL:
         *result = x.nested_msg ? x.nested_msg : string_copy("");
-        return OK;
+        return rc; /* accept: OK, deny: FAIL; both carry the message */
     case DEFER:
         return FAIL_FORCED;
     default:

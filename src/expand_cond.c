@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 /* MTA core */
 #include "tern.h"
+#include "acl.h"
 #include "expand_int.h"
 #include "match.h"
 
@@ -434,8 +435,18 @@ static const char *c_acl(const char *s, const char *name, bool *yield, bool skip
     char *sub[10];
     if (exp_read_subs(&s, sub, 10, 1, skip, true, name)) return NULL;
     if (skip) return s;
-    return exp_failp("ACL \"%s\" cannot be run: ACLs are not yet available in this build of "
-                     "Tern", sub[0]);
+    int argc = 0;
+    while (argc < 9 && sub[argc + 1]) argc++;
+    char *result = NULL;
+    int rc = acl_eval(sub[0], argc, sub + 1, &result);
+    if (rc == FAIL_FORCED) {
+        xs.forced_fail = true;
+        return exp_failp("DEFER from acl \"%s\"", sub[0]);
+    }
+    if (rc != OK && rc != FAIL) return exp_failp("ERROR from acl \"%s\"", sub[0]);
+    xs.value = result; /* the ACL's message becomes $value */
+    *yield = rc == OK;
+    return s;
 }
 
 static const char *c_inbound_srs(const char *s, const char *name, bool *yield, bool skip)

@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 /* MTA core */
 #include "tern.h"
+#include "acl.h"
 #include "expand_int.h"
 
 /* subs_fail - map an exp_read_subs failure to NULL with the right message */
@@ -30,9 +31,13 @@ static gstring *i_if(const char **sp, gstring *g, bool skip, const char *name)
     exp_saved sv;
     exp_save(&sv);
     bool cond = false;
-    const char *s = exp_condition(exp_skip_ws(*sp), &cond, skip);
+    const char *start = exp_skip_ws(*sp);
+    const char *s = exp_condition(start, &cond, skip);
     if (!s) return NULL;
-    if (!exp_yesno(&s, cond, sv.value, skip, "if", &g)) return NULL;
+    /* The acl condition's message stays in $value for both branches (as
+     * Exim does); other conditions leave the outer $value to the "no" part. */
+    bool acl = strncmp(start, "acl", 3) == 0 && !isalnum((unsigned char)start[3]);
+    if (!exp_yesno(&s, cond, acl ? xs.value : sv.value, skip, "if", &g)) return NULL;
     exp_restore(&sv);
     *sp = s;
     return g;
@@ -391,8 +396,17 @@ static gstring *i_acl(const char **sp, gstring *g, bool skip, const char *name)
     int rc = exp_read_subs(sp, sub, 10, 1, skip, true, name);
     if (rc) return subs_fail(rc);
     if (skip) return g;
-    return exp_failp("ACL \"%s\" cannot be run: ACLs are not yet available in this build of Tern",
-                     sub[0]);
+    int argc = 0;
+    while (argc < 9 && sub[argc + 1]) argc++;
+    char *result = NULL;
+    switch (acl_eval(sub[0], argc, sub + 1, &result)) {
+    case OK:
+    case FAIL: return string_cat(g, result);
+    case FAIL_FORCED:
+        xs.forced_fail = true;
+        return exp_failp("DEFER from acl \"%s\"", sub[0]);
+    default: return exp_failp("ERROR from acl \"%s\"", sub[0]);
+    }
 }
 
 static gstring *i_refused(const char **sp, gstring *g, bool skip, const char *name)

@@ -16,6 +16,7 @@
 #include "tern.h"
 #include "expand_int.h"
 #include "globals.h"
+#include "xp_all.h"
 #include "acl.h"
 #include "version.h"
 
@@ -26,15 +27,19 @@ enum vtype {
     VT_BOOL,   /* bool *: "yes" or "no" */
     VT_CONST,  /* const char * literal */
     VT_FN,     /* const char *(*)(void) */
+    VT_NFN,    /* const char *(*)(const char *name): a module's family of variables */
 };
 
 typedef const char *(*var_fn)(void);
+
+typedef const char *(*var_nfn)(const char *name);
 
 typedef struct var_row {
     const char *name;
     enum vtype type;
     const void *where;
     var_fn fn;
+    var_nfn nfn;
 } var_row;
 
 #define S(n, p) {n, VT_STR, p, NULL}
@@ -43,6 +48,7 @@ typedef struct var_row {
 #define B(n, p) {n, VT_BOOL, p, NULL}
 #define C(n, v) {n, VT_CONST, v, NULL}
 #define F(n, f) {n, VT_FN, NULL, f}
+#define NF(n, f) {n, VT_NFN, NULL, NULL, f}
 
 static const char *fmt_ll(long long v) { return string_sprintf("%lld", v); }
 
@@ -276,6 +282,18 @@ static const var_row vars[] = {
     F("pid", v_pid),
     B("prdr_requested", &msg.prdr_requested),
     F("primary_hostname", v_primary_hostname),
+#ifdef EXPERIMENTAL_PROXY
+    NF("proxy_external_address", xp_proxy_var), NF("proxy_external_port", xp_proxy_var),
+    NF("proxy_host_address", xp_proxy_var), NF("proxy_host_port", xp_proxy_var),
+    NF("proxy_local_address", xp_proxy_var), NF("proxy_local_port", xp_proxy_var),
+    NF("proxy_session", xp_proxy_var), NF("proxy_ssl_cipher", xp_proxy_var),
+    NF("proxy_ssl_client", xp_proxy_var), NF("proxy_ssl_cn", xp_proxy_var),
+    NF("proxy_ssl_key_alg", xp_proxy_var), NF("proxy_ssl_sig_alg", xp_proxy_var),
+    NF("proxy_ssl_verify", xp_proxy_var), NF("proxy_ssl_version", xp_proxy_var),
+    NF("proxy_target_address", xp_proxy_var), NF("proxy_target_port", xp_proxy_var),
+    NF("proxy_tlv_alpn", xp_proxy_var), NF("proxy_tlv_authority", xp_proxy_var),
+    NF("proxy_tlv_unique_id", xp_proxy_var),
+#endif
     F("prvscheck_address", v_prvscheck_address),
     F("prvscheck_keynum", v_prvscheck_keynum),
     F("prvscheck_result", v_prvscheck_result),
@@ -417,6 +435,7 @@ static const char *row_value(const var_row *r)
     case VT_BOOL: return *(const bool *)r->where ? "yes" : "no";
     case VT_CONST: return r->where;
     case VT_FN: return r->fn();
+    case VT_NFN: return r->nfn(r->name);
     }
     return NULL;
 }

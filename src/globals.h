@@ -37,6 +37,8 @@ struct proc_state {
     char *message_id;      /* for log lines outside a message context */
 };
 
+struct proxy_state;
+
 struct conn_state {
     char *sender_host_address;
     int sender_host_port;
@@ -69,6 +71,7 @@ struct conn_state {
     char *tls_in_ourcert, *tls_in_peercert;
     int tls_in_bits, tls_in_certificate_verified, tls_in_ocsp, tls_in_resumption;
     int authentication_failed;
+    struct proxy_state *proxy; /* EXPERIMENTAL_PROXY; opaque, owned by experimental/proxy.c */
 };
 
 struct msg_state {

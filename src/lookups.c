@@ -18,6 +18,7 @@
 #include "modules.h"
 /* This module */
 #include "lookups.h"
+#include "xp_all.h"
 
 /* The registry, in the order (and spelling) of Exim's -bV line. A module
  * adds its lookup as one row inside its #ifdef, e.g. for Redis (between
@@ -29,6 +30,9 @@ static const lookup_info *const lookup_table[] = {
     &lsearch_lookup_info, &wildlsearch_lookup_info, &nwildlsearch_lookup_info,
     &iplsearch_lookup_info, &cdb_lookup_info, &dbm_lookup_info, &dbmjz_lookup_info,
     &dbmnz_lookup_info, &dnsdb_lookup_info, &dsearch_lookup_info, &json_lookup_info,
+#ifdef EXPERIMENTAL_REDIS
+    &xp_redis_lookup_info,
+#endif
     &sqlite_lookup_info,
     NULL,
 };
@@ -70,6 +74,13 @@ const char *const *lookups_builtin_names(void)
     static const char *names[NELEM(lookup_table)];
     for (size_t i = 0; lookup_table[i]; i++) names[i] = lookup_table[i]->name;
     return names;
+}
+
+/* lookups_version_report - each lookup's library version lines for -bV */
+void lookups_version_report(FILE *f)
+{
+    for (size_t i = 0; lookup_table[i]; i++)
+        if (lookup_table[i]->version_report) lookup_table[i]->version_report(f);
 }
 
 /* lookup_find - driver by exact name (first len bytes of name) */

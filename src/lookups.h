@@ -58,6 +58,9 @@ char *search_find(const lookup_info *li, const char *filename, const char *key, 
 /* search_tidyup - close cached handles (between messages, before fork) */
 void search_tidyup(void);
 
+/* lookups_version_report - library version lines for -bV */
+void lookups_version_report(FILE *f);
+
 /* lookups_builtin_names - names for -bV's "Lookups (built-in):" line,
  * in registry order (also declared in modules.h for version.c). */
 const char *const *lookups_builtin_names(void);

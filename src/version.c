@@ -9,6 +9,7 @@
 #include "tern.h"
 #include "drivers.h"
 #include "globals.h"
+#include "lookups.h"
 #include "modules.h"
 #include "version.h"
 
@@ -56,6 +57,7 @@ void version_report(FILE *f)
     fprintf(f, "Lookups (built-in):");
     for (const char *const *l = lookups_builtin_names(); l && *l; l++) fprintf(f, " %s", *l);
     fputc('\n', f);
+    if (proc.debugging) lookups_version_report(f); /* Exim shows these with -d only */
     print_drivers(f, "Authenticators", DRIVER_AUTH);
     print_drivers(f, "Routers", DRIVER_ROUTER);
     print_drivers(f, "Transports", DRIVER_TRANSPORT);

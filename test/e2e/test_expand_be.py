@@ -87,3 +87,31 @@ def test_differential_against_exim(conf):
     diffs = [(lines[i] if i < len(lines) else "?", x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y]
     assert not diffs, "\n".join("%s\n  exim: %r\n  tern: %r" % d for d in diffs[:20])
     assert len(a) == len(b)
+
+
+ACL_CONF = """\
+begin acl
+a1:
+  accept message = hello $acl_arg1 ($acl_narg)
+a2:
+  deny message = nope
+a3:
+  defer
+"""
+
+
+@pytest.mark.parametrize("expr,want", [
+    ("${acl{a1}{x}{y}}", "hello x (2)"),
+    ("${acl{a2}}", "nope"),
+    ("${if acl{{a1}{z}}{yes:$value}{no}}", "yes:hello z (1)"),
+    ("${if acl{{a2}}{yes}{no:$value}}", "no:nope"),
+    ("${acl{a3}}", "Failed: DEFER from acl \"a3\""),
+    ("${if acl{{a3}}{y}{n}}", "Failed: DEFER from acl \"a3\""),
+    ("${acl{nosuch}}", "Failed: ERROR from acl \"nosuch\""),
+])
+def test_acl_item_and_condition(tmp_path, expr, want):
+    """${acl} and the acl condition run real ACLs (wording as Exim 4.96)."""
+    conf = tmp_path / "acl.conf"
+    conf.write_text(ACL_CONF)
+    r = subprocess.run([TERN, "-C", str(conf), "-be", expr], capture_output=True, text=True)
+    assert r.stdout == want + "\n"
