@@ -29,6 +29,7 @@ const char *queue_subdir(const char *id)
 {
     static char split[2];
     struct stat st;
+    if (strlen(id) < MESSAGE_ID_LENGTH) return ""; /* not an id: callers report it missing */
     split[0] = id[5];
     split[1] = 0;
     const char *first = cfg.split_spool_directory ? split : "";
@@ -64,8 +65,9 @@ const char *queue_read_header(const char *id, spool_header *h, bool *missing)
     if (missing) *missing = false;
     char *data = spool_read_file(path, &len, 0, &err);
     if (!data) {
-        if (missing) *missing = errno == ENOENT;
-        return string_sprintf("%s", strerror(errno));
+        int e = errno;
+        if (missing) *missing = e == ENOENT;
+        return string_copy(strerror(e));
     }
     return spool_parse_header(data, len, h);
 }
