@@ -87,6 +87,7 @@ typedef struct address_item {
     bool dsn_aware;                  /* the next hop supported DSN */
     int parent_index;                /* index in the spool's recipient list */
     long delivery_time_us;           /* for DT= */
+    struct retry_item *retries;      /* retry hints to update (retry.h) */
 } address_item;
 
 /* Extra transport_return values beyond OK/DEFER/FAIL. */

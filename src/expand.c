@@ -14,6 +14,7 @@
 #include "tern.h"
 #include "expand.h"
 #include "expand_int.h"
+#include "log.h"
 #include "globals.h"
 
 struct expand_state xs = {.nmax = -1};
@@ -466,7 +467,13 @@ static char *expand_top(const char *s)
 
 char *expand_string(const char *s)
 {
-    return expand_top(s);
+    char *r = expand_top(s);
+    DEBUG(D_expand) {
+        if (r) debug_printf("expanding: %s\n   result: %s\n", s, r);
+        else debug_printf("expanding: %s\n   failed: %s%s\n", s, xs.errmsg ? xs.errmsg : "",
+                          xs.forced_fail ? " (forced)" : "");
+    }
+    return r;
 }
 
 const char *expand_cstring(const char *s)

@@ -74,6 +74,8 @@ struct conn_state {
     struct proxy_state *proxy; /* EXPERIMENTAL_PROXY; opaque, owned by experimental/proxy.c */
 };
 
+struct spool_header;
+
 struct msg_state {
     char *id;
     char *sender_address;
@@ -103,6 +105,12 @@ struct msg_state {
     bool prdr_requested;
     char *dkim_cur_signer, *dkim_signers, *dkim_verify_status, *dkim_verify_reason;
     char *dkim_domain, *dkim_selector, *dkim_identity, *dkim_algo;
+    /* smtp out: the message being delivered, for transports and bounces.
+     * spool NULL until deliver.c has read the -H file (transports then
+     * read it themselves from msg.id); data_fd (the open -D file) is
+     * meaningful only when spool is set, -1 if not open. */
+    const struct spool_header *spool;
+    int data_fd;
 };
 
 struct address_item;

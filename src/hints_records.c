@@ -3,7 +3,7 @@
  * tern_tidydb (age of each record).
  *
  * Record layouts belong to their writers: retry records to retry.c
- * (decoded through retry_record_decode / retry_dump_record), ratelimit
+ * (decoded through retry_record_decode and retry_dump_record), ratelimit
  * and seen records to ratelimit.c (a struct of doubles, and one double).
  * A record this file cannot decode is shown with its bytes escaped and
  * is never deleted by age. Runs in the tools, as root or the exim user. */
@@ -13,6 +13,7 @@
 /* MTA core */
 #include "tern.h"
 #include "hints_records.h"
+#include "retry.h"
 
 /* The ratelimit record as ratelimit.c stores it. */
 #define HINTS_RATELIMIT_BLOOM_BYTES 128
@@ -20,19 +21,6 @@ typedef struct hints_rl_record {
     double stamp, rate, bloom_start;
     unsigned char bloom[HINTS_RATELIMIT_BLOOM_BYTES];
 } hints_rl_record;
-
-/* Declared in retry.h by the retry hints code; repeated here so this
- * file builds before that code is merged (dc_pending.c has a fallback). */
-char *retry_dump_record(const char *key, const void *data, size_t len, bool utc);
-
-/* retry_last_try - the second field of a retry record, which retry.c
- * writes as "first last next errno more expired\ntext" */
-static bool retry_last_try(const void *data, size_t len, long *out)
-{
-    char *s = string_copyn(data, len);
-    long first;
-    return sscanf(s, "%ld %ld", &first, out) == 2;
-}
 
 bool hints_db_name_valid(const char *name)
 {
@@ -63,7 +51,12 @@ bool hints_record_stamp(const char *db, const char *key, const void *data, size_
 {
     double d;
     (void)key;
-    if (strcmp(db, "retry") == 0) return retry_last_try(data, len, stamp);
+    if (strcmp(db, "retry") == 0) {
+        retry_record r;
+        if (!retry_record_decode(data, len, &r)) return false;
+        *stamp = r.last_try;
+        return true;
+    }
     if (strcmp(db, "ratelimit") == 0 && get_double(data, len, sizeof(hints_rl_record), &d)) {
         *stamp = (long)d;
         return true;
@@ -89,14 +82,13 @@ static char *dump_ratelimit(const char *key, const hints_rl_record *r, bool utc)
 char *hints_record_dump(const char *db, const char *key, const void *data, size_t len, bool utc)
 {
     double d;
-    if (strcmp(db, "retry") == 0) {
-        char *s = retry_dump_record(key, data, len, utc);
-        if (s) return s;
-    } else if (strcmp(db, "ratelimit") == 0 && len == sizeof(hints_rl_record)) {
+    if (strcmp(db, "retry") == 0) return retry_dump_record(key, data, len, utc);
+    if (strcmp(db, "ratelimit") == 0 && len == sizeof(hints_rl_record)) {
         hints_rl_record r;
         memcpy(&r, data, sizeof r);
         return dump_ratelimit(key, &r, utc);
-    } else if (strcmp(db, "seen") == 0 && get_double(data, len, sizeof d, &d))
+    }
+    if (strcmp(db, "seen") == 0 && get_double(data, len, sizeof d, &d))
         return string_sprintf("%s\t%s\n", key, hints_print_time((long)d, utc));
     return string_sprintf("  %s (record of %zu bytes in a format tern_dumpdb does not know: %s)\n", key, len,
                           string_printing_n(data, len));

@@ -114,4 +114,30 @@
 #define LIMIT_REDIS_COMMAND_TIMEOUT 30
 #define LIMIT_REDIS_SERVERS 32
 
+/* smtp out: one reply line from a remote server. RFC 5321 4.5.3.1.5
+ * allows 512 octets; real servers send longer text, so allow 16 times
+ * that, and treat anything longer as garbage (defer, log, close). */
+#define LIMIT_SMTP_REPLY_LINE 8192
+
+/* smtp out: a whole (multi-line) reply. EHLO replies are the longest in
+ * practice (a few hundred bytes); 64 KB bounds a peer that sends "250-"
+ * lines forever. */
+#define LIMIT_SMTP_REPLY (64 * 1024)
+
+/* smtp out: the host list of one delivery (router hosts, transport hosts,
+ * fallback_hosts, each expanded to its addresses); bounds a hostile MX set.
+ * hosts_max_try_hardlimit limits what is tried; this limits what is kept. */
+#define LIMIT_SMTP_HOSTS 256
+
+/* Bounce and warning template files (bounce_message_file,
+ * warn_message_file): a few KB in practice. */
+#define LIMIT_BOUNCE_TEMPLATE (256 * 1024)
+
+/* Returned message text in a bounce when bounce_return_size_limit is
+ * larger: Exim caps the returned part at its own maximum as well. */
+#define LIMIT_BOUNCE_RETURN (100 * 1024 * 1024)
+
+/* Retry hints record text (the error message kept with the record). */
+#define LIMIT_RETRY_TEXT 512
+
 #endif

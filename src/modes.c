@@ -15,12 +15,18 @@
 #include "match.h"
 #include "modes.h"
 #include "queue.h"
+#include "retry.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
     (void)mode;
     if (queue_flag(arg, argc, argv, i)) return; /* -q* -R -S -M* */
+    if (strncmp(arg, "-f", 2) == 0 && (arg[2] || *i + 1 < argc)) { /* -f sender (-brt uses it) */
+        msg.sender_address = arg[2] ? string_copy(arg + 2) : string_copy(argv[++*i]);
+        if (strcmp(msg.sender_address, "<>") == 0) msg.sender_address[0] = 0;
+        return;
+    }
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
@@ -30,6 +36,7 @@ int modes_run(const char *mode, int argc, char **argv)
     bool handled;
     int rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
     if (handled) return rc;
+    if (strcmp(mode, "brt") == 0) return retry_test_mode(argc, argv, msg.sender_address);
     if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);
     if (strcmp(mode, "bem") == 0) {
         if (argc < 1) { fprintf(stderr, "tern: string expected after -bem\n"); return EXIT_FAILURE; }

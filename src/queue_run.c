@@ -22,14 +22,10 @@
 #include "log.h"
 #include "queue.h"
 #include "queue_int.h"
+#include "retry.h"
 #include "spool.h"
 
 #define QUEUE_RUN_MAX_LIMIT 10000 /* largest queue_run_max honoured: slots are lock bytes */
-
-/* Message-age checks of the retry code (retry.h once merged). */
-bool retry_auto_thaw_due(long frozen_at, long now);
-bool retry_frozen_timeout(long received_time, long frozen_at, long now);
-bool retry_ignore_bounce(const char *sender, long received_time, long frozen_at, long now);
 
 static struct {
     bool running, first_pass, local_only;
@@ -171,6 +167,8 @@ static void consider(const char *id, unsigned flags, bool *first_forced)
     }
     bool forced = (flags & QR_FORCE) || *first_forced;
     *first_forced = false;
+    DEBUG(D_queue_run) debug_printf("queue run: delivering %s%s%s\n", id, forced ? " forced" : "",
+                                    qr_state.first_pass ? " (first pass)" : "");
     deliver_message(id, forced, false);
     msg.id = NULL;
 }

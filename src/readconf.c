@@ -498,6 +498,7 @@ void readconf_read(const char *filelist)
     c.retry_tail = &cfg.sections.retry;
     c.rewrite_tail = &cfg.sections.rewrite;
     proc.config_file = string_copy(choose_file(filelist));
+    if (debug_any()) debug_printf("configuration file is %s\n", proc.config_file);
     c.r = cfgfile_open(proc.config_file);
     char *line;
     while ((line = cfgfile_next_line(c.r))) {

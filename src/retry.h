@@ -4,6 +4,23 @@
 
 #include "tern.h"
 
+/* Delivery errors that are not errno values (negative, as Exim's are),
+ * set in address_item.basic_errno by transports and routers; retry rule
+ * selection reads them. Timeouts and refusals use ETIMEDOUT and
+ * ECONNREFUSED with more_errno 'M' (host from MX) or 'A' (not). */
+#define ERRNO_SMTP_FORMAT  (-60) /* peer sent a malformed or oversized reply */
+#define ERRNO_SMTP_CLOSED  (-18) /* peer closed the connection (lost_connection) */
+#define ERRNO_MAIL4XX      (-44) /* 4xx to MAIL; more_errno holds the code */
+#define ERRNO_RCPT4XX      (-45) /* 4xx to RCPT */
+#define ERRNO_DATA4XX      (-46) /* 4xx to DATA or after the data */
+#define ERRNO_HOST_RETRY   (-52) /* no host: all waiting for their retry time */
+#define ERRNO_CONNECT_TIMEOUT (-53) /* connect() timed out */
+#define ERRNO_AUTH_FAIL    (-42) /* auth_failed */
+#define ERRNO_TLS_REQUIRED (-43) /* tls_required */
+#define ERRNO_LOOKUP       (-47) /* host lookup failed (lookup) */
+#define ERRNO_EXIMQUOTA    (-22) /* quota; more_errno: seconds since the mailbox was read */
+#define ERRNO_RETRY_TIMEOUT (-51) /* retry timeout exceeded */
+
 /* The error a rule applies to (second field of a rule). */
 enum retry_error {
     RE_ANY, RE_AUTH_FAILED, RE_DATA_4XX, RE_MAIL_4XX, RE_RCPT_4XX, RE_LOST_CONNECTION,
@@ -39,5 +56,78 @@ const char *retry_parse_line(const char *text, retry_rule *r);
 /* retry_init - parse cfg.sections.retry; dies with file:line on error */
 void retry_init(void);
 extern retry_rule *retry_rules_list(void);
+
+/* ---- retry hints and rule selection (delivery) ---- */
+
+struct address_item;
+
+/* A retry item: what a delivery attempt says about one retry key. The
+ * transport or router hangs these on the address (addr->retries);
+ * retry_update turns them into hints records. */
+#define RETRY_SET    0x01 /* a failure: create or update the record */
+#define RETRY_DELETE 0x02 /* a success: remove the record */
+#define RETRY_HOST   0x04 /* key is T:host:ip; rule found by host name, then domain */
+#define RETRY_MESSAGE 0x08 /* message error: the message's age counts (spec "intermittent") */
+
+typedef struct retry_item {
+    struct retry_item *next;
+    char *key;           /* "T:host:ip[:port]", "R:domain", "R:lp@domain[:sender]" */
+    char *host_name;     /* for RETRY_HOST: matched against rules before the domain */
+    int flags;
+    int basic_errno, more_errno;
+    char *message;
+    bool expired;        /* set by retry_update: the rule's cutoff has passed */
+} retry_item;
+
+/* A record of the "retry" hints database (Exim's layout of fields). */
+typedef struct retry_record {
+    long first_failed, last_try, next_try;
+    int basic_errno, more_errno;
+    bool expired;
+    char *text;
+} retry_record;
+
+/* retry_find_rule - the first rule whose pattern matches key (an
+ * address, or a domain treated as *@domain), else alt_domain, whose error
+ * matches basic_errno/more_errno, and whose senders list (if any) matches
+ * sender (NULL sender: rules with senders= never match). NULL if none. */
+const retry_rule *retry_find_rule(const char *key, const char *alt_domain, int basic_errno,
+                                  int more_errno, const char *sender);
+/* retry_rule_text - the rule as -brt prints it (without "Retry rule: ") */
+char *retry_rule_text(const retry_rule *r);
+/* retry_test_mode - -brt; returns the exit status */
+int retry_test_mode(int argc, char **argv, const char *sender);
+/* retry_error_from_name - -brt argument ("timeout_MX", "rcpt_452",
+ * "quota_3d") to basic/more errno; false if not an error name */
+bool retry_error_from_name(const char *s, int *basic_errno, int *more_errno, const char **err);
+
+/* retry_read - the record for key, ignoring records older than
+ * retry_data_expire; OK, FAIL (none), DEFER (database error) */
+int retry_read(const char *key, retry_record *rec);
+/* retry_host_usable - may a delivery try this host now? (no record, or
+ * its next_try has passed, or the message is older than the cutoff) */
+bool retry_host_usable(const char *key, long now, bool *expired);
+/* retry_next_try - compute the next try and the expiry for a failure
+ * now, given the rule and the previous record (or NULL). */
+void retry_next_try(const retry_rule *r, const retry_record *old, long now, long first_failed,
+                    retry_record *out);
+/* retry_add_item - hang a retry item on addr */
+retry_item *retry_add_item(struct address_item *addr, const char *key, int flags);
+/* retry_update - after delivery: write or delete the hints for every
+ * address's retry items; addresses deferred past their rule's cutoff
+ * (or with no retry rules at all) become FAIL "retry timeout exceeded". */
+void retry_update(struct address_item *addr_list);
+/* retry_dump_record - the two lines tern_dumpdb prints for a record */
+char *retry_dump_record(const char *key, const void *data, size_t len, bool utc);
+/* retry_record_decode - parse the stored form; false if malformed */
+bool retry_record_decode(const void *data, size_t len, retry_record *rec);
+
+/* ---- message-age checks for the queue runner ---- */
+/* retry_ignore_bounce - a frozen bounce older than ignore_bounce_errors_after */
+bool retry_ignore_bounce(const char *sender, long received_time, long frozen_at, long now);
+/* retry_frozen_timeout - a frozen message older than timeout_frozen_after */
+bool retry_frozen_timeout(long received_time, long frozen_at, long now);
+/* retry_auto_thaw_due - auto_thaw time passed since freezing */
+bool retry_auto_thaw_due(long frozen_at, long now);
 
 #endif

@@ -7,12 +7,18 @@
  * Hook sites (grep -rn xp_dsn_ src/ must match this list):
  *   modules.c    xp_dsn_module in modules_list
  *   cfg_main.c   xp_dsn_opts in the main option rows
+ *   transports/smtp.c  xp_dsn_mail_params, xp_dsn_rcpt_params (MAIL/RCPT)
+ *   moan.c       xp_dsn_status_part (bounces and delay warnings)
  */
 
 /* MTA core */
 #include "../tern.h"
 /* This module */
 #include "dsn.h"
+#include "../message.h"
+#include "../spool.h"
+#include "../address.h"
+#include "../globals.h"
 
 struct xp_dsn_options xp_dsn_opts = {
     .dsn_advertise_hosts = NULL,
@@ -22,3 +28,71 @@ const module_info xp_dsn_module = {
     .name = "dsn",
     .feature_word = "Experimental_DSN",
 };
+
+/* ---- delivery side: parameters passed to a DSN-aware next hop ---- */
+
+char *xp_dsn_xtext(const char *s)
+{
+    gstring *g = string_get(strlen(s) + 8);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 33 || *p > 126 || *p == '+' || *p == '=') g = string_fmt_append(g, "+%02X", *p);
+        else g = string_catc(g, (char)*p);
+    }
+    return string_from_gstring(g);
+}
+
+gstring *xp_dsn_mail_params(gstring *g, const spool_header *h)
+{
+    if (!h) return g;
+    if (h->dsn_ret == DSN_RET_FULL) g = string_cat(g, " RET=FULL");
+    else if (h->dsn_ret == DSN_RET_HDRS) g = string_cat(g, " RET=HDRS");
+    if (h->dsn_envid) g = string_fmt_append(g, " ENVID=%s", xp_dsn_xtext(h->dsn_envid));
+    return g;
+}
+
+gstring *xp_dsn_rcpt_params(gstring *g, int dsn_flags, const char *orcpt)
+{
+    if (dsn_flags & RF_DSN_FLAGS_SET) {
+        if (dsn_flags & RF_NOTIFY_NEVER) g = string_cat(g, " NOTIFY=NEVER");
+        else {
+            const char *sep = " NOTIFY=";
+            static const struct { int bit; const char *name; } f[] = {
+                {RF_NOTIFY_SUCCESS, "SUCCESS"}, {RF_NOTIFY_FAILURE, "FAILURE"}, {RF_NOTIFY_DELAY, "DELAY"}};
+            for (size_t i = 0; i < NELEM(f); i++)
+                if (dsn_flags & f[i].bit) { g = string_fmt_append(g, "%s%s", sep, f[i].name); sep = ","; }
+        }
+    }
+    /* the stored ORCPT is "type;xtext-value" as received: pass it as is */
+    if (orcpt) g = string_fmt_append(g, " ORCPT=%s", orcpt);
+    return g;
+}
+
+/* ---- delivery side: RFC 3464 report part for bounces and warnings ---- */
+
+/* status_code - "5.0.0", or the enhanced code of the server's reply */
+static const char *status_code(const address_item *a, bool failed)
+{
+    const char *m = a->message ? strstr(a->message, ": ") : NULL;
+    for (; m; m = strstr(m + 1, ": ")) { /* "...: 550 5.1.1 text" */
+        const char *p = m + 2;
+        if (strlen(p) > 10 && (p[0] == '4' || p[0] == '5') && p[3] == ' ' && p[4] == p[0] && p[5] == '.')
+            return string_copyn(p + 4, strcspn(p + 4, " "));
+    }
+    return failed ? "5.0.0" : "4.0.0";
+}
+
+gstring *xp_dsn_status_part(gstring *g, const char *boundary, const char *action,
+                            address_item **addrs, int n)
+{
+    bool failed = strcmp(action, "failed") == 0;
+    g = string_fmt_append(g, "--%s\nContent-type: message/delivery-status\n\nReporting-MTA: dns; %s\n\n",
+                          boundary, cfg.primary_hostname);
+    for (int i = 0; i < n; i++) {
+        const address_item *a = addrs[i];
+        g = string_fmt_append(g, "Action: %s\nFinal-Recipient: rfc822;%s\nStatus: %s\n", action, a->address,
+                              status_code(a, failed));
+        if (a->host_used) g = string_fmt_append(g, "Remote-MTA: dns; %s\n", a->host_used->name);
+        g = string_catc(g, '\n');
+    }
+    return g;
+}

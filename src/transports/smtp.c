@@ -2,12 +2,31 @@
  * LMTP, with TLS, AUTH, PRDR, OCSP and DKIM signing.
  *
  * This file owns the driver's private options (sorted table and
- * defaults), its config-time checks and its registration. Runs at config
- * load in every process; allocates only in the config pool. */
+ * defaults), its config-time checks, its registration, and the delivery:
+ * for each host in turn (smtp_hosts.c builds the list), connect, EHLO,
+ * then transactions of up to max_rcpt recipients (MAIL and RCPTs sent
+ * together when the server offers PIPELINING), each recipient's and the
+ * message's result set on its address_item, and retry items hung on the
+ * addresses for retry_update. A connection may be kept for the next
+ * message to the same host (smtp_transport_continue, for queue runs).
+ * Options are read in every process at config load; delivery runs in
+ * the delivery process as the exim user. */
 
+/* System */
+#include <time.h>
 /* MTA core */
 #include "../tern.h"
+#include "smtp_int.h" /* first: settles AF_FILE (see there) */
+#include "../expand.h"
+#include "../globals.h"
+#include "../log.h"
+#include "../match.h"
+#include "../retry.h"
+#include "../smtp_out.h"
 #include "../transport.h"
+#ifdef EXPERIMENTAL_DSN
+#include "../experimental/dsn.h"
+#endif
 
 /* Rows of features a build may leave out: refused with the feature's name. */
 #ifndef DISABLE_DKIM
@@ -39,6 +58,7 @@
 
 /* This driver */
 #include "smtp.h"
+#include "smtp_int.h"
 
 #define OFF(f) OPT_OFF(smtp_transport_options, f)
 
@@ -161,6 +181,399 @@ const smtp_transport_options smtp_transport_options_default = {
     .tls_verify_certificates = "system",
 };
 
+
+/* ---- continued connections (several messages per connection) ---- */
+
+/* The connection kept open after a delivery for the next message to the
+ * same host, when a queue runner asked for it. Lives in POOL_PERM. */
+static struct kept_conn {
+    bool wanted;
+    bool open;
+    smtp_conn c;
+    const transport_instance *t;
+    char *address;
+    int port;
+    int messages;
+} kept;
+
+void smtp_transport_continue(bool on)
+{
+    kept.wanted = on;
+    if (!on && kept.open) {
+        smtp_out_close(&kept.c, true);
+        kept.open = false;
+    }
+}
+
+/* ---- results ---- */
+
+static void set_result(address_item *a, int rc, int err, int more, const char *text)
+{
+    a->transport_return = rc;
+    a->basic_errno = err;
+    a->more_errno = more;
+    a->message = text ? string_copy(text) : NULL;
+    if (rc == FAIL && text) a->user_message = a->message;
+}
+
+static bool pending(const address_item *a) { return a->transport_return == PENDING_DEFER; }
+
+/* address_retry_key - "R:lp@domain:<sender>" or without the sender */
+static char *address_retry_key(const smtp_ctx *x, const address_item *a)
+{
+    if (x->ob->address_retry_include_sender)
+        return string_sprintf("R:%s:<%s>", a->address, x->sender);
+    return string_sprintf("R:%s", a->address);
+}
+
+/* host_error - a host-level failure: every pending address gets a retry
+ * item for the host, the error is remembered for the final defer */
+static void host_error(smtp_ctx *x, const host_item *h, const smtp_conn *c, const char *text)
+{
+    int more = h->mx >= 0 ? 'M' : 'A';
+    x->last_error = string_copy(text);
+    x->last_errno = c->error;
+    x->last_more_errno = more;
+    log_write(L_always, LOG_MAIN, "H=%s [%s] %s", h->name, h->address, text);
+    for (address_item *a = x->addrlist; a; a = a->next) {
+        if (!pending(a)) continue;
+        retry_item *ri = retry_add_item(a, smtp_host_retry_key(h, x->port, x->ob->retry_include_ip_address.value),
+                                        RETRY_SET | RETRY_HOST);
+        ri->host_name = h->name;
+        ri->basic_errno = c->error;
+        ri->more_errno = more;
+        ri->message = x->last_error;
+    }
+    /* EXPERIMENTAL_TPDA: tpda_host_defer_action hooks in here (one call) */
+}
+
+/* message_error - a 4xx/5xx to MAIL or DATA, or a 4xx to RCPT: applies
+ * to the addresses given; 4xx also records an address retry item */
+static void message_error(smtp_ctx *x, address_item **batch, int n, const smtp_reply *r,
+                          int err4xx, const char *after)
+{
+    char *text = smtp_out_reply_log(r, after);
+    bool perm = r->code >= 500;
+    for (int i = 0; i < n; i++) {
+        if (!batch[i] || !pending(batch[i])) continue;
+        set_result(batch[i], perm ? FAIL : DEFER, perm ? 0 : err4xx, r->code, text);
+        if (perm) continue;
+        retry_item *ri = retry_add_item(batch[i], address_retry_key(x, batch[i]), RETRY_SET | RETRY_MESSAGE);
+        ri->basic_errno = err4xx;
+        ri->more_errno = r->code;
+        ri->message = text;
+    }
+}
+
+static bool host_in_list(const host_item *h, const char *list)
+{
+    if (!list || !*list) return false;
+    char *l = expand_string(list);
+    if (!l) return false;
+    match_host mh = {.address = h->address, .name = h->name};
+    return match_host_list(&mh, l, NULL) == OK;
+}
+
+/* ---- session ---- */
+
+/* greet - read the banner and say EHLO (or HELO); OK or DEFER */
+static int greet(smtp_ctx *x, smtp_conn *c, const host_item *h, char **why)
+{
+    const smtp_transport_options *ob = x->ob;
+    smtp_reply r;
+    if (smtp_out_read_reply(c, ob->command_timeout, &r) != OK) return DEFER;
+    if (r.code / 100 != 2) { *why = smtp_out_reply_log(&r, "initial connection"); return DEFER; }
+    if (!host_in_list(h, ob->hosts_avoid_esmtp)) {
+        if (smtp_out_command(c, ob->command_timeout, &r, "EHLO %s", x->helo) != OK) return DEFER;
+        if (r.code / 100 == 2) {
+            c->esmtp = true;
+            smtp_out_parse_ehlo(c, &r);
+            if (host_in_list(h, ob->hosts_avoid_pipelining)) c->caps &= ~(unsigned)CAP_PIPELINING;
+            /* STARTTLS goes here, before anything else is said (TLS issue):
+             * when c->caps has CAP_STARTTLS and hosts_avoid_tls does not
+             * match, start TLS, then EHLO again. */
+            return OK;
+        }
+        if (r.code / 100 == 4) { *why = smtp_out_reply_log(&r, "EHLO"); return DEFER; }
+    }
+    if (smtp_out_command(c, ob->command_timeout, &r, "HELO %s", x->helo) != OK) return DEFER;
+    if (r.code / 100 != 2) { *why = smtp_out_reply_log(&r, "HELO"); return DEFER; }
+    return OK;
+}
+
+/* mail_command - "MAIL FROM:<s> SIZE=n ..." */
+static char *mail_command(const smtp_ctx *x, const smtp_conn *c)
+{
+    gstring *g = string_get(128);
+    g = string_fmt_append(g, "MAIL FROM:<%s>", x->sender);
+    if ((c->caps & CAP_SIZE) && x->ob->size_addition >= 0)
+        g = string_fmt_append(g, " SIZE=%ld", x->size + x->ob->size_addition);
+#ifdef EXPERIMENTAL_DSN
+    if (c->caps & CAP_DSN) g = xp_dsn_mail_params(g, x->spool);
+#endif
+    return string_from_gstring(g);
+}
+
+static char *rcpt_command(const smtp_conn *c, const address_item *a)
+{
+    gstring *g = string_get(128);
+    g = string_fmt_append(g, "RCPT TO:<%s>", a->address);
+#ifdef EXPERIMENTAL_DSN
+    if (c->caps & CAP_DSN) g = xp_dsn_rcpt_params(g, a->dsn_flags, a->dsn_orcpt);
+#endif
+    return string_from_gstring(g);
+}
+
+/* lost - the connection failed mid-transaction */
+static int lost(smtp_ctx *x, const host_item *h, smtp_conn *c, const char *when)
+{
+    const char *text = c->error == ETIMEDOUT ? string_sprintf("SMTP timeout after %s", when)
+        : c->error == ERRNO_SMTP_CLOSED ? string_sprintf("Remote host closed connection in response to %s", when)
+        : string_sprintf("%s after %s", c->error_text ? c->error_text : "connection lost", when);
+    host_error(x, h, c, text);
+    return DEFER;
+}
+
+/* ---- one transaction ---- */
+
+/* pick_batch - up to max_rcpt pending addresses (one domain unless
+ * multi_domain); returns how many */
+static int pick_batch(const smtp_ctx *x, address_item **batch, int max)
+{
+    int n = 0;
+    const char *domain = NULL;
+    for (address_item *a = x->addrlist; a && n < max; a = a->next) {
+        if (!pending(a) || (a->flags & AF_RETRY_SKIPPED)) continue;
+        if (!x->ob->multi_domain.value && domain && strcasecmp(domain, a->domain ? a->domain : "") != 0)
+            continue;
+        if (!domain) domain = a->domain ? a->domain : "";
+        batch[n++] = a;
+    }
+    return n;
+}
+
+/* rcpt_replies - read each RCPT's reply in order; returns accepted count,
+ * -1 if the connection failed */
+static int rcpt_replies(smtp_ctx *x, smtp_conn *c, const host_item *h, address_item **batch, int n,
+                        bool pipelined)
+{
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        smtp_reply r;
+        char *cmd = rcpt_command(c, batch[i]);
+        if (!pipelined) {
+            smtp_out_queue(c, "%s", cmd);
+            if (smtp_out_flush(c, x->ob->command_timeout) != OK) return lost(x, h, c, cmd), -1;
+        }
+        if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, cmd), -1;
+        if (r.code / 100 == 2) { ok++; continue; }
+        message_error(x, &batch[i], 1, &r, ERRNO_RCPT4XX,
+                      string_sprintf("%s%s", pipelined ? "pipelined " : "", cmd));
+        batch[i] = NULL; /* not part of the DATA */
+    }
+    return ok;
+}
+
+/* data_phase - DATA reply already due; send the message and set results */
+static int data_phase(smtp_ctx *x, smtp_conn *c, const host_item *h, address_item **batch, int n,
+                      int accepted)
+{
+    smtp_reply r;
+    if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, "DATA");
+    if (!accepted) return r.code == 354 ? lost(x, h, c, "DATA") : OK; /* nothing to send */
+    if (r.code != 354) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "DATA"); return OK; }
+    if (smtp_out_send_data(c, x->spool->headers, x->data_fd, x->data_start, x->ob->data_timeout) != OK)
+        return lost(x, h, c, "sending data block");
+    if (smtp_out_read_reply(c, x->ob->final_timeout, &r) != OK) return lost(x, h, c, "end of data");
+    if (r.code / 100 != 2) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "end of data"); return OK; }
+    for (int i = 0; i < n; i++) {
+        if (!batch[i]) continue;
+        set_result(batch[i], OK, 0, 0, NULL);
+        batch[i]->delivery_confirmation = string_printing(r.text);
+        batch[i]->host_used = (host_item *)h;
+        retry_add_item(batch[i], address_retry_key(x, batch[i]), RETRY_DELETE);
+    }
+    return OK;
+}
+
+/* transaction - MAIL, RCPTs, DATA for one batch; DEFER if the
+ * connection is no longer usable */
+static int transaction(smtp_ctx *x, smtp_conn *c, const host_item *h, address_item **batch, int n)
+{
+    bool pipe = (c->caps & CAP_PIPELINING) != 0;
+    char *mail = mail_command(x, c);
+    smtp_reply r;
+    smtp_out_queue(c, "%s", mail);
+    if (pipe) {
+        for (int i = 0; i < n; i++) smtp_out_queue(c, "%s", rcpt_command(c, batch[i]));
+        smtp_out_queue(c, "DATA");
+    }
+    if (smtp_out_flush(c, x->ob->command_timeout) != OK) return lost(x, h, c, mail);
+    if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, mail);
+    if (r.code / 100 != 2) {
+        message_error(x, batch, n, &r, ERRNO_MAIL4XX, mail);
+        if (pipe) { /* drain the RCPT and DATA replies */
+            for (int i = 0; i <= n; i++)
+                if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return DEFER;
+        }
+        return smtp_out_command(c, x->ob->command_timeout, &r, "RSET") == OK ? OK : DEFER;
+    }
+    int accepted = rcpt_replies(x, c, h, batch, n, pipe);
+    if (accepted < 0) return DEFER;
+    if (!pipe && accepted) {
+        smtp_out_queue(c, "DATA");
+        if (smtp_out_flush(c, x->ob->command_timeout) != OK) return lost(x, h, c, "DATA");
+    }
+    if (!pipe && !accepted)
+        return smtp_out_command(c, x->ob->command_timeout, &r, "RSET") == OK ? OK : DEFER;
+    if (data_phase(x, c, h, batch, n, accepted) != OK) return DEFER;
+    return c->fd >= 0 ? OK : DEFER;
+}
+
+/* ---- one host ---- */
+
+/* take_kept - the kept connection if it goes to h:port for t */
+static bool take_kept(smtp_ctx *x, const host_item *h, int port, smtp_conn *c)
+{
+    if (!kept.open) return false;
+    bool same = kept.t == x->t && kept.port == port && strcmp(kept.address, h->address) == 0
+                && kept.messages < x->ob->connection_max_messages;
+    if (!same) { smtp_out_close(&kept.c, true); kept.open = false; return false; }
+    *c = kept.c;
+    kept.open = false;
+    smtp_reply r;
+    if (smtp_out_command(c, x->ob->command_timeout, &r, "RSET") == OK && r.code / 100 == 2) return true;
+    smtp_out_close(c, false);
+    return false;
+}
+
+static void keep_or_close(smtp_ctx *x, const host_item *h, int port, smtp_conn *c, bool usable)
+{
+    if (!usable || !kept.wanted) { smtp_out_close(c, usable); return; }
+    enum store_pool old = store_set_pool(POOL_PERM);
+    bool again = kept.t == x->t && kept.address && strcmp(kept.address, h->address) == 0;
+    kept.messages = again ? kept.messages + 1 : 1;
+    kept.address = string_copy_perm(h->address);
+    store_set_pool(old);
+    kept.c = *c;
+    kept.t = x->t;
+    kept.port = port;
+    kept.open = true;
+}
+
+/* try_host - deliver the pending addresses to one host */
+static void try_host(smtp_ctx *x, host_item *h)
+{
+    int port = h->port != PORT_NONE ? h->port : x->port;
+    smtp_conn c;
+    char *why = NULL;
+    dlv.cur_host = h; /* $host, $host_address, $host_port for expansions */
+    dlv.host = h->name;
+    dlv.host_address = h->address;
+    dlv.host_port = port;
+    if (!take_kept(x, h, port, &c)) {
+        enum store_pool old = store_set_pool(kept.wanted ? POOL_PERM : store_pool_current);
+        int rc = smtp_out_connect(&c, h->address, port, x->interface, x->ob->connect_timeout,
+                                  x->ob->keepalive);
+        store_set_pool(old);
+        c.host_name = h->name;
+        if (rc != OK) { host_error(x, h, &c, c.error_text); return; }
+        if (greet(x, &c, h, &why) != OK) {
+            if (!why) why = c.error == ETIMEDOUT ? "SMTP timeout while connected" : c.error_text;
+            if (!c.error) c.error = ERRNO_SMTP_FORMAT;
+            host_error(x, h, &c, why);
+            smtp_out_close(&c, false);
+            return;
+        }
+    }
+    retry_add_item(x->addrlist, smtp_host_retry_key(h, port, x->ob->retry_include_ip_address.value),
+                   RETRY_DELETE | RETRY_HOST);
+    int max = x->ob->max_rcpt > 0 ? x->ob->max_rcpt : 1;
+    address_item **batch = store_get(sizeof *batch * (size_t)max, GET_UNTAINTED);
+    int n;
+    bool usable = true;
+    while (usable && (n = pick_batch(x, batch, max)) > 0)
+        usable = transaction(x, &c, h, batch, n) == OK;
+    keep_or_close(x, h, port, &c, usable && c.fd >= 0);
+}
+
+/* ---- entry point ---- */
+
+/* setup - expand the per-delivery options; false with the error in *err */
+static bool setup(smtp_ctx *x, char **err)
+{
+    const smtp_transport_options *ob = x->ob;
+    char *port = expand_string(ob->port);
+    if (!port) { *err = string_sprintf("failed to expand port \"%s\": %s", ob->port, expand_error()); return false; }
+    if ((x->port = smtp_port_number(port)) < 0) { *err = string_sprintf("invalid port \"%s\"", port); return false; }
+    if (ob->interface && !(x->interface = expand_string(ob->interface))) {
+        *err = string_sprintf("failed to expand interface \"%s\": %s", ob->interface, expand_error());
+        return false;
+    }
+    if (x->interface && !*x->interface) x->interface = NULL;
+    x->helo = expand_string(ob->helo_data);
+    if (!x->helo) { *err = string_sprintf("failed to expand helo_data \"%s\": %s", ob->helo_data, expand_error()); return false; }
+    return smtp_message_open(x, err);
+}
+
+/* host_due - retry check; false (and counted) if the host must wait */
+static bool host_due(smtp_ctx *x, host_item *h)
+{
+    int port = h->port != PORT_NONE ? h->port : x->port;
+    bool expired = false;
+    if (retry_host_usable(smtp_host_retry_key(h, port, x->ob->retry_include_ip_address.value),
+                          (long)time(NULL), &expired))
+        return true;
+    h->status = HSTATUS_UNUSABLE;
+    h->why = HWHY_RETRY;
+    return false;
+}
+
+static bool any_pending(const smtp_ctx *x)
+{
+    for (const address_item *a = x->addrlist; a; a = a->next)
+        if (pending(a)) return true;
+    return false;
+}
+
+/* finish - addresses still pending are deferred with the last error */
+static void finish(smtp_ctx *x, int skipped, int tried)
+{
+    for (address_item *a = x->addrlist; a; a = a->next) {
+        if (!pending(a)) continue;
+        if (!tried && skipped) set_result(a, DEFER, ERRNO_HOST_RETRY, 0, "retry time not reached for any host");
+        else set_result(a, DEFER, x->last_errno, x->last_more_errno,
+                        x->last_error ? x->last_error : "no host could be tried");
+    }
+}
+
+static bool smtp_transport_deliver(transport_instance *t, address_item *addrlist)
+{
+    smtp_ctx x = {.t = t, .ob = t->drinst.options_block, .addrlist = addrlist, .data_fd = -1};
+    char *err = NULL;
+    bool defer = false;
+    for (address_item *a = addrlist; a; a = a->next) a->transport_return = PENDING_DEFER;
+    host_item *hosts = setup(&x, &err) ? smtp_hosts_build(&x, &err, &defer) : NULL;
+    if (!hosts) {
+        for (address_item *a = addrlist; a; a = a->next)
+            set_result(a, defer || !x.spool ? DEFER : FAIL, 0, 0, err);
+        smtp_message_close(&x);
+        return true;
+    }
+    int tried = 0, skipped = 0;
+    for (host_item *h = hosts; h && any_pending(&x); h = h->next) {
+        if (tried >= x.ob->hosts_max_try || tried + skipped >= x.ob->hosts_max_try_hardlimit) break;
+        if (!host_due(&x, h)) { skipped++; continue; }
+        tried++;
+        try_host(&x, h);
+    }
+    finish(&x, skipped, tried);
+    dlv.cur_host = NULL;
+    dlv.host = dlv.host_address = NULL;
+    smtp_message_close(&x);
+    return true;
+}
+
 /* smtp_transport_init - nothing is required: hosts may come from the router */
 static const char *smtp_transport_init(driver_instance *d)
 {
@@ -176,4 +589,6 @@ const transport_info smtp_transport_info = {
         .options_len = sizeof(smtp_transport_options),
         .init = smtp_transport_init,
     },
+    .deliver = smtp_transport_deliver,
+    .local = false,
 };

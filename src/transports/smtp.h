@@ -81,4 +81,11 @@ typedef struct smtp_transport_options {
 
 extern const smtp_transport_options smtp_transport_options_default;
 extern const transport_info smtp_transport_info;
+
+/* smtp_transport_continue - on: keep each connection open after a
+ * delivery so that the next message to the same host (same transport,
+ * address and port) reuses it after RSET, up to connection_max_messages;
+ * off: QUIT and close the kept connection. Queue runners turn it on for
+ * a run and off at its end. */
+void smtp_transport_continue(bool on);
 #endif

@@ -2,9 +2,9 @@
 range hand to the delivery process, and the Start/End queue run lines
 (compared with Exim's wording on an empty queue).
 
-Until deliver.c is merged, the build's delivery entry point only logs
-"delivery not merged ... (forced=..)": these tests read those lines to
-see which messages a run selected and whether it forced them."""
+The runner's debug output (-d+queue_run) says which messages it hands to
+the delivery process and whether it forces them; these tests read it, so
+they hold whether or not deliver.c is in the build."""
 import re
 import time
 
@@ -15,14 +15,16 @@ from queuelib import EXIM, HAVE_EXIM, TERN, exim_message, mainlog, make_site, ru
 pytestmark = pytest.mark.skipif(not HAVE_EXIM, reason="exim4 oracle not installed (writes the spool)")
 
 
-def delivered(site):
-    """{id: forced} for each delivery attempt logged"""
-    out = []
-    for line in mainlog(site):
-        m = re.match(r"(\S+) delivery not merged.*forced=(\w+)", line)
-        if m:
-            out.append((m.group(1), m.group(2) == "yes"))
-    return out
+def delivered(stderr):
+    """[(id, forced)] for each message the runner delivered"""
+    return [(m.group(1), bool(m.group(2))) for m in
+            re.finditer(r"queue run: delivering (\S+)( forced)?( \(first pass\))?\n", stderr)]
+
+
+def qrun(conf, *args):
+    rc, out, err = run(TERN, conf, "-d+queue_run", *args)
+    assert (rc, out) == (0, ""), err
+    return delivered(err), err
 
 
 @pytest.fixture
@@ -38,13 +40,6 @@ def q(tmp_path):
     h.write_text(h.read_text().replace("-deliver_firsttime\n", ""))
     (tmp_path / "log" / "mainlog").unlink()
     return tmp_path, conf, ids
-
-
-def fake_only(site):
-    lines = mainlog(site)
-    if any("delivery not merged" in l for l in lines) or not any("=>" in l or "==" in l for l in lines):
-        return
-    pytest.skip("deliver.c is merged: these checks read the fallback's log lines")
 
 
 @pytest.mark.parametrize("args,expect,frozen_logged", [
@@ -63,10 +58,7 @@ def fake_only(site):
 ])
 def test_selection(q, args, expect, frozen_logged):
     site, conf, ids = q
-    rc, out, err = run(TERN, conf, *args)
-    assert (rc, out, err) == (0, "", "")
-    fake_only(site)
-    got = delivered(site)
+    got, _ = qrun(conf, *args)
     assert sorted(i for i, _ in got) == sorted(ids[k] for k in expect)
     byid = dict(got)
     if len(expect) == 1 or all(expect.values()) or not any(expect.values()):
@@ -79,27 +71,24 @@ def test_selection(q, args, expect, frozen_logged):
 
 def test_two_stage_runs_twice(q):
     site, conf, ids = q
-    run(TERN, conf, "-qq")
-    fake_only(site)
-    got = [i for i, _ in delivered(site)]
-    assert sorted(got) == sorted([ids["plain"], ids["tried"]] * 2)
+    got, err = qrun(conf, "-qq")
+    assert sorted(i for i, _ in got) == sorted([ids["plain"], ids["tried"]] * 2)
+    assert err.count("(first pass)") == 2
     assert mainlog(site).count(f"{ids['frozen']} Message is frozen") == 1
 
 
 def test_id_range(q):
     site, conf, ids = q
     order = sorted([ids["plain"], ids["tried"]])
-    run(TERN, conf, "-qf", order[1], order[1])
-    fake_only(site)
-    assert [i for i, _ in delivered(site)] == [order[1]]
+    got, _ = qrun(conf, "-qf", order[1], order[1])
+    assert [i for i, _ in got] == [order[1]]
 
 
 def test_in_order(tmp_path):
     conf = make_site(tmp_path, "queue_run_in_order = true")
     ids = [exim_message(conf, "a@ex.com", [f"r{i}@ex.com"]) for i in range(5)]
-    run(TERN, conf, "-q")
-    fake_only(tmp_path)
-    assert [i for i, _ in delivered(tmp_path)] == sorted(ids)
+    got, _ = qrun(conf, "-q")
+    assert [i for i, _ in got] == sorted(ids)
 
 
 def test_auto_thaw_and_timeout_frozen(tmp_path):
@@ -109,9 +98,8 @@ def test_auto_thaw_and_timeout_frozen(tmp_path):
     run(EXIM, conf, "-Mf", a, b)
     h = tmp_path / "spool" / "input" / f"{a}-H"
     h.write_text(re.sub(r"-frozen \d+", f"-frozen {int(time.time()) - 7200}", h.read_text()))
-    run(TERN, conf, "-q")
-    fake_only(tmp_path)
-    assert [i for i, _ in delivered(tmp_path)] == [a]
+    got, _ = qrun(conf, "-q")
+    assert [i for i, _ in got] == [a]
     assert f"{b} Message is frozen" in mainlog(tmp_path)
 
 
