@@ -44,7 +44,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 
 .PHONY: all run test unit e2e nomod fuzz clean deps print-libs
-all: $(BUILD)/tern $(BUILD)/tern_dbmbuild
+all: $(BUILD)/tern $(BUILD)/tern_dbmbuild $(BUILD)/tern_dumpdb $(BUILD)/tern_tidydb
 
 $(BUILD)/config.h: Local/Makefile Makefile scripts/mkconfig
 	@mkdir -p $(BUILD)
@@ -65,7 +65,11 @@ $(BUILD)/libtern.a: $(LIB_OBJS)
 $(BUILD)/tern_dbmbuild: $(BUILD)/obj/utils/dbmbuild.o $(BUILD)/libtern.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 
--include $(OBJS:.o=.d) $(BUILD)/obj/utils/dbmbuild.d
+# tern_dumpdb, tern_tidydb: hints database tools, as exim_dumpdb/exim_tidydb
+$(BUILD)/tern_dumpdb $(BUILD)/tern_tidydb: $(BUILD)/tern_%: $(BUILD)/obj/utils/%.o $(BUILD)/libtern.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
+
+-include $(OBJS:.o=.d) $(BUILD)/obj/utils/dbmbuild.d $(BUILD)/obj/utils/dumpdb.d $(BUILD)/obj/utils/tidydb.d
 
 # ---- tests ----
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
@@ -75,7 +79,7 @@ $(BUILD)/unit/%: test/unit/%.c test/unit/unit.h $(wildcard test/unit/*.inc) $(BU
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ $< $(BUILD)/libtern.a $(MOD_LIBS) $(LIBS)
 
-unit: $(UNIT_BINS) $(BUILD)/tern_dbmbuild
+unit: $(UNIT_BINS) $(BUILD)/tern_dbmbuild $(BUILD)/tern_dumpdb $(BUILD)/tern_tidydb
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 nomod:

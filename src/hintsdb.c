@@ -21,12 +21,9 @@ struct hintsdb {
     int lockfd;
 };
 
-/* lock_file - open and lock <dir>/<name>.lockfile */
-static int lock_file(const char *dir, const char *name, bool readonly, char **err)
+/* lock_fd - take the lock on an open lock file; fd or -1 (closed) */
+static int lock_fd(int fd, const char *path, bool readonly, char **err)
 {
-    char *path = string_sprintf("%s/%s.lockfile", dir, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) { *err = string_sprintf("failed to open %s: %s", path, strerror(errno)); return -1; }
     struct flock fl = {.l_type = readonly ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET};
     while (fcntl(fd, F_SETLKW, &fl) < 0) {
         if (errno == EINTR) continue;
@@ -37,24 +34,54 @@ static int lock_file(const char *dir, const char *name, bool readonly, char **er
     return fd;
 }
 
+/* lock_file - open (creating) and lock <dir>/<name>.lockfile */
+static int lock_file(const char *dir, const char *name, bool readonly, char **err)
+{
+    char *path = string_sprintf("%s/%s.lockfile", dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) { *err = string_sprintf("failed to open %s: %s", path, strerror(errno)); return -1; }
+    return lock_fd(fd, path, readonly, err);
+}
+
+/* lock_existing - as lock_file, but the lock file must exist (the tools
+ * never create databases); the error is worded as Exim's tools word it */
+static int lock_existing(const char *dir, const char *name, bool readonly, char **err)
+{
+    char *path = string_sprintf("%s/%s.lockfile", dir, name);
+    int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0) {
+        *err = string_sprintf("Failed to open database lock file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return lock_fd(fd, path, readonly, err);
+}
+
 hintsdb *hintsdb_open(const char *dir, const char *name, bool readonly, char **err)
 {
+    return hintsdb_open_opt(dir, name, readonly, true, err);
+}
+
+hintsdb *hintsdb_open_opt(const char *dir, const char *name, bool readonly, bool create, char **err)
+{
     if (!dir) dir = string_sprintf("%s/db", cfg.spool_directory ? cfg.spool_directory : ".");
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+    if (create && mkdir(dir, 0750) < 0 && errno != EEXIST) {
         *err = string_sprintf("failed to create %s: %s", dir, strerror(errno));
         return NULL;
     }
-    int fd = lock_file(dir, name, readonly, err);
+    int fd = create ? lock_file(dir, name, readonly, err) : lock_existing(dir, name, readonly, err);
     if (fd < 0) return NULL;
     DB *db;
     int rc = db_create(&db, NULL, 0);
     if (rc == 0) {
         char *path = string_sprintf("%s/%s", dir, name);
-        rc = db->open(db, NULL, path, NULL, DB_HASH, DB_CREATE, 0640);
+        rc = db->open(db, NULL, path, NULL, DB_HASH, create ? DB_CREATE : readonly ? DB_RDONLY : 0, 0640);
         if (rc != 0) db->close(db, 0);
     }
     if (rc != 0) {
-        *err = string_sprintf("failed to open hints database %s/%s: %s", dir, name, db_strerror(rc));
+        *err = create ? string_sprintf("failed to open hints database %s/%s: %s", dir, name, db_strerror(rc))
+                      : string_sprintf("Failed to open DBM file %s/%s for %s:\n   %s (or Berkeley DB error "
+                                       "while opening)", dir, name, readonly ? "reading" : "updating",
+                                       db_strerror(rc));
         close(fd);
         return NULL;
     }
@@ -105,4 +132,25 @@ void hintsdb_close(hintsdb *h)
     if (!h) return;
     h->db->close(h->db, 0);
     close(h->lockfd);
+}
+
+int hintsdb_scan(hintsdb *h, hintsdb_scan_fn *fn, void *arg)
+{
+    DBC *cur;
+    if (h->db->cursor(h->db, NULL, &cur, 0) != 0) return ERROR;
+    DBT k, v;
+    memset(&k, 0, sizeof k);
+    memset(&v, 0, sizeof v);
+    int rc;
+    while ((rc = cur->get(cur, &k, &v, DB_NEXT)) == 0) {
+        rmark m = store_mark();
+        char *key = string_copyn(k.data, k.size);
+        void *data = store_get(v.size + 1, GET_UNTAINTED);
+        memcpy(data, v.data, v.size);
+        ((char *)data)[v.size] = 0;
+        fn(key, data, v.size, arg);
+        store_reset(m);
+    }
+    cur->close(cur);
+    return rc == DB_NOTFOUND ? OK : ERROR;
 }

@@ -17,5 +17,12 @@ int hintsdb_get(hintsdb *db, const char *key, void **data, size_t *len);
 int hintsdb_put(hintsdb *db, const char *key, const void *data, size_t len);
 int hintsdb_delete(hintsdb *db, const char *key);
 void hintsdb_close(hintsdb *db);
+/* hintsdb_open_opt - as hintsdb_open; with create false the database and
+ * its lock file must already exist (tern_dumpdb, tern_tidydb) */
+hintsdb *hintsdb_open_opt(const char *dir, const char *name, bool readonly, bool create, char **err);
+/* hintsdb_scan - fn for every record, in the database's order; key and
+ * data are copies valid only during the call. OK, or ERROR on a read error. */
+typedef void hintsdb_scan_fn(const char *key, const void *data, size_t len, void *arg);
+int hintsdb_scan(hintsdb *db, hintsdb_scan_fn *fn, void *arg);
 
 #endif

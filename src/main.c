@@ -14,6 +14,7 @@
 #include "cfgfile.h"
 #include "globals.h"
 #include "modes.h"
+#include "queue.h"
 #include "readconf.h"
 #include "retry.h"
 #include "rewrite.h"
@@ -68,6 +69,7 @@ static bool parse_b(cmdline *cl, int argc, char **argv, int *i)
 {
     const char *m = argv[*i] + 1;
     cl->mode = m;
+    if (strncmp(m, "bp", 2) == 0) return true; /* -bp*: flags and ids may follow */
     cl->mode_argc = argc - *i - 1;
     cl->mode_argv = argv + *i + 1;
     *i = argc;
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
     rewrite_init();
     acl_init();
     finish_identity();
+    if (!cl.mode && queue_mode_pending()) return queue_mode(cl.mode_argc, cl.mode_argv);
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
     if (strcmp(cl.mode, "bP") == 0) return bp_print(cl.mode_argc, cl.mode_argv);

@@ -15,6 +15,7 @@
 #include "lookups.h"
 #include "match.h"
 #include "modes.h"
+#include "queue.h"
 #include "verify.h"
 #include "retry.h"
 #include "xp_all.h"
@@ -22,7 +23,8 @@
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
     (void)mode;
-    if (deliver_parse_flag(arg)) return;
+    if (deliver_parse_flag(arg)) return;       /* -od* -N */
+    if (queue_flag(arg, argc, argv, i)) return; /* -q* -R -S -M* */
     if (strncmp(arg, "-f", 2) == 0 && (arg[2] || *i + 1 < argc)) { /* -f sender (-brt uses it) */
         msg.sender_address = arg[2] ? string_copy(arg + 2) : string_copy(argv[++*i]);
         if (strcmp(msg.sender_address, "<>") == 0) msg.sender_address[0] = 0;
@@ -38,6 +40,9 @@ int modes_run(const char *mode, int argc, char **argv)
         return verify_test_mode(argc, argv, mode[1] == 't');
     if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
         return deliver_mode_M(argc, argv, mode[1] == 'c');
+    bool handled;
+    int rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
+    if (handled) return rc;
     if (strcmp(mode, "brt") == 0) return retry_test_mode(argc, argv, msg.sender_address);
     if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);
     if (strcmp(mode, "bem") == 0) {
