@@ -28,7 +28,7 @@ bool deliver_parse_flag(const char *arg)
 int deliver_mode_M(int argc, char **argv, bool continued)
 {
     if (!proc.admin_user) {
-        fprintf(stderr, "tern: Permission denied\n");
+        fprintf(stderr, "tern: permission denied\n"); /* Exim's wording for -M */
         return EXIT_FAILURE;
     }
     if (argc < 1) {
