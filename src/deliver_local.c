@@ -53,9 +53,9 @@ static bool transport_ugid(address_item *a, char **err)
         long v = strtol(u, &end, 10);
         if (!pw && (!*u || *end)) { *err = string_sprintf("unknown user \"%s\" in %s transport", u, t->drinst.name); return false; }
         a->uid = pw ? (long)pw->pw_uid : v;
-        if (pw && !(a->flags & AF_GID_SET)) a->gid = pw->pw_gid;
-        if (pw) a->flags |= AF_GID_SET;
-        a->flags |= AF_UID_SET;
+        if (pw && !(a->flags & AFL_GID_SET)) a->gid = pw->pw_gid;
+        if (pw) a->flags |= AFL_GID_SET;
+        a->flags |= AFL_UID_SET;
     }
     if (t->group) {
         char *g = transport_expand(t, "group", t->group, err);
@@ -65,7 +65,7 @@ static bool transport_ugid(address_item *a, char **err)
         long v = strtol(g, &end, 10);
         if (!gr && (!*g || *end)) { *err = string_sprintf("unknown group \"%s\" in %s transport", g, t->drinst.name); return false; }
         a->gid = gr ? (long)gr->gr_gid : v;
-        a->flags |= AF_GID_SET;
+        a->flags |= AFL_GID_SET;
     }
     return true;
 }
@@ -76,12 +76,12 @@ static bool check_identity(address_item *a)
     char *err = NULL;
     if (!transport_ugid(a, &err)) { a->message = err; return false; }
     const char *tn = a->transport->drinst.name;
-    if (!(a->flags & AF_UID_SET)) {
+    if (!(a->flags & AFL_UID_SET)) {
         a->message = string_sprintf("Neither the %s router nor the %s transport set a uid for local delivery of %s",
                                     a->router ? a->router->drinst.name : "", tn, a->address);
         return false;
     }
-    if (!(a->flags & AF_GID_SET)) {
+    if (!(a->flags & AFL_GID_SET)) {
         a->message = string_sprintf("User set without group for %s transport", tn);
         return false;
     }
@@ -98,7 +98,7 @@ static bool become(const address_item *a)
     if (geteuid() != 0) return (long)geteuid() == a->uid; /* cannot change identity */
     gid_t g = (gid_t)a->gid;
     if (setgid(g) != 0) return false;
-    if (a->flags & AF_INITGROUPS || (a->transport && a->transport->initgroups)) {
+    if (a->flags & AFL_INITGROUPS || (a->transport && a->transport->initgroups)) {
         struct passwd *pw = getpwuid((uid_t)a->uid);
         if (pw && initgroups(pw->pw_name, g) != 0) return false;
     } else if (setgroups(0, NULL) != 0) return false;

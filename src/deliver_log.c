@@ -44,7 +44,7 @@ static gstring *logged_address(gstring *g, const address_item *a, bool delivered
     const address_item *top = a;
     while (top->parent) top = top->parent;
     char *s;
-    if (a->flags & AF_PFR) s = a->address;
+    if (a->flags & AFL_PFR) s = a->address;
     else if (delivered && shown_as_local(a)) s = a->local_part;
     else s = string_sprintf("%s@%s", a->local_part, a->domain);
     g = string_cat(g, s);

@@ -42,7 +42,7 @@ static void bounce(dctx *d)
     address_item *list = NULL;
     for (address_item *n, *a = d->failed; a; a = n) {
         n = a->next;
-        if (a->flags & AF_IGNORE_ERROR) continue;
+        if (a->flags & AFL_IGNORE_ERROR) continue;
         address_item *c = store_get(sizeof *c, GET_UNTAINTED);
         *c = *a;
         c->next = list;

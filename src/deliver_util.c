@@ -67,7 +67,7 @@ static address_item *take_matching(address_item **list, bool (*same)(const addre
 
 static bool same_ids(const address_item *a, const address_item *b)
 {
-    return a->uid == b->uid && a->gid == b->gid && (a->flags & AF_INITGROUPS) == (b->flags & AF_INITGROUPS);
+    return a->uid == b->uid && a->gid == b->gid && (a->flags & AFL_INITGROUPS) == (b->flags & AFL_INITGROUPS);
 }
 
 static bool same_remote(const address_item *a, const address_item *b)

@@ -185,11 +185,11 @@ static bool generate(fstate *f, bool run, const char *cmd, bool unseen)
     if (strcasecmp(cmd, "save") == 0) {
         if (f->forbid & FILTER_FORBID_FILE) return syntax(f, "filter: save to \"%s\" is not permitted", arg);
         if (*arg != '/' && f->addr->home_dir) arg = string_sprintf("%s/%s", f->addr->home_dir, arg);
-        flags = AF_PFR | AF_FILE;
+        flags = AFL_PFR | AFL_FILE;
     } else if (strcasecmp(cmd, "pipe") == 0) {
         if (f->forbid & FILTER_FORBID_PIPE) return syntax(f, "filter: pipe to \"%s\" is not permitted", arg);
         arg = string_sprintf("|%s", arg);
-        flags = AF_PFR | AF_PIPE;
+        flags = AFL_PFR | AFL_PIPE;
     }
     address_item *a = route_new_address(arg, flags);
     if (a->transport_return == FAIL) return syntax(f, "filter: bad address \"%s\"", arg);

@@ -9,7 +9,6 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <arpa/inet.h>
-#undef AF_FILE /* the socket headers' old name for AF_UNIX: address.h uses the name */
 /* MTA core */
 #include "tern.h"
 #include "dns.h"

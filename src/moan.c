@@ -371,7 +371,7 @@ bool moan_bounce_freezes(const spool_header *h)
 /* bounce_to - the address that hears about a; "" for none */
 static const char *bounce_to(const spool_header *h, const address_item *a)
 {
-    if (a->flags & AF_IGNORE_ERROR) return "";
+    if (a->flags & AFL_IGNORE_ERROR) return "";
     return a->errors_address ? a->errors_address : h->sender;
 }
 

@@ -129,10 +129,10 @@ static int add_item(redirect_parse *rp, char *item, int depth)
     item = strip_outer(item);
     if (!*item) return OK;
     if (strncmp(item, ":include:", 9) == 0) return include(rp, string_trim(item + 9), depth);
-    if (item[0] == '|') flags = AF_PFR | AF_PIPE;
-    else if (item[0] == '/') flags = AF_PFR | AF_FILE;
-    if ((flags & AF_PIPE) && rp->forbid_pipe) { rp->error = string_sprintf("pipe \"%s\" not permitted", item); return ERROR; }
-    if ((flags & AF_FILE) && rp->forbid_file) { rp->error = string_sprintf("file \"%s\" not permitted", item); return ERROR; }
+    if (item[0] == '|') flags = AFL_PFR | AFL_PIPE;
+    else if (item[0] == '/') flags = AFL_PFR | AFL_FILE;
+    if ((flags & AFL_PIPE) && rp->forbid_pipe) { rp->error = string_sprintf("pipe \"%s\" not permitted", item); return ERROR; }
+    if ((flags & AFL_FILE) && rp->forbid_file) { rp->error = string_sprintf("file \"%s\" not permitted", item); return ERROR; }
     bool noredir = item[0] == '\\';
     if (noredir) item++;
     if (!flags) {
@@ -147,7 +147,7 @@ static int add_item(redirect_parse *rp, char *item, int depth)
     }
     if (++rp->count > LIMIT_REDIRECT_ITEMS) { rp->error = string_copy("too many addresses in redirection"); return ERROR; }
     address_item *a = route_new_address(item, flags);
-    if (noredir) a->flags |= AF_HOMONYM;
+    if (noredir) a->flags |= AFL_HOMONYM;
     a->next = rp->out;
     rp->out = a;
     return OK;

@@ -77,7 +77,7 @@ address_item *route_new_address(const char *address, unsigned flags)
     a->transport_return = PENDING_DEFER;
     a->parent_index = -1;
     a->uid = a->gid = -1;
-    if (flags & (AF_PIPE | AF_FILE | AF_REPLY)) {
+    if (flags & (AFL_PIPE | AFL_FILE | AFL_REPLY)) {
         a->address = a->unique = string_copy_taint(address, store_is_tainted(address));
         a->local_part = a->address;
         a->domain = string_copy("");
@@ -110,7 +110,7 @@ void route_set_vars(const address_item *addr)
 {
     dlv.addr = (address_item *)addr;
     dlv.address = addr->address;
-    const address_item *named = (addr->flags & AF_PFR) && addr->parent ? addr->parent : addr;
+    const address_item *named = (addr->flags & AFL_PFR) && addr->parent ? addr->parent : addr;
     dlv.local_part = named->local_part;
     dlv.domain = named->domain;
     dlv.local_part_prefix = addr->prefix;
@@ -123,8 +123,8 @@ void route_set_vars(const address_item *addr)
     dlv.parent_domain = addr->parent ? addr->parent->domain : NULL;
     dlv.original_local_part = original(addr)->local_part;
     dlv.original_domain = original(addr)->domain;
-    dlv.address_pipe = (addr->flags & AF_PIPE) ? addr->address : NULL;
-    dlv.address_file = (addr->flags & AF_FILE) ? addr->address : NULL;
+    dlv.address_pipe = (addr->flags & AFL_PIPE) ? addr->address : NULL;
+    dlv.address_file = (addr->flags & AFL_FILE) ? addr->address : NULL;
 }
 
 /* ---- preconditions, in the manual's order ---- */
@@ -306,7 +306,7 @@ static int generic_results(const router_instance *r, address_item *addr, char **
     if (r->errors_to) {
         char *e = route_expand(r, "errors_to", r->errors_to, &forced, err);
         if (e) addr->errors_address = e;
-        if (e && !*e) addr->flags |= AF_IGNORE_ERROR;
+        if (e && !*e) addr->flags |= AFL_IGNORE_ERROR;
     }
     if (r->headers_add) {
         char *h = route_expand(r, "headers_add", r->headers_add, &forced, err);
@@ -337,9 +337,9 @@ static void unseen_copy(const router_instance *r, address_item *addr, router_lis
     c->transport = NULL;
     c->host_list = NULL;
     c->next = *lists->new;
-    c->flags &= ~AF_UNSEEN;
+    c->flags &= ~AFL_UNSEEN;
     *lists->new = c;
-    addr->flags |= AF_UNSEEN;
+    addr->flags |= AFL_UNSEEN;
 }
 
 static bool xbool(const opt_xbool *x, const router_instance *r)

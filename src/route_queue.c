@@ -61,9 +61,9 @@ bool route_get_ugid(const router_instance *r, address_item *addr, const struct p
         gid = pw->pw_gid;
     }
     if (r->group && !expand_id(r, "group", r->group, true, &gid, NULL, addr)) return false;
-    if (uid >= 0) { addr->uid = uid; addr->flags |= AF_UID_SET; }
-    if (gid >= 0) { addr->gid = gid; addr->flags |= AF_GID_SET; }
-    if (r->initgroups) addr->flags |= AF_INITGROUPS;
+    if (uid >= 0) { addr->uid = uid; addr->flags |= AFL_UID_SET; }
+    if (gid >= 0) { addr->gid = gid; addr->flags |= AFL_GID_SET; }
+    if (r->initgroups) addr->flags |= AFL_INITGROUPS;
     return true;
 }
 

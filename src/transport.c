@@ -122,7 +122,7 @@ static char *envelope_to(const address_item *a)
     gstring *g = NULL;
     for (; a; a = a->next) {
         const address_item *top = a;
-        while (top->parent && (top->flags & AF_PFR)) top = top->parent;
+        while (top->parent && (top->flags & AFL_PFR)) top = top->parent;
         if (g) g = string_cat(g, ",\n\t");
         g = string_cat(g, top->address);
     }

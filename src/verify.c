@@ -120,7 +120,7 @@ static void print_hosts(const address_item *a)
 /* print_ok_bt - one routed address in -bt's layout */
 static void print_ok_bt(const address_item *a, bool dup)
 {
-    if (a->flags & AF_PFR) {
+    if (a->flags & AFL_PFR) {
         const address_item *top = a->parent ? a->parent : a;
         printf("%s -> %s\n", top->address, a->address);
         if (a->transport) printf("  transport = %s\n", a->transport->drinst.name);

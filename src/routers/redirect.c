@@ -145,9 +145,9 @@ static bool ancestor_has(const address_item *addr, const char *unique)
 static int pfr_transport(const router_instance *r, const redirect_router_options *o,
                          address_item *c)
 {
-    const char *opt = (c->flags & AF_PIPE) ? "pipe_transport"
+    const char *opt = (c->flags & AFL_PIPE) ? "pipe_transport"
         : (c->address[strlen(c->address) - 1] == '/' ? "directory_transport" : "file_transport");
-    const char *val = (c->flags & AF_PIPE) ? o->pipe_transport
+    const char *val = (c->flags & AFL_PIPE) ? o->pipe_transport
         : (*opt == 'd' ? o->directory_transport : o->file_transport);
     if (!val) {
         c->message = string_sprintf("%s unset in %s router", opt, r->drinst.name);
@@ -174,11 +174,11 @@ static int place_child(const router_instance *r, const redirect_router_options *
     c->extra_headers = addr->extra_headers;
     c->remove_headers = addr->remove_headers;
     c->address_data = addr->address_data;
-    if (c->flags & AF_PFR) {
+    if (c->flags & AFL_PFR) {
         c->unique = string_sprintf("%s:%s", c->address, addr->unique);
         if (!route_get_ugid(r, c, NULL)) return DEFER;
-        if (!(c->flags & AF_UID_SET) && (addr->flags & AF_UID_SET)) { c->uid = addr->uid; c->flags |= AF_UID_SET; }
-        if (!(c->flags & AF_GID_SET) && (addr->flags & AF_GID_SET)) { c->gid = addr->gid; c->flags |= AF_GID_SET; }
+        if (!(c->flags & AFL_UID_SET) && (addr->flags & AFL_UID_SET)) { c->uid = addr->uid; c->flags |= AFL_UID_SET; }
+        if (!(c->flags & AFL_GID_SET) && (addr->flags & AFL_GID_SET)) { c->gid = addr->gid; c->flags |= AFL_GID_SET; }
         c->home_dir = addr->home_dir;
         c->router = r;
         if (v != V_NONE) return OK; /* verification never looks at pipes and files */
@@ -188,7 +188,7 @@ static int place_child(const router_instance *r, const redirect_router_options *
         return OK;
     }
     if (o->check_ancestor && ancestor_has(addr, c->unique)) return OK;
-    if (c->flags & AF_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
+    if (c->flags & AFL_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
     else if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
     c->next = *lists->new;
     *lists->new = c;
@@ -213,7 +213,7 @@ static int special_result(const redirect_router_options *o, const redirect_parse
         return DEFER;
     }
     addr->message = addr->user_message = rp->special_text;
-    if (rp->special == FAIL) addr->flags |= AF_PASS_MESSAGE;
+    if (rp->special == FAIL) addr->flags |= AFL_PASS_MESSAGE;
     return rp->special;
 }
 

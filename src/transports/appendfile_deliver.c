@@ -165,7 +165,7 @@ static char *target(const transport_instance *t, const appendfile_transport_opti
     char *err = NULL;
     const char *tmpl = o->file ? o->file : o->directory;
     *is_dir = o->directory != NULL;
-    if (!tmpl && (a->flags & AF_FILE)) {
+    if (!tmpl && (a->flags & AFL_FILE)) {
         size_t n = strlen(a->address);
         *is_dir = n && a->address[n - 1] == '/';
         return a->address; /* from a redirect: checked by the router */

@@ -65,7 +65,7 @@ static char **split_args(const transport_instance *t, const char *cmd, bool raw,
 static char **build_argv(const transport_instance *t, const pipe_transport_options *o,
                          address_item *a, char **shown, char **err)
 {
-    bool from_addr = (a->flags & AF_PIPE) && !o->force_command;
+    bool from_addr = (a->flags & AFL_PIPE) && !o->force_command;
     const char *cmd = from_addr ? a->address + 1 : o->command;
     if (!cmd) { *err = string_sprintf("no command specified for %s transport", t->drinst.name); return NULL; }
     *shown = from_addr ? string_copy(cmd) : NULL;

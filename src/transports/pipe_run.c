@@ -44,7 +44,7 @@ char **pipe_environment(const transport_instance *t, const pipe_transport_option
 {
     char **env = store_get(sizeof(char *) * (PIPE_MAX_ENV + 1), GET_UNTAINTED);
     int n = 0;
-    const address_item *named = (a->flags & AF_PIPE) && a->parent ? a->parent : a;
+    const address_item *named = (a->flags & AFL_PIPE) && a->parent ? a->parent : a;
     const spool_header *h = dlv.spool_hdr;
     env_add(env, &n, "LOCAL_PART", named->local_part);
     env_add(env, &n, "LOCAL_PART_PREFIX", named->prefix);

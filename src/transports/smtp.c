@@ -16,7 +16,7 @@
 #include <time.h>
 /* MTA core */
 #include "../tern.h"
-#include "smtp_int.h" /* first: settles AF_FILE (see there) */
+#include "smtp_int.h" /* first: settles AFL_FILE (see there) */
 #include "../expand.h"
 #include "../globals.h"
 #include "../log.h"
@@ -343,7 +343,7 @@ static int pick_batch(const smtp_ctx *x, address_item **batch, int max)
     int n = 0;
     const char *domain = NULL;
     for (address_item *a = x->addrlist; a && n < max; a = a->next) {
-        if (!pending(a) || (a->flags & AF_RETRY_SKIPPED)) continue;
+        if (!pending(a) || (a->flags & AFL_RETRY_SKIPPED)) continue;
         if (!x->ob->multi_domain.value && domain && strcasecmp(domain, a->domain ? a->domain : "") != 0)
             continue;
         if (!domain) domain = a->domain ? a->domain : "";

@@ -5,10 +5,9 @@
 #define TERN_TRANSPORTS_SMTP_INT_H
 
 #include "../tern.h"
-/* <sys/socket.h> defines AF_FILE (old name of AF_LOCAL); address.h uses
+/* <sys/socket.h> defines AFL_FILE (old name of AF_LOCAL); address.h uses
  * the name for its own flag, which is the one meant in this driver */
 #include <sys/socket.h>
-#undef AF_FILE
 #include "../address.h"
 #include "../smtp_out.h"
 #include "../spool.h"

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include "tern.h"
-#undef AF_FILE /* <sys/socket.h>'s; address.h has its own */
+#undef AFL_FILE /* <sys/socket.h>'s; address.h has its own */
 #include "address.h"
 #include "globals.h"
 #include "readconf.h"
