@@ -21,6 +21,7 @@
 #include "log.h"
 #include "moan.h"
 #include "retry.h"
+#include "transports/smtp.h"
 #include "route.h"
 #include "spool.h"
 
@@ -290,5 +291,6 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
     store_reset(m);
+    smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;
 }
