@@ -10,7 +10,7 @@ import pytest
 from dnsenv import dns_env  # noqa: F401
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TERN = str(REPO / "build" / "tern")
+TERN = os.environ.get("TERN_BIN", str(REPO / "build" / "tern"))
 EXIM = "/usr/sbin/exim4"
 
 CONF = """\

@@ -17,7 +17,7 @@ from dnsenv import dns_env  # noqa: F401
 from smtp_peer import Peer
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TERN = str(REPO / "build" / "tern")
+TERN = os.environ.get("TERN_BIN", str(REPO / "build" / "tern"))
 EXIM = "/usr/sbin/exim4"
 
 CONF = """\
