@@ -105,8 +105,10 @@ static void test_failure_restores(void)
     rmark m = store_mark();
     CHECK(expand_string("${if match{abc}{(b)}{$1") == NULL, "unterminated if fails");
     CHECK(expand_string("${extract{a}{a=1}{$value${lc:}}") == NULL, "bad yes string fails");
+    CHECK(expand_string("${prvscheck{prvs=0123abcdef=a@b.c}{secret}") == NULL, "bad prvscheck fails");
     store_reset(m);
     CHECK_STR(expand_string("[$1][$value]"), "[][]", "no numeric or value left behind");
+    CHECK_STR(expand_string("[$prvscheck_address]"), "[]", "no prvscheck address left behind");
 }
 
 static void test_variables(void)
