@@ -14,6 +14,7 @@
 #include "tern.h"
 #include "cfg_main.h"
 #include "log.h"
+#include "message.h"
 
 struct proc_state {
     char *progname;
@@ -43,12 +44,54 @@ struct conn_state {
     int interface_port;
     char *sender_helo_name;
     char *received_protocol;
+    /* reception */
+    int in_fd, out_fd;
+    bool is_socket;         /* a real TCP peer: sync checks apply */
+    bool host_checking;     /* -bh: run the dialogue, spool nothing */
+    bool local;             /* -bs / -bm: no remote host */
+    char *sender_ident;     /* caller's login for local input */
+    char *active_hostname;  /* smtp_active_hostname or primary_hostname */
+    char *helo_verb;        /* "HELO" or "EHLO" once one succeeded */
+    bool esmtp;
+    bool pipelining_advertised, chunking_advertised, dsn_advertised, smtputf8_advertised;
+    bool helo_accept_junk, unqualified_sender_ok, unqualified_recipient_ok;
+    int synprot_errors, unknown_commands, nonmail_commands;
+    int mail_commands;      /* for smtp_accept_max_per_connection */
+    int messages;           /* accepted on this connection */
+    long max_per_connection;
+    char *cmd_history;      /* "C=HELO,EHLO,..." list for drop log lines */
+    int cmd_history_count;
+    bool queue_only;        /* smtp_accept_queue_per_connection, load */
+    char *protocol_forced;  /* -oMr */
 };
+
 
 struct msg_state {
     char *id;
     char *sender_address;
+    /* reception */
+    bool sender_set;        /* MAIL accepted */
+    struct recipient_item *recipients;
+    int recipients_count, recipients_cap;
+    int rcpt_fail_count, rcpt_defer_count;
+    char *rcpt_smtp_response; /* for "All RCPT commands were rejected" */
+    bool rcpt_response_same;
+    struct header_line *headers;
+    long size;              /* bytes of the message (headers + body) */
+    long declared_size;     /* MAIL SIZE= */
+    int body_linecount, body_zerocount, max_received_linelength;
+    bool body_8bitmime;
+    bool smtputf8;
+    int dsn_ret;            /* enum dsn_ret */
+    char *dsn_envid;
+    char *message_id_header; /* Message-ID text from the message, if any */
+    char *subject;
+    long received_sec;
+    int received_usec;
+    char *spool_dir;        /* input directory the files went to */
+    bool submission;        /* control = submission */
 };
+
 
 struct dlv_state {
     char *address;

@@ -13,6 +13,7 @@
 #include "cfgfile.h"
 #include "globals.h"
 #include "modes.h"
+#include "smtp_in_modes.h"
 #include "readconf.h"
 #include "version.h"
 
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
     readconf_read(cl.config ? cl.config : CONFIGURE_FILE);
     readconf_finish();
     finish_identity();
+    if (!cl.mode && (cl.mode_argc > 0 || smtp_modes_implied())) cl.mode = "bm"; /* sendmail form */
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
     if (strcmp(cl.mode, "bP") == 0) return bp_print(cl.mode_argc, cl.mode_argv);

@@ -12,18 +12,22 @@
 #include "globals.h"
 #include "log.h"
 #include "modes.h"
+#include "smtp_in_modes.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
-    (void)mode; (void)argc; (void)argv; (void)i;
+    (void)mode;
+    if (smtp_modes_flag(arg, argc, argv, i)) return;
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
 
 int modes_run(const char *mode, int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    bool handled;
+    int rc = smtp_modes_run(mode, argc, argv, &handled);
+    if (handled) return rc;
     fprintf(stderr, "tern: -%s: this mode is not in this build of Tern yet\n", mode);
     return EXIT_FAILURE;
 }

@@ -517,11 +517,10 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int spool_write_file(const char *dir, const char *name, const char *data, size_t len,
-                     const char **err)
+int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
+                     char **tmpp, const char **err)
 {
     char *tmp = string_sprintf("%s/hdr.%s.%d", dir, name, (int)getpid());
-    char *final = string_sprintf("%s/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
         *err = string_sprintf("failed to create %s: %s", tmp, strerror(errno));
@@ -534,6 +533,27 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
         return ERROR;
     }
     close(fd);
+    *tmpp = tmp;
+    return OK;
+}
+
+char *spool_input_dir(const char *spool, const char *id, bool split)
+{
+    char *dir = string_sprintf("%s/input", spool);
+    (void)mkdir(spool, 0750);
+    (void)mkdir(dir, 0750);
+    if (!split) return dir;
+    dir = string_sprintf("%s/%c", dir, id[5]);
+    (void)mkdir(dir, 0750);
+    return dir;
+}
+
+int spool_write_file(const char *dir, const char *name, const char *data, size_t len,
+                     const char **err)
+{
+    char *tmp;
+    char *final = string_sprintf("%s/%s", dir, name);
+    if (spool_write_temp(dir, name, data, len, &tmp, err) != OK) return ERROR;
     if (rename(tmp, final) != 0) {
         *err = string_sprintf("failed to rename %s as %s: %s", tmp, final, strerror(errno));
         unlink(tmp);

@@ -58,5 +58,12 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
 /* spool_read_file - whole file into the current pool */
 char *spool_read_file(const char *path, size_t *len, size_t limit, const char **err);
 int spool_fsync_dir(const char *dir);
+/* spool_write_temp - write and fsync data to a temporary file in dir
+ * (named "hdr.<name>.<pid>"); *tmp receives its path for a later rename */
+int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
+                     char **tmp, const char **err);
+/* spool_input_dir - the input directory for an id (split_spool_directory
+ * puts each message in input/<6th character of the id>), created if needed */
+char *spool_input_dir(const char *spool, const char *id, bool split);
 
 #endif

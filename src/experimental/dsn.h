@@ -13,4 +13,14 @@ struct xp_dsn_options {
 extern struct xp_dsn_options xp_dsn_opts;
 extern const module_info xp_dsn_module;
 
+struct recipient_item;
+/* xp_dsn_advertise - offer DSN in the EHLO reply? (dsn_advertise_hosts) */
+bool xp_dsn_advertise(bool local, bool (*host_in)(const char *list));
+/* xp_dsn_mail_param - RET= and ENVID= of MAIL (RFC 3461 4.3, 4.4): OK,
+ * FAIL (not a DSN parameter) or ERROR with *err the 501 text */
+int xp_dsn_mail_param(const char *name, const char *value, const char **err);
+/* xp_dsn_rcpt_param - NOTIFY= and ORCPT= of RCPT (RFC 3461 4.1, 4.2) */
+int xp_dsn_rcpt_param(const char *name, const char *value, struct recipient_item *r,
+                      const char **err);
+
 #endif
