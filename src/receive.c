@@ -181,31 +181,44 @@ static char *received_header(void)
     return string_from_gstring(g);
 }
 
+/* qualify_from - an unqualified From: of local input gets the qualify
+ * domain (the old header is kept, marked deleted, as Exim does) */
+static void qualify_from(header_line **list)
+{
+    header_line *from = header_find(*list, "from");
+    if (!from) return;
+    char *v = header_value(from);
+    if (!*v || strchr(v, '@') || strchr(v, '<') || strchr(v, ',')) return;
+    from->type = HTYPE_OLD;
+    header_append(list, string_sprintf("From: %s@%s\n", v, cfg.qualify_domain ?
+                                       cfg.qualify_domain : cfg.primary_hostname));
+}
+
+/* originator - From: for local input that has none: the sender, with the
+ * caller's name for non-SMTP input (-F or the passwd entry) */
+static char *originator(const rcv *r)
+{
+    const char *addr = msg.sender_address && *msg.sender_address ? msg.sender_address
+        : string_sprintf("%s@%s", conn.sender_ident, cfg.qualify_domain ? cfg.qualify_domain
+                                                                        : cfg.primary_hostname);
+    if (r->originator_name && *r->originator_name)
+        return string_sprintf("From: %s <%s>\n", r->originator_name, addr);
+    return string_sprintf("From: %s\n", addr);
+}
+
 /* local_fixups - Message-ID, Date and From for local or submission input
  * (RFC 5322 3.6: both are required; RFC 6409 section 8) */
-static void local_fixups(header_line **list)
+static void local_fixups(const rcv *r, header_line **list)
 {
     if (!conn.local && !msg.submission) return;
-    header_line *from = header_find(*list, "from");
-    if (from) {
-        char *v = header_value(from);
-        if (*v && !strchr(v, '@') && !strchr(v, '<') && !strchr(v, ',')) {
-            from->type = HTYPE_OLD;
-            header_append(list, string_sprintf("From: %s@%s\n", v, cfg.qualify_domain ?
-                                               cfg.qualify_domain : cfg.primary_hostname));
-        }
-    } else if (msg.sender_address && *msg.sender_address) {
-        header_append(list, string_sprintf("From: %s\n", msg.sender_address));
-    } else if (conn.sender_ident) {
-        header_append(list, string_sprintf("From: %s@%s\n", conn.sender_ident,
-                                           cfg.qualify_domain ? cfg.qualify_domain : cfg.primary_hostname));
-    }
+    qualify_from(list);
     if (!header_find(*list, "message-id")) {
         const char *dom = cfg.message_id_header_domain ? expand_cstring(cfg.message_id_header_domain)
                                                        : NULL;
         header_append(list, string_sprintf("Message-Id: <E%s@%s>\n", msg.id,
                                            dom && *dom ? dom : cfg.primary_hostname));
     }
+    if (!header_find(*list, "from")) header_append(list, originator(r));
     if (!header_find(*list, "date")) header_append(list, string_sprintf("Date: %s\n", tod_full()));
 }
 
@@ -222,7 +235,7 @@ void rcv_finish_headers(rcv *r)
     }
     header_line *subj = header_find(list, "subject");
     if (subj) msg.subject = header_value(subj);
-    local_fixups(&list);
+    local_fixups(r, &list);
     char *rh = received_header();
     if (rh) header_prepend(&list, rh);
     msg.headers = list;
@@ -258,6 +271,10 @@ static spool_header *build_header(const rcv *r)
     h->allow_unqualified_sender = conn.unqualified_sender_ok;
     h->deliver_firsttime = true;
     h->local = r->local_input;
+    if (r->local_input) {
+        h->auth_id = conn.sender_ident;
+        h->auth_sender = msg.sender_address;
+    }
     h->dsn_envid = msg.dsn_envid;
     h->dsn_ret = msg.dsn_ret;
     h->recipients = msg.recipients;

@@ -12,6 +12,7 @@ typedef struct receive_local_opts {
     char **rcpts;           /* command-line recipients */
     int rcpts_count;
     bool queue_only;        /* -odq */
+    const char *fullname;   /* -F */
 } receive_local_opts;
 
 /* receive_local - read a message from conn.in_fd (the sendmail

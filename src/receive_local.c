@@ -6,6 +6,8 @@
  * SMTP messages are, and logged with P=local. Recipients come from the
  * command line or, with -t, from the To:, Cc: and Bcc: headers. */
 
+/* System */
+#include <pwd.h>
 /* MTA core */
 #include "tern.h"
 #include "acl.h"
@@ -16,6 +18,14 @@
 #include "receive_int.h"
 #include "smtp_in.h"
 #include "smtp_in_int.h"
+
+/* caller_name - the name part of the caller's passwd gecos field */
+static char *caller_name(void)
+{
+    struct passwd *pw = getpwuid(proc.real_uid);
+    if (!pw || !pw->pw_gecos) return NULL;
+    return string_copyn(pw->pw_gecos, strcspn(pw->pw_gecos, ","));
+}
 
 /* read_local - all lines up to EOF or the lone dot; 0, or -1 on error */
 static int read_local(rcv *r, bool dot_ends)
@@ -98,7 +108,10 @@ static int finish_local(rcv *r, const receive_local_opts *o)
         return EXIT_FAILURE;
     }
     rcv_finish_headers(r);
-    if (o->extract_rcpts) extract_header_rcpts(msg.headers);
+    if (o->extract_rcpts) {
+        extract_header_rcpts(msg.headers);
+        msg.size = (long)header_size(msg.headers) + 1 + r->body_bytes;
+    }
     if (!msg.recipients_count) {
         fprintf(stderr, "tern: no recipients found\n");
         return EXIT_FAILURE;
@@ -122,6 +135,7 @@ int receive_local(const receive_local_opts *o)
     rcv r;
     if (!rcv_open(&r)) return EXIT_FAILURE;
     r.local_input = true;
+    r.originator_name = o->fullname ? string_copy(o->fullname) : caller_name();
     int rc = read_local(&r, o->dot_ends);
     rc = rc == 0 ? finish_local(&r, o) : EXIT_FAILURE;
     rcv_cleanup(&r);

@@ -113,8 +113,9 @@ static enum smtp_next smtp_do_helo(char *line, const char *verb, char *arg)
         char *um, *lm;
         int rc = smtp_run_acl(ACL_WHERE_HELO, NULL, cfg.acl_smtp_helo, &um, &lm);
         if (rc != OK) {
+            enum smtp_next n = smtp_acl_fail(ACL_WHERE_HELO, rc, um, lm, arg);
             conn.sender_helo_name = NULL;
-            return smtp_acl_fail(ACL_WHERE_HELO, rc, um, lm, arg);
+            return n;
         }
     }
     enum store_pool old = store_set_pool(POOL_CONN);
@@ -284,7 +285,7 @@ static enum smtp_next smtp_do_mail(char *line, char *arg)
         smtp_printf("501 %s: sender address must contain a domain\r\n", arg);
         return NEXT_CONTINUE;
     }
-    if (!size_check(arg)) return NEXT_CONTINUE;
+    if (!size_check(string_sprintf("<%s>", addr))) return NEXT_CONTINUE;
     enum store_pool old = store_set_pool(POOL_MSG);
     msg.sender_address = string_copy_taint(q, GET_TAINTED);
     store_set_pool(old);

@@ -135,7 +135,7 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
 {
     const char *lm = log_msg ? log_msg : user_msg;
     char *head = smtp_host_and_ident(true);
-    char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_PREDATA || where == ACL_WHERE_DATA)
+    char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
                      ? string_sprintf(" F=<%s>", msg.sender_address ? msg.sender_address : "")
                      : "";
     log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,

@@ -140,6 +140,7 @@ static int run_bm(void)
     smtp_conn_setup(NULL, 0, 0, 1, false);
     conn.sender_ident = caller_login();
     cfg.smtp_receive_timeout = 0; /* local input may be as slow as it likes */
+    conn.unqualified_sender_ok = conn.unqualified_recipient_ok = true;
     apply_om();
     conn.received_protocol = mo.oMr ? mo.oMr : "local";
     enum store_pool old = store_set_pool(POOL_PERM);
@@ -151,7 +152,7 @@ static int run_bm(void)
     store_set_pool(old);
     receive_local_opts o = {.dot_ends = !mo.no_dot, .extract_rcpts = mo.extract,
                             .rcpts = mo.rcpts, .rcpts_count = mo.rcpts_count,
-                            .queue_only = mo.queue_only};
+                            .queue_only = mo.queue_only, .fullname = mo.fullname};
     return receive_local(&o);
 }
 
