@@ -377,7 +377,7 @@ static bool too_many_rcpts(void)
     return true;
 }
 
-static enum smtp_next rcpt_acl(recipient_item *r)
+static enum smtp_next rcpt_acl(recipient_item *r, const char *as_given)
 {
     char *um, *lm;
     int rc = smtp_run_acl(ACL_WHERE_RCPT, r->address, cfg.acl_smtp_rcpt, &um, &lm);
@@ -386,7 +386,7 @@ static enum smtp_next rcpt_acl(recipient_item *r)
         smtp_printf("250 Accepted\r\n");
         return NEXT_CONTINUE;
     }
-    char *a = r->address;
+    char *a = string_copy(as_given);
     msg.recipients_count--;
     if (rc == DEFER) msg.rcpt_defer_count++;
     else msg.rcpt_fail_count++;
@@ -419,7 +419,7 @@ static enum smtp_next smtp_do_rcpt(char *line, char *arg)
     r->orcpt = tmp.orcpt;
     r->dsn_flags = tmp.dsn_flags;
     store_set_pool(old);
-    return rcpt_acl(r);
+    return rcpt_acl(r, addr);
 }
 
 static enum smtp_next cmd_rcpt(char *line, char *arg)
@@ -431,7 +431,7 @@ static enum smtp_next cmd_rcpt(char *line, char *arg)
 /* ---- DATA / BDAT ---- */
 
 /* smtp_check_data - RFC 5321 4.1.1.4: needs a sender and a recipient */
-static int smtp_check_data(char *line)
+static int smtp_check_data(char *line, const char *verb)
 {
     if (msg.recipients_count > 0) return CHECK_PASS;
     if (msg.rcpt_smtp_response && msg.rcpt_response_same) {
@@ -443,11 +443,12 @@ static int smtp_check_data(char *line)
             smtp_printf("503-%s\r\n", p);
         }
     }
-    if (!msg.sender_set && !msg.rcpt_smtp_response)
-        return smtp_synprot_error(L_smtp_protocol_error, 503, line, "MAIL command must precede DATA");
+    if (conn.pipelining_advertised && conn.prev_cmd == CMD_RCPT) {
+        smtp_printf("503 Valid RCPT command must precede %s\r\n", verb);
+        return NEXT_CONTINUE;
+    }
     return smtp_synprot_error(L_smtp_protocol_error, 503, line,
-                              conn.pipelining_advertised ? "Valid RCPT command must precede DATA"
-                                                         : "valid RCPT command must precede DATA");
+                              string_sprintf("valid RCPT command must precede %s", verb));
 }
 
 /* predata - acl_smtp_predata */
@@ -464,7 +465,7 @@ static enum smtp_next predata(bool *ok)
 
 static enum smtp_next cmd_data(char *line, char *arg)
 {
-    int rc = smtp_check_data(line);
+    int rc = smtp_check_data(line, "DATA");
     if (rc != CHECK_PASS) return (enum smtp_next)rc;
     bool ok;
     enum smtp_next n = predata(&ok);
@@ -495,7 +496,7 @@ static enum smtp_next cmd_bdat(char *line, char *arg)
                                   "CHUNKING not advertised");
     if (!parse_bdat(arg, &size, &last))
         return smtp_synprot_error(L_smtp_syntax_error, 501, line, "missing size for BDAT command");
-    int rc = smtp_check_data(line);
+    int rc = smtp_check_data(line, "BDAT");
     if (rc != CHECK_PASS) return (enum smtp_next)rc;
     bool ok;
     enum smtp_next n = predata(&ok);
@@ -659,7 +660,11 @@ static enum smtp_next lost_connection(enum smtp_cmd_id id)
 enum smtp_next smtp_dispatch(enum smtp_cmd_id id, char *line, char *arg)
 {
     if (id == CMD_EOF || id == CMD_TIMEOUT) return lost_connection(id);
-    if (id == CMD_UNKNOWN) return unknown_command(line);
+    if (id == CMD_UNKNOWN) {
+        conn.prev_cmd = conn.this_cmd;
+        conn.this_cmd = id;
+        return unknown_command(line);
+    }
     const cmd_row *row = NULL;
     for (size_t i = 0; i < NELEM(cmd_table); i++)
         if (cmd_table[i].id == id) row = &cmd_table[i];
@@ -668,5 +673,7 @@ enum smtp_next smtp_dispatch(enum smtp_cmd_id id, char *line, char *arg)
                      ((row->flags & CF_SYNC_NOPL) && !conn.pipelining_advertised);
     if (must_sync && !smtp_check_sync(line)) return NEXT_DROP;
     if ((row->flags & CF_NONMAIL) && nonmail_exceeded(line)) return NEXT_DROP;
+    conn.prev_cmd = conn.this_cmd;
+    conn.this_cmd = id;
     return row->handler(line, arg);
 }
