@@ -108,6 +108,7 @@ static int read_message(data_src *d, rcv *r)
 /* data_failed - peer gone or timed out mid-message */
 static enum smtp_next data_failed(int rc, bool in_body)
 {
+    msg.id = NULL; /* Exim logs these without the id of the lost message */
     if (rc == RD_TIMEOUT) {
         log_write(L_always, LOG_MAIN, "SMTP data timeout (message abandoned) on connection from "
                   "%s F=<%s>", smtp_host_and_ident(false), msg.sender_address);

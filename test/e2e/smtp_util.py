@@ -40,7 +40,12 @@ class Env:
 
     def __init__(self, tmp_path, conf="", hostname="test.example"):
         self.dir = str(tmp_path)
-        os.chmod(self.dir, 0o755)  # the connection child runs as the tern user
+        # the connection child runs as the tern user: it must reach the spool
+        p = self.dir
+        while p not in ("/", "/tmp"):
+            os.chmod(p, os.stat(p).st_mode | 0o711)
+            p = os.path.dirname(p)
+        os.chmod(self.dir, 0o755)
         self.spool = os.path.join(self.dir, "spool")
         self.conf = os.path.join(self.dir, "configure")
         with open(self.conf, "w") as f:
