@@ -53,9 +53,10 @@
  * but counted in pieces of this size (RFC 5321 4.5.3.1.6 says 1000). */
 #define LIMIT_DATA_LINE (64 * 1024)
 
-/* Header lines per message before "too many header lines" (a flood of
- * tiny headers is bounded by header_maxsize too). */
-#define LIMIT_HEADER_LINES 10000
+/* Header lines per message: a backstop for header_maxsize = 0 (no size
+ * limit), high enough that no message Exim accepts is refused for it
+ * (1M of "a:x" lines, the default header_maxsize, is 250,000 lines). */
+#define LIMIT_HEADER_LINES 300000
 
 /* Listening sockets of one daemon (ports x interfaces). */
 #define LIMIT_DAEMON_LISTENERS 64
