@@ -28,6 +28,7 @@
 #include "log.h"
 #include "match.h"
 #include "smtp_in.h"
+#include "spool.h"
 #include "version.h"
 
 typedef struct listener {
@@ -183,6 +184,13 @@ static void reap(void)
     pid_t pid;
     int status;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0)) {
+            rmark m = store_mark();
+            int n = spool_tidy_dead_writer(cfg.spool_directory, cfg.split_spool_directory, pid);
+            if (n) log_write(L_always, LOG_MAIN, "removed %d uncommitted -D file%s of connection "
+                             "process %d, which died", n, n == 1 ? "" : "s", (int)pid);
+            store_reset(m);
+        }
         for (int i = 0; i < dm.nkids; i++) {
             if (dm.kids[i].pid != pid) continue;
             dm.kids[i] = dm.kids[--dm.nkids];

@@ -8,6 +8,7 @@
 
 /* System */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -546,6 +547,42 @@ char *spool_input_dir(const char *spool, const char *id, bool split)
     dir = string_sprintf("%s/%c", dir, id[5]);
     (void)mkdir(dir, 0750);
     return dir;
+}
+
+/* tidy_dir - spool_tidy_dead_writer for one directory */
+static int tidy_dir(const char *dir, const char *pidpart, const char *tmpsuffix)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        size_t len = strlen(name), sl = strlen(tmpsuffix);
+        bool tmp = strncmp(name, "hdr.", 4) == 0 && len > sl && strcmp(name + len - sl, tmpsuffix) == 0;
+        bool orphan = len == MESSAGE_ID_LENGTH + 2 && strcmp(name + MESSAGE_ID_LENGTH, "-D") == 0 &&
+                      strncmp(name + 7, pidpart, 6) == 0;
+        if (orphan) {
+            char *h = string_sprintf("%s/%.*s-H", dir, MESSAGE_ID_LENGTH, name);
+            if (access(h, F_OK) == 0 || errno != ENOENT) orphan = false;
+        }
+        if ((tmp || orphan) && unlink(string_sprintf("%s/%s", dir, name)) == 0 && orphan) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int spool_tidy_dead_writer(const char *spool, bool split, pid_t pid)
+{
+    char pidpart[7];
+    spool_base62((unsigned long)pid, 6, pidpart);
+    char *suffix = string_sprintf(".%d", (int)pid);
+    char *input = string_sprintf("%s/input", spool);
+    int n = tidy_dir(input, pidpart, suffix);
+    if (!split) return n;
+    for (const char *c = base62_chars; *c; c++)
+        n += tidy_dir(string_sprintf("%s/%c", input, *c), pidpart, suffix);
+    return n;
 }
 
 int spool_write_file(const char *dir, const char *name, const char *data, size_t len,

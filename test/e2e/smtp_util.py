@@ -6,11 +6,14 @@ starts `tern -bdf` on a free 127.0.0.1 port. `Client` is a raw-socket SMTP
 client that sends exact bytes and reads whole replies, so pipelining and
 synchronization errors can be provoked. Ids and dates are masked by `mask()`.
 """
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,12 +42,11 @@ class Env:
     """A config, spool and log directory for one test."""
 
     def __init__(self, tmp_path, conf="", hostname="test.example"):
-        self.dir = str(tmp_path)
-        # the connection child runs as the tern user: it must reach the spool
-        p = self.dir
-        while p not in ("/", "/tmp"):
-            os.chmod(p, os.stat(p).st_mode | 0o711)
-            p = os.path.dirname(p)
+        # The connection child runs as the tern user, so the spool must be
+        # reachable by it: not under pytest's tmp_path, whose root pytest
+        # resets to mode 0700 whenever any pytest session starts.
+        self.dir = tempfile.mkdtemp(prefix="tern-e2e-", dir="/tmp")
+        atexit.register(shutil.rmtree, self.dir, True)
         os.chmod(self.dir, 0o755)
         self.spool = os.path.join(self.dir, "spool")
         self.conf = os.path.join(self.dir, "configure")
