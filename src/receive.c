@@ -141,9 +141,12 @@ static gstring *rcvhost(gstring *g)
 {
     if (conn.sender_host_address) {
         if (conn.sender_host_name)
-            g = string_fmt_append(g, "from %s ([%s]%s%s)\n\t", conn.sender_host_name,
-                                  conn.sender_host_address, conn.sender_helo_name ? " helo=" : "",
-                                  conn.sender_helo_name ? conn.sender_helo_name : "");
+            g = string_fmt_append(g, "from %s%s([%s]%s%s%s%s)\n\t", conn.sender_host_name,
+                                  conn.sender_ident ? "\n\t" : " ", conn.sender_host_address,
+                                  conn.sender_helo_name ? " helo=" : "",
+                                  conn.sender_helo_name ? conn.sender_helo_name : "",
+                                  conn.sender_ident ? " ident=" : "",
+                                  conn.sender_ident ? conn.sender_ident : "");
         else
             g = string_fmt_append(g, "from [%s]%s%s%s\n\t", conn.sender_host_address,
                                   conn.sender_helo_name ? " (helo=" : "",
@@ -262,7 +265,7 @@ static spool_header *build_header(const rcv *r)
     h->host_name = conn.sender_host_name;
     h->interface_address = conn.interface_address;
     h->interface_port = conn.interface_port;
-    h->ident = conn.local ? conn.sender_ident : NULL;
+    h->ident = conn.sender_ident;
     h->received_protocol = conn.received_protocol;
     h->body_linecount = msg.body_linecount;
     h->body_zerocount = msg.body_zerocount;

@@ -123,16 +123,19 @@ static enum smtp_next smtp_do_helo(char *line, const char *verb, char *arg)
     conn.helo_verb = esmtp ? "EHLO" : "HELO";
     store_set_pool(old);
     conn.esmtp = esmtp;
-    conn.received_protocol = conn.protocol_forced ? conn.protocol_forced
-                             : conn.local ? (esmtp ? "local-esmtp" : "local-smtp")
-                                          : (esmtp ? "esmtp" : "smtp");
+    conn.received_protocol = conn.local ? (esmtp ? "local-esmtp" : "local-smtp")
+                                        : (esmtp ? "esmtp" : "smtp");
     advertise_flags(esmtp);
     const char *mpc = expand_cstring(cfg.smtp_accept_max_per_connection);
     conn.max_per_connection = mpc && *mpc ? strtol(mpc, NULL, 10) : 0;
     smtp_reset_message();
-    char *hello = conn.local ? string_sprintf("Hello %s at %s", conn.sender_ident, arg)
-                             : string_sprintf("Hello %s [%s]", conn.sender_host_name ?
-                                              conn.sender_host_name : arg, conn.sender_host_address);
+    /* "Hello [ident at] name-or-helo [[ip]]", as Exim words it */
+    char *hello = string_sprintf("Hello %s%s%s%s%s%s", conn.sender_ident ? conn.sender_ident : "",
+                                 conn.sender_ident ? " at " : "",
+                                 conn.sender_host_name ? conn.sender_host_name : arg,
+                                 conn.sender_host_address ? " [" : "",
+                                 conn.sender_host_address ? conn.sender_host_address : "",
+                                 conn.sender_host_address ? "]" : "");
     gstring *g = string_fmt_append(NULL, "%s %s", conn.active_hostname, hello);
     if (esmtp) {
         g = string_catc(g, '\n');

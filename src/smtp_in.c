@@ -227,8 +227,7 @@ static bool session_start(void)
     const char *ah = cfg.smtp_active_hostname ? expand_cstring(cfg.smtp_active_hostname) : NULL;
     conn.active_hostname = string_copy_perm(ah && *ah ? ah : cfg.primary_hostname);
     if (conn.host_checking) host_checking_header();
-    conn.received_protocol = conn.protocol_forced ? conn.protocol_forced
-                             : conn.local ? "local-smtp" : "smtp";
+    conn.received_protocol = conn.local ? "local-smtp" : "smtp";
     if (!conn.local) {
         conn.unqualified_sender_ok = smtp_host_in(cfg.sender_unqualified_hosts);
         conn.unqualified_recipient_ok = smtp_host_in(cfg.recipient_unqualified_hosts);

@@ -93,13 +93,14 @@ static char *caller_login(void)
 /* apply_om - -oMa/-oMr/-oMs/-oMt and -f for trusted callers */
 static void apply_om(void)
 {
+    enum store_pool old = store_set_pool(POOL_PERM);
     bool any = mo.oMa || mo.oMr || mo.oMs || mo.oMt;
     if (any && !proc.trusted_caller) {
         fprintf(stderr, "tern: permission denied (-oMa, -oMr, -oMs and -oMt need a trusted caller)\n");
         exit(EXIT_FAILURE);
     }
     if (mo.oMa) {
-        char *a = string_copy_perm(mo.oMa);
+        char *a = string_copy_taint(mo.oMa, GET_TAINTED);
         char *dot = strrchr(a, '.');
         /* "1.2.3.4.25": a fifth component is the port, as Exim writes it */
         if (dot && strchr(a, ':') == NULL && strchr(a, '.') != dot) {
@@ -110,16 +111,16 @@ static void apply_om(void)
         conn.sender_host_address = a;
         conn.local = false;
     }
-    if (mo.oMs) conn.sender_host_name = string_copy_perm(mo.oMs);
-    if (mo.oMt) conn.sender_ident = string_copy_perm(mo.oMt);
+    if (mo.oMs) conn.sender_host_name = string_copy_taint(mo.oMs, GET_TAINTED);
+    if (mo.oMt) conn.sender_ident = string_copy_taint(mo.oMt, GET_TAINTED);
+    store_set_pool(old);
 }
 
 static int run_bs(void)
 {
     smtp_conn_setup(NULL, 0, 0, 1, false);
     conn.sender_ident = caller_login();
-    apply_om();
-    conn.protocol_forced = mo.oMr;
+    apply_om(); /* -oMr is ignored: HELO/EHLO decide the protocol name */
     return smtp_session();
 }
 

@@ -115,6 +115,9 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        err = self.proc.stderr.read()
+        # a sanitizer report from the daemon or any connection child
+        assert b"Sanitizer" not in err and b"runtime error" not in err, err.decode(errors="replace")
 
     def __enter__(self):
         return self
