@@ -67,6 +67,21 @@ CASES = [
      b"MAIL FROM:<a@b.c>\r\nRCPT TO:<y@z.z>\r\nRCPT TO:<y2@z.z>\r\nDATA\r\nSubject: s\r\n"
      b"Message-ID: <abc@d>\r\n\r\nhi\r\n..dot\r\n.\r\nVRFY x\r\nEXPN x\r\nETRN x\r\nHELP\r\nNOOP\r\n"
      b"RSET\r\nFOO\r\nQUIT\r\n"),
+    ("helo_chars_unqualified_banner", R + "\nhelo_allow_chars = _\nsender_unqualified_hosts = 1.2.3.4\n"
+     "recipient_unqualified_hosts = 1.2.3.4\nsmtp_banner = my banner here\n"
+     "smtp_max_synprot_errors = 1\nsmtp_max_unknown_commands = 1", ["-bh", "1.2.3.4"],
+     b"EHLO foo_bar\r\nEHLO x_y\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nQUIT\r\n"),
+    ("helo_accept_junk", "helo_accept_junk_hosts = 1.2.3.4", ["-bh", "1.2.3.4"],
+     b"EHLO foo_bar\r\nMAIL FROM:<a@b>\r\nQUIT\r\n"),
+    ("synprot_max_one", "smtp_max_synprot_errors = 1\nsmtp_max_unknown_commands = 5",
+     ["-bh", "1.2.3.4"], b"EHLO foo\r\nX\r\nY\r\n"),
+    ("bs_oM_flags", R, ["-bs", "-oMa", "10.0.0.1", "-oMr", "testproto", "-oMs", "host.name",
+                        "-oMt", "idt"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n"
+     b"QUIT\r\n"),
+    ("bm_dot_ends", "", ["-bm", "a@b.c", "y"], b"Subject: hi\n\nbody\n.\nmore\n"),
+    ("t_extract", "", ["-t", "-i"],
+     b"To: a@b.c, Name <c@d.e>\nBcc: z@y\nSubject: hi\n\nbody\n.\nmore\n"),
     ("bs_no_rcpt_acl", "", ["-bs"],
      b"HELO foo\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n"),
 ]

@@ -516,6 +516,75 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'8 Administrative prohibition\r\n214-Commands supported:\r\n214 AUTH STARTTLS HELO EHLO M'
          b'AIL RCPT DATA BDAT NOOP QUIT RSET HELP\r\n250 OK\r\n250 Reset OK\r\n500 unrecognized c'
          b'ommand\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'helo_allow_chars = _\n'
+          'sender_unqualified_hosts = 1.2.3.4\n'
+          'recipient_unqualified_hosts = 1.2.3.4\n'
+          'smtp_banner = my banner here\n'
+          'smtp_max_synprot_errors = 1\n'
+          'smtp_max_unknown_commands = 1',
+  'err': b'',
+  'input': b'EHLO foo_bar\r\nEHLO x_y\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'helo_chars_unqualified_banner',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 my banner here\r\n250-test.example '
+         b'Hello foo_bar [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-PI'
+         b'PECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n250-test.exam'
+         b'ple Hello x_y [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-PI'
+         b'PECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n250 OK\r\n250 A'
+         b'ccepted\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'helo_accept_junk_hosts = 1.2.3.4',
+  'err': b'',
+  'input': b'EHLO foo_bar\r\nMAIL FROM:<a@b>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'helo_accept_junk',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello foo_bar [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250'
+         b'-PIPELINING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 '
+         b'HELP\r\n250 OK\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'smtp_max_synprot_errors = 1\nsmtp_max_unknown_commands = 5',
+  'err': b'LOG: SMTP call from (foo) [1.2.3.4] dropped: too many syntax or protocol errors (last co'
+         b'mmand was "Y",  C=EHLO)',
+  'input': b'EHLO foo\r\nX\r\nY\r\n',
+  'mainlog': b'',
+  'name': 'synprot_max_one',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello foo [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIP'
+         b'ELINING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP'
+         b'\r\n500 unrecognized command\r\n500-unrecognized command\r\n500 Too many syntax or pro'
+         b'tocol errors\r\n'},
+ {'args': ['-bs', '-oMa', '10.0.0.1', '-oMr', 'testproto', '-oMs', 'host.name', '-oMt', 'idt'],
+  'conf': 'acl_smtp_rcpt = accept',
+  'err': b'',
+  'input': b'EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r'
+           b'\n.\r\nQUIT\r\n',
+  'mainlog': b'ID <= a@b.c H=host.name (foo) [10.0.0.1] U=idt P=esmtp S=203',
+  'name': 'bs_oM_flags',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello idt at host.name [10.0'
+         b'.0.1]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250'
+         b'-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n250 OK\r\n250 Accepted\r\n354 E'
+         b'nter message, ending with "." on a line by itself\r\n250 OK id=ID\r\n221 test.example cl'
+         b'osing connection\r\n'},
+ {'args': ['-bm', 'a@b.c', 'y'],
+  'conf': '',
+  'err': b'',
+  'input': b'Subject: hi\n\nbody\n.\nmore\n',
+  'mainlog': b'ID <= root@test.example U=root P=local S=283',
+  'name': 'bm_dot_ends',
+  'out': b''},
+ {'args': ['-t', '-i'],
+  'conf': '',
+  'err': b'',
+  'input': b'To: a@b.c, Name <c@d.e>\nBcc: z@y\nSubject: hi\n\nbody\n.\nmore\n',
+  'mainlog': b'ID <= root@test.example U=root P=local S=314',
+  'name': 't_extract',
+  'out': b''},
  {'args': ['-bs'],
   'conf': '',
   'err': b'',

@@ -115,7 +115,10 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        err = self.proc.stderr.read()
+        # children still serving open connections hold the pipe: read only
+        # what is there now
+        os.set_blocking(self.proc.stderr.fileno(), False)
+        err = self.proc.stderr.read() or b""
         # a sanitizer report from the daemon or any connection child
         assert b"Sanitizer" not in err and b"runtime error" not in err, err.decode(errors="replace")
 
