@@ -344,3 +344,9 @@ void bug_abort(const char *func, const char *fmt, ...)
 }
 
 void log_init(void) { selectors_ready = false; }
+
+void log_reject_detail(const char *text, size_t len)
+{
+    if (conn.host_checking) return;
+    append_line("reject", text, len);
+}

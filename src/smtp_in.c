@@ -18,6 +18,7 @@
 #include "globals.h"
 #include "log.h"
 #include "match.h"
+#include "message.h"
 #include "smtp_in.h"
 #include "version.h"
 /* This module */
@@ -108,6 +109,19 @@ static char *acl_reject_text(enum acl_where where, int rc, const char *subject)
     }
 }
 
+/* reject_log_headers - the envelope and headers of a message rejected
+ * after DATA, below its rejectlog line (as Exim writes them) */
+static void reject_log_headers(void)
+{
+    gstring *g = string_fmt_append(NULL, "Envelope-from: <%s>\n",
+                                   msg.sender_address ? msg.sender_address : "");
+    for (int i = 0; i < msg.recipients_count; i++)
+        g = string_fmt_append(g, "Envelope-to: <%s>\n", msg.recipients[i].address);
+    for (const header_line *h = msg.headers; h; h = h->next)
+        if (h->type != HTYPE_OLD) g = string_fmt_append(g, "%c %s", h->type, h->text);
+    log_reject_detail(g->s, g->len);
+}
+
 /* acl_reply_code - the default code for a failure at this checkpoint */
 static int acl_reply_code(enum acl_where where, int rc)
 {
@@ -140,6 +154,7 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
                      : "";
     log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,
               acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
+    if (where == ACL_WHERE_DATA) reject_log_headers();
     if (rc == DISCARD) return NEXT_CONTINUE;
     int code = acl_reply_code(where, rc);
     const char *text = user_msg;

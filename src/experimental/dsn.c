@@ -61,7 +61,8 @@ int xp_dsn_mail_param(const char *name, const char *value, const char **err)
             *err = "Invalid value for ENVID parameter";
             return ERROR;
         }
-        msg.dsn_envid = string_copy_taint(value, GET_TAINTED);
+        msg.dsn_envid = store_get_in(POOL_MSG, strlen(value) + 1, GET_TAINTED);
+        memcpy(msg.dsn_envid, value, strlen(value) + 1);
         return OK;
     }
     return FAIL;
@@ -70,8 +71,8 @@ int xp_dsn_mail_param(const char *name, const char *value, const char **err)
 /* notify_flags - "NEVER" or a comma list of SUCCESS, FAILURE, DELAY */
 static int notify_flags(const char *v)
 {
-    if (strcasecmp(v, "NEVER") == 0) return RF_NOTIFY_NEVER | RF_DSN_FLAGS_SET;
-    int f = RF_DSN_FLAGS_SET;
+    if (strcasecmp(v, "NEVER") == 0) return RF_NOTIFY_NEVER;
+    int f = 0;
     const char *p = v;
     while (*p) {
         size_t n = strcspn(p, ",");
@@ -82,7 +83,7 @@ static int notify_flags(const char *v)
         p += n;
         if (*p) p++;
     }
-    return f;
+    return f ? f : -1;
 }
 
 int xp_dsn_rcpt_param(const char *name, const char *value, struct recipient_item *r,
@@ -97,7 +98,8 @@ int xp_dsn_rcpt_param(const char *name, const char *value, struct recipient_item
     if (strcasecmp(name, "ORCPT") == 0 && value) {
         const char *semi = strchr(value, ';');
         if (!semi || !xtext_valid(semi + 1)) { *err = "Invalid value for ORCPT parameter"; return ERROR; }
-        r->orcpt = string_copy_taint(value, GET_TAINTED);
+        r->orcpt = store_get_in(POOL_MSG, strlen(value) + 1, GET_TAINTED);
+        memcpy(r->orcpt, value, strlen(value) + 1);
         return OK;
     }
     return FAIL;
