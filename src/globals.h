@@ -64,6 +64,7 @@ struct conn_state {
     bool queue_only;        /* smtp_accept_queue_per_connection, load */
     char *protocol_forced;  /* -oMr */
     int prev_cmd, this_cmd; /* enum smtp_cmd_id of the last two commands */
+    long start_time;        /* connection start, for D= */
 };
 
 

@@ -237,6 +237,8 @@ char *log_path_for(const char *type)
     const char *list = cfg.log_file_path ? cfg.log_file_path : LOG_FILE_PATH;
     int sep = 0;
     char *item;
+    if (!*list) /* unset: the default, $spool_directory/log/%slog */
+        return string_sprintf("%s/log/%slog", cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY, type);
     while ((item = string_nextinlist(&list, &sep))) {
         if (strcmp(item, "syslog") == 0) continue;
         if (!*item) return string_sprintf("%s/log/%slog", cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY, type);

@@ -7,6 +7,7 @@
 
 /* System */
 #include <ctype.h>
+#include <time.h>
 /* MTA core */
 #include "tern.h"
 #include "acl.h"
@@ -650,8 +651,11 @@ static enum smtp_next lost_connection(enum smtp_cmd_id id)
                   smtp_host_and_ident(false));
         smtp_printf("421 %s: SMTP command timeout - closing connection\r\n", conn.active_hostname);
     } else {
-        log_write(L_lost_incoming_connection, LOG_MAIN, "unexpected disconnection while reading "
-                  "SMTP command from %s", smtp_host_and_ident(false));
+        if (conn.is_socket)
+            log_write(L_lost_incoming_connection, LOG_MAIN, "unexpected disconnection while "
+                      "reading SMTP command from %s D=%lds", smtp_host_and_ident(false),
+                      (long)time(NULL) - conn.start_time);
+        smtp_printf("421 %s lost input connection\r\n", conn.active_hostname);
     }
     if (cfg.acl_smtp_notquit) {
         char *um, *lm;

@@ -306,6 +306,7 @@ static enum smtp_next one_command(void)
 int smtp_session(void)
 {
     smtp_io_init();
+    conn.start_time = (long)time(NULL);
     conn.max_per_connection = 1000;
     if (!session_start()) return EXIT_SUCCESS;
     enum smtp_next next = NEXT_CONTINUE;

@@ -106,7 +106,7 @@ static int read_message(data_src *d, rcv *r)
 }
 
 /* data_failed - peer gone or timed out mid-message */
-static enum smtp_next data_failed(int rc, bool in_body)
+static enum smtp_next data_failed(int rc, const rcv *r)
 {
     msg.id = NULL; /* Exim logs these without the id of the lost message */
     if (rc == RD_TIMEOUT) {
@@ -115,9 +115,10 @@ static enum smtp_next data_failed(int rc, bool in_body)
         smtp_printf("421 %s SMTP incoming data timeout - closing connection.\r\n",
                     conn.active_hostname);
     } else if (rc == RD_EOF) {
+        /* Exim's wording: where in the message the data stopped */
+        const char *where = r->in_body ? "" : r->hb.total ? " (after header)" : " (header)";
         log_write(L_lost_incoming_connection, LOG_MAIN, "SMTP connection from %s lost while "
-                  "reading message data (%s)", smtp_host_and_ident(false),
-                  in_body ? "after header" : "header");
+                  "reading message data%s", smtp_host_and_ident(false), where);
         smtp_printf("421 Lost incoming connection\r\n");
     }
     return rc == RD_BADBDAT ? NEXT_CONTINUE : NEXT_DROP;
@@ -195,7 +196,7 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
         return NEXT_CONTINUE;
     }
     int rc = read_message(&d, &r);
-    if (rc < 0) next = data_failed(rc, r.in_body);
+    if (rc < 0) next = data_failed(rc, &r);
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
         if (data_acl(&next)) {

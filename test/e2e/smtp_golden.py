@@ -585,6 +585,62 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
   'mainlog': b'ID <= root@test.example U=root P=local S=314',
   'name': 't_extract',
   'out': b''},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept',
+  'err': b'LOG: SMTP connection from (x) [1.2.3.4] lost while reading message data',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nbody\r\n',
+  'mainlog': b'',
+  'name': 'eof_in_body',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n42'
+         b'1 Lost incoming connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept',
+  'err': b'LOG: SMTP connection from (x) [1.2.3.4] lost while reading message data (after header)',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n',
+  'mainlog': b'',
+  'name': 'eof_in_header',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n42'
+         b'1 Lost incoming connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept',
+  'err': b'LOG: SMTP connection from (x) [1.2.3.4] lost while reading message data (header)',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n',
+  'mainlog': b'',
+  'name': 'eof_before_header',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n42'
+         b'1 Lost incoming connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': '',
+  'err': b'',
+  'input': b'EHLO x\r\n',
+  'mainlog': b'',
+  'name': 'eof_no_quit',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'421 test.example lost input connection\r\n'},
+ {'args': ['-bs'],
+  'conf': '',
+  'err': b'',
+  'input': b'EHLO x\r\n',
+  'mainlog': b'',
+  'name': 'bs_eof_no_quit',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello root at x\r\n250-SIZE 52'
+         b'428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n421 test.example lost input connection\r\n'},
  {'args': ['-bs'],
   'conf': '',
   'err': b'',
