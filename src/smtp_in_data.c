@@ -23,6 +23,7 @@ typedef struct data_src {
     bool bdat, last;
     long chunk_left, chunk_size, chunk_total;
     gstring *line;
+    int pushback;  /* a byte read ahead after a CR; -1 for none */
 } data_src;
 
 /* next_bdat - after a non-LAST chunk: reply, then read the next BDAT */
@@ -51,6 +52,11 @@ static int next_bdat(data_src *d)
 /* data_getc - one byte of message data from DATA or the BDAT chunks */
 static int data_getc(data_src *d)
 {
+    if (d->pushback >= 0) {
+        int c = d->pushback;
+        d->pushback = -1;
+        return c;
+    }
     if (!d->bdat) {
         int c = smtp_getc();
         return c == -1 ? RD_EOF : c == -2 ? RD_TIMEOUT : c;
@@ -67,7 +73,9 @@ static int data_getc(data_src *d)
 }
 
 /* read_line - the next line into d->line; 1 whole line, 0 piece of a long
- * line, or RD_*. CRLF and bare LF both end a line; a bare CR is data. */
+ * line, or RD_*. CRLF, bare LF and bare CR all end a line, as in Exim
+ * (RFC 5321 section 2.3.8 forbids bare CR and LF; Exim reads them as
+ * line ends rather than storing them). */
 static int read_line(data_src *d)
 {
     d->line->len = 0;
@@ -77,8 +85,11 @@ static int read_line(data_src *d)
             if (c == RD_END && d->line->len) return 1;
             return c;
         }
-        if (c == '\n') {
-            if (d->line->len && d->line->s[d->line->len - 1] == '\r') d->line->len--;
+        if (c == '\n') return 1;
+        if (c == '\r') {
+            int n = data_getc(d);
+            if (n >= 0 && n != '\n') d->pushback = n;
+            if (n == RD_END) d->pushback = -1;
             return 1;
         }
         d->line = string_catc(d->line, (char)c);
@@ -187,7 +198,8 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
 {
     rcv r;
     data_src d = {.bdat = bdat, .last = first_last, .chunk_left = first_chunk,
-                  .chunk_size = first_chunk, .chunk_total = first_chunk, .line = string_get_tainted(256, GET_TAINTED)};
+                  .chunk_size = first_chunk, .chunk_total = first_chunk, .line = string_get_tainted(256, GET_TAINTED),
+                  .pushback = -1};
     enum smtp_next next = NEXT_CONTINUE;
     enum store_pool old = store_set_pool(POOL_MSG);
     if (!rcv_open(&r)) {
