@@ -317,7 +317,7 @@ const optionlist main_optionlist[] = {
     MO(smtp_receive_timeout, opt_stringptr | OPT_TIMESTR),
     MO(smtp_reserve_hosts, opt_stringptr),
     MO(smtp_return_error_details, opt_bool),
-    MISSING(smtputf8_advertise_hosts, "I18N (SMTPUTF8) support"),
+    MO(smtputf8_advertise_hosts, opt_stringptr),
     MISSING(spamd_address, "content scanning (WITH_CONTENT_SCAN)"),
 #ifdef EXPERIMENTAL_SPF
     XO(spf_guess, opt_string, xp_spf_opts),
@@ -386,6 +386,7 @@ const size_t main_optionlist_count = NELEM(main_optionlist);
 static int delay_warning_default[] = {1, 24 * 3600};
 
 const struct main_options main_options_default = {
+    .smtputf8_advertise_hosts = "*", /* SMTPUTF8 is accepted (RFC 6531), as Exim 4.96 offers it */
     .accept_8bitmime = true,
     .acl_smtp_data_prdr = "accept",
     .auth_advertise_hosts = "*",

@@ -227,6 +227,7 @@ struct main_options {
     char *smtp_active_hostname;
     int smtp_backlog_monitor;
     char *smtp_banner;
+    char *smtputf8_advertise_hosts;
     bool smtp_check_spool_space;
     int smtp_connect_backlog;
     bool smtp_enforce_sync;

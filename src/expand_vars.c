@@ -317,7 +317,7 @@ static const var_row vars[] = {
     L("received_time", &msg.received_time),
     S("recipient_data", &dlv.recipient_data),
     S("recipient_verify_failure", &msg.recipient_verify_failure),
-    S("recipients", &msg.recipients),
+    S("recipients", &msg.recipients_str),
     I("recipients_count", &msg.recipients_count),
     S("regex_match_string", &msg.regex_match_string),
     S("reply_address", &dlv.reply_address),

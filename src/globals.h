@@ -75,6 +75,26 @@ struct conn_state {
     int tls_in_bits, tls_in_certificate_verified, tls_in_ocsp, tls_in_resumption;
     int authentication_failed;
     struct proxy_state *proxy; /* EXPERIMENTAL_PROXY; opaque, owned by experimental/proxy.c */
+    /* reception */
+    int in_fd, out_fd;
+    bool is_socket;         /* a real TCP peer: sync checks apply */
+    bool host_checking;     /* -bh: run the dialogue, spool nothing */
+    bool local;             /* -bs / -bm: no remote host */
+    char *active_hostname;  /* smtp_active_hostname or primary_hostname */
+    char *helo_verb;        /* "HELO" or "EHLO" once one succeeded */
+    bool esmtp;
+    bool pipelining_advertised, chunking_advertised, dsn_advertised, smtputf8_advertised;
+    bool helo_accept_junk, unqualified_sender_ok, unqualified_recipient_ok;
+    int synprot_errors, unknown_commands, nonmail_commands;
+    int mail_commands;      /* for smtp_accept_max_per_connection */
+    int messages;           /* accepted on this connection */
+    long max_per_connection;
+    char *cmd_history;      /* "C=HELO,EHLO,..." list for drop log lines */
+    int cmd_history_count;
+    bool queue_only;        /* smtp_accept_queue_per_connection, load */
+    char *protocol_forced;  /* -oMr */
+    int prev_cmd, this_cmd; /* enum smtp_cmd_id of the last two commands */
+    long start_time;        /* connection start, for D= */
 };
 
 struct spool_header;
@@ -95,7 +115,7 @@ struct msg_state {
     int received_count, recipients_count;
     int rcpt_count, rcpt_defer_count, rcpt_fail_count;
     long long received_time;
-    char *recipients;             /* $recipients where Exim allows it */
+    char *recipients_str;         /* $recipients where Exim allows it */
     char *received_for;
     char *authenticated_sender;
     char *headers_added;
@@ -114,6 +134,24 @@ struct msg_state {
      * meaningful only when spool is set, -1 if not open. */
     const struct spool_header *spool;
     int data_fd;
+    /* reception */
+    bool sender_set;        /* MAIL accepted */
+    struct recipient_item *recipients;
+    int recipients_cap;
+    char *rcpt_smtp_response; /* for "All RCPT commands were rejected" */
+    bool rcpt_response_same;
+    long declared_size;     /* MAIL SIZE= */
+    int max_received_linelength;
+    bool body_8bitmime;
+    bool smtputf8;
+    int dsn_ret;            /* enum dsn_ret */
+    char *dsn_envid;
+    char *message_id_header; /* Message-ID text from the message, if any */
+    char *subject;
+    long received_sec;
+    int received_usec;
+    char *spool_dir;        /* input directory the files went to */
+    bool submission;        /* control = submission */
 };
 
 struct address_item;

@@ -160,5 +160,41 @@
 /* ${rfc2047} starts a new encoded word once one passes this length, so
  * that words stay near RFC 2047's 75-character limit */
 #define LIMIT_RFC2047_WORD 67
+/* SMTP command line (RFC 5321 section 4.5.3.1.4 says 512 octets; Exim
+ * reads up to 16384 so that long AUTH lines (RFC 4954) fit). A longer
+ * line is cut into pieces of this size, each handled as a command, as
+ * Exim does. */
+#define LIMIT_SMTP_CMD_LINE 16384
+
+/* SMTP input buffer: how much of a pipelined group is read at once. */
+#define LIMIT_SMTP_INBUF (64 * 1024)
+
+/* Commands remembered for the C= field of "dropped" log lines
+ * (Exim keeps the last 20). */
+#define LIMIT_SMTP_CMD_HISTORY 20
+
+/* Bytes of a sync-error log line's "next input" excerpt (Exim logs
+ * up to 150 characters). */
+#define LIMIT_SMTP_SYNC_EXCERPT 150
+
+/* Reply text length we will build (a multi-line ACL message is split
+ * into lines of its own; each line is bounded by RFC 5321 4.5.3.1.5). */
+#define LIMIT_SMTP_REPLY_OUT 4096
+
+/* One line of message data while receiving: longer lines are stored,
+ * but counted in pieces of this size (RFC 5321 4.5.3.1.6 says 1000). */
+#define LIMIT_DATA_LINE (64 * 1024)
+
+/* Header lines per message: a backstop for header_maxsize = 0 (no size
+ * limit), high enough that no message Exim accepts is refused for it
+ * (1M of "a:x" lines, the default header_maxsize, is 250,000 lines). */
+#define LIMIT_HEADER_LINES 300000
+
+/* Listening sockets of one daemon (ports x interfaces). */
+#define LIMIT_DAEMON_LISTENERS 64
+
+/* Connection children the daemon tracks (smtp_accept_max may not
+ * exceed this). */
+#define LIMIT_DAEMON_CHILDREN 4096
 
 #endif

@@ -282,6 +282,11 @@ static void log_vwrite(int selector, int flags, const char *fmt, va_list ap)
     rmark m = store_mark();
     gstring *body = string_vfmt_append(NULL, fmt, ap);
     char *text = string_printing_n(body->s, body->len);
+    if (conn.host_checking) { /* -bh: log lines are shown, not written */
+        fprintf(stderr, "LOG: %s%s%s\n", msg.id ? msg.id : "", msg.id ? " " : "", text);
+        store_reset(m);
+        return;
+    }
     gstring *g = string_catc(string_cat(line_prefix(NULL), text), '\n');
     if (g->len > LIMIT_LOG_LINE) {
         g->len = LIMIT_LOG_LINE - 1;
@@ -357,3 +362,9 @@ void bug_abort(const char *func, const char *fmt, ...)
 }
 
 void log_init(void) { selectors_ready = false; }
+
+void log_reject_detail(const char *text, size_t len)
+{
+    if (conn.host_checking) return;
+    append_line("reject", text, len);
+}

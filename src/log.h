@@ -57,6 +57,9 @@ void debug_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define DEBUG(cat) if (debug_on(cat))
 
 void log_init(void);
+/* log_reject_detail - raw lines (the headers of a rejected message) that
+ * follow a rejection line in the rejectlog only */
+void log_reject_detail(const char *text, size_t len);
 void log_write(int selector, int flags, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void log_config_die(const char *fmt, ...) NORETURN PRINTF_LIKE(1, 2);
 void log_set_config_die_test_hook(void (*fn)(const char *msg));

@@ -15,6 +15,7 @@
 #include "globals.h"
 #include "modes.h"
 #include "queue.h"
+#include "smtp_in_modes.h"
 #include "readconf.h"
 #include "retry.h"
 #include "rewrite.h"
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
     acl_init();
     finish_identity();
     if (!cl.mode && queue_mode_pending()) return queue_mode(cl.mode_argc, cl.mode_argv);
+    if (!cl.mode && (cl.mode_argc > 0 || smtp_modes_implied())) cl.mode = "bm"; /* sendmail form */
     if (!cl.mode) usage_die("no mode given (try -bV, -bP, -bd, -bs, -be)");
     if (strcmp(cl.mode, "bV") == 0) { version_report(stdout); return 0; }
     if (strcmp(cl.mode, "bP") == 0) return bp_print(cl.mode_argc, cl.mode_argv);

@@ -6,11 +6,15 @@
 #include "tern.h"
 
 /* DSN NOTIFY flags as stored in the -H file (RFC 3461 section 4.1). */
-#define RF_NOTIFY_SUCCESS 0x01
-#define RF_NOTIFY_FAILURE 0x02
-#define RF_NOTIFY_DELAY   0x04
-#define RF_NOTIFY_NEVER   0x08
-#define RF_DSN_FLAGS_SET  0x10 /* a NOTIFY= parameter was given */
+/* Bit values as Exim 4.96 writes them ("x@y rfc822;x@y 7,12 ..." has 12 =
+ * SUCCESS|FAILURE); a NOTIFY= parameter was given when any is set. */
+#define RF_DSN_LASTHOP    0x01 /* do not pass DSN requests on */
+#define RF_NOTIFY_NEVER   0x02
+#define RF_NOTIFY_SUCCESS 0x04
+#define RF_NOTIFY_FAILURE 0x08
+#define RF_NOTIFY_DELAY   0x10
+/* any NOTIFY= value given (Exim keeps no separate "was given" bit) */
+#define RF_DSN_FLAGS_SET  (RF_NOTIFY_NEVER | RF_NOTIFY_SUCCESS | RF_NOTIFY_FAILURE | RF_NOTIFY_DELAY)
 
 /* DSN RET values (RFC 3461 section 4.3), as stored in -dsn_ret. */
 enum dsn_ret { DSN_RET_NONE = 0, DSN_RET_FULL = 1, DSN_RET_HDRS = 2 };

@@ -16,32 +16,38 @@
 #include "match.h"
 #include "modes.h"
 #include "queue.h"
-#include "verify.h"
 #include "retry.h"
+#include "smtp_in_modes.h"
+#include "verify.h"
 #include "xp_all.h"
 
 void modes_flag(const char *mode, const char *arg, int argc, char **argv, int *i)
 {
     (void)mode;
-    if (deliver_parse_flag(arg)) return;       /* -od* -N */
-    if (queue_flag(arg, argc, argv, i)) return; /* -q* -R -S -M* */
-    if (strncmp(arg, "-f", 2) == 0 && (arg[2] || *i + 1 < argc)) { /* -f sender (-brt uses it) */
-        msg.sender_address = arg[2] ? string_copy(arg + 2) : string_copy(argv[++*i]);
-        if (strcmp(msg.sender_address, "<>") == 0) msg.sender_address[0] = 0;
+    bool delivery_flag = deliver_parse_flag(arg); /* -od* -N: how delivery runs */
+    if (smtp_modes_flag(arg, argc, argv, i)) {      /* -t -i -f -F -oM* -oX -oP, and -od* */
+        if (arg[1] == 'f') { /* -brt matches senders= against it too */
+            const char *v = arg[2] ? arg + 2 : argv[*i];
+            msg.sender_address = strcmp(v, "<>") == 0 ? string_copy("") : string_copy(v);
+        }
         return;
     }
+    if (delivery_flag) return;
+    if (queue_flag(arg, argc, argv, i)) return; /* -q* -R -S -M* */
     fprintf(stderr, "tern: unknown or unsupported option %s\n", arg);
     exit(EXIT_FAILURE);
 }
 
 int modes_run(const char *mode, int argc, char **argv)
 {
+    bool handled;
+    int rc = smtp_modes_run(mode, argc, argv, &handled); /* -bs -bh -bm -t -bd */
+    if (handled) return rc;
     if (strcmp(mode, "bt") == 0 || strcmp(mode, "bv") == 0 || strcmp(mode, "bvs") == 0)
         return verify_test_mode(argc, argv, mode[1] == 't');
     if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
         return deliver_mode_M(argc, argv, mode[1] == 'c');
-    bool handled;
-    int rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
+    rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
     if (handled) return rc;
     if (strcmp(mode, "brt") == 0) return retry_test_mode(argc, argv, msg.sender_address);
     if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);

@@ -8,6 +8,7 @@
 
 /* System */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -109,15 +110,15 @@ static gstring *put_options(gstring *g, const spool_header *h)
     g = put_str(g, "host_name", h->host_name);
     g = put_flag(g, "host_lookup_failed", h->host_lookup_failed);
     g = put_addr(g, "interface_address", h->interface_address, h->interface_port);
-    g = put_str(g, "host_auth", h->host_auth);
-    g = put_str(g, "auth_id", h->auth_id);
-    g = put_str(g, "auth_sender", h->auth_sender);
     g = put_str(g, "ident", h->ident);
     g = put_str(g, "received_protocol", h->received_protocol);
     g = put_acl_vars(g, h->acl_vars);
     g = string_fmt_append(g, "-body_linecount %d\n", h->body_linecount);
     if (h->body_zerocount) g = string_fmt_append(g, "-body_zerocount %d\n", h->body_zerocount);
     g = string_fmt_append(g, "-max_received_linelength %d\n", h->max_received_linelength);
+    g = put_str(g, "host_auth", h->host_auth);
+    g = put_str(g, "auth_id", h->auth_id);
+    g = put_str(g, "auth_sender", h->auth_sender);
     if (h->frozen_at) g = string_fmt_append(g, "-frozen %ld\n", h->frozen_at);
     g = put_flag(g, "allow_unqualified_recipient", h->allow_unqualified_recipient);
     g = put_flag(g, "allow_unqualified_sender", h->allow_unqualified_sender);
@@ -517,11 +518,10 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int spool_write_file(const char *dir, const char *name, const char *data, size_t len,
-                     const char **err)
+int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
+                     char **tmpp, const char **err)
 {
     char *tmp = string_sprintf("%s/hdr.%s.%d", dir, name, (int)getpid());
-    char *final = string_sprintf("%s/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
         *err = string_sprintf("failed to create %s: %s", tmp, strerror(errno));
@@ -534,6 +534,63 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
         return ERROR;
     }
     close(fd);
+    *tmpp = tmp;
+    return OK;
+}
+
+char *spool_input_dir(const char *spool, const char *id, bool split)
+{
+    char *dir = string_sprintf("%s/input", spool);
+    (void)mkdir(spool, 0750);
+    (void)mkdir(dir, 0750);
+    if (!split) return dir;
+    dir = string_sprintf("%s/%c", dir, id[5]);
+    (void)mkdir(dir, 0750);
+    return dir;
+}
+
+/* tidy_dir - spool_tidy_dead_writer for one directory */
+static int tidy_dir(const char *dir, const char *pidpart, const char *tmpsuffix)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        size_t len = strlen(name), sl = strlen(tmpsuffix);
+        bool tmp = strncmp(name, "hdr.", 4) == 0 && len > sl && strcmp(name + len - sl, tmpsuffix) == 0;
+        bool orphan = len == MESSAGE_ID_LENGTH + 2 && strcmp(name + MESSAGE_ID_LENGTH, "-D") == 0 &&
+                      strncmp(name + 7, pidpart, 6) == 0;
+        if (orphan) {
+            char *h = string_sprintf("%s/%.*s-H", dir, MESSAGE_ID_LENGTH, name);
+            if (access(h, F_OK) == 0 || errno != ENOENT) orphan = false;
+        }
+        if ((tmp || orphan) && unlink(string_sprintf("%s/%s", dir, name)) == 0 && orphan) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int spool_tidy_dead_writer(const char *spool, bool split, pid_t pid)
+{
+    char pidpart[7];
+    spool_base62((unsigned long)pid, 6, pidpart);
+    char *suffix = string_sprintf(".%d", (int)pid);
+    char *input = string_sprintf("%s/input", spool);
+    int n = tidy_dir(input, pidpart, suffix);
+    if (!split) return n;
+    for (const char *c = base62_chars; *c; c++)
+        n += tidy_dir(string_sprintf("%s/%c", input, *c), pidpart, suffix);
+    return n;
+}
+
+int spool_write_file(const char *dir, const char *name, const char *data, size_t len,
+                     const char **err)
+{
+    char *tmp;
+    char *final = string_sprintf("%s/%s", dir, name);
+    if (spool_write_temp(dir, name, data, len, &tmp, err) != OK) return ERROR;
     if (rename(tmp, final) != 0) {
         *err = string_sprintf("failed to rename %s as %s: %s", tmp, final, strerror(errno));
         unlink(tmp);

@@ -58,5 +58,17 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
 /* spool_read_file - whole file into the current pool */
 char *spool_read_file(const char *path, size_t *len, size_t limit, const char **err);
 int spool_fsync_dir(const char *dir);
+/* spool_write_temp - write and fsync data to a temporary file in dir
+ * (named "hdr.<name>.<pid>"); *tmp receives its path for a later rename */
+int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
+                     char **tmp, const char **err);
+/* spool_input_dir - the input directory for an id (split_spool_directory
+ * puts each message in input/<6th character of the id>), created if needed */
+char *spool_input_dir(const char *spool, const char *id, bool split);
+/* spool_tidy_dead_writer - after a receiving process died abnormally:
+ * remove its temporary files and any -D it renamed into place without
+ * the -H that commits it (an id carries the writer's pid). Returns the
+ * number of such -D files removed (temporary files go silently). Never touches a message that has its -H. */
+int spool_tidy_dead_writer(const char *spool, bool split, pid_t pid);
 
 #endif

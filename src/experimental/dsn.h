@@ -28,5 +28,14 @@ gstring *xp_dsn_status_part(gstring *g, const char *boundary, const char *action
                             struct address_item **addrs, int n);
 /* xp_dsn_xtext - RFC 3461 section 4 xtext encoding of s */
 char *xp_dsn_xtext(const char *s);
+struct recipient_item;
+/* xp_dsn_advertise - offer DSN in the EHLO reply? (dsn_advertise_hosts) */
+bool xp_dsn_advertise(bool local, bool (*host_in)(const char *list));
+/* xp_dsn_mail_param - RET= and ENVID= of MAIL (RFC 3461 4.3, 4.4): OK,
+ * FAIL (not a DSN parameter) or ERROR with *err the 501 text */
+int xp_dsn_mail_param(const char *name, const char *value, const char **err);
+/* xp_dsn_rcpt_param - NOTIFY= and ORCPT= of RCPT (RFC 3461 4.1, 4.2) */
+int xp_dsn_rcpt_param(const char *name, const char *value, struct recipient_item *r,
+                      const char **err);
 
 #endif

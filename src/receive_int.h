@@ -1,0 +1,33 @@
+/* receive_int.h - the message being received, shared by receive.c
+ * (storing) and its two readers: smtp_in_data.c (DATA/BDAT) and
+ * receive_local.c (-bm, -t). Not for anyone else. */
+#ifndef TERN_RECEIVE_INT_H
+#define TERN_RECEIVE_INT_H
+
+#include "tern.h"
+#include "header.h"
+
+typedef struct rcv {
+    int fd;              /* -D temp file; -1 for -bh */
+    char *dir, *tmp_d;
+    gstring *wbuf;       /* body bytes not yet written */
+    header_builder hb;
+    long body_bytes;
+    long limit;          /* message_size_limit, 0 for none */
+    bool in_body, too_big, write_failed;
+    char *originator_name; /* -F or the caller's passwd name (local input) */
+    bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
+    int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
+} rcv;
+
+bool rcv_open(rcv *r);
+/* rcv_line - one line (eol false: a piece of an over-long line) */
+void rcv_line(rcv *r, const char *s, size_t n, bool eol);
+void rcv_finish_headers(rcv *r);
+/* rcv_bytes_read - message size so far, as Exim counts it */
+long rcv_bytes_read(const rcv *r);
+int rcv_spool(rcv *r);
+void rcv_cleanup(rcv *r);
+void rcv_log_arrival(bool chunked);
+
+#endif

@@ -1,0 +1,327 @@
+/* smtp_in.c - the SMTP server session: banner, command loop, error
+ * counting, ACL failure replies, synchronization checks.
+ *
+ * Runs in the daemon's connection child (as exim_user, never root), or
+ * in a -bs / -bh process as the caller. Everything the peer sends is
+ * tainted and bounded by smtp_in_io.c; each command goes through the
+ * table in smtp_cmds.c. A session must never write to the spool before
+ * a whole message is received, and never reply 250 to DATA before the
+ * spool files are on disk (receive.c). */
+
+/* System */
+#include <ctype.h>
+#include <time.h>
+/* MTA core */
+#include "tern.h"
+#include "acl.h"
+#include "expand.h"
+#include "globals.h"
+#include "log.h"
+#include "match.h"
+#include "message.h"
+#include "smtp_in.h"
+#include "version.h"
+/* This module */
+#include "smtp_in_int.h"
+
+void smtp_conn_setup(const char *address, int port, int in_fd, int out_fd, bool is_socket)
+{
+    conn.sender_host_address = address ? string_copy_perm(address) : NULL;
+    conn.sender_host_port = port;
+    conn.in_fd = in_fd;
+    conn.out_fd = out_fd;
+    conn.is_socket = is_socket;
+    conn.local = address == NULL;
+}
+
+char *smtp_host_and_ident(bool with_h)
+{
+    if (!conn.sender_host_address)
+        return string_sprintf("%s%s", with_h ? "U=" : "", conn.sender_ident ? conn.sender_ident : "unknown");
+    gstring *g = string_cat(NULL, with_h ? "H=" : "");
+    if (conn.sender_host_name) g = string_fmt_append(g, "%s ", conn.sender_host_name);
+    if (conn.sender_helo_name && (!conn.sender_host_name ||
+                                  !string_eq_nocase(conn.sender_helo_name, conn.sender_host_name)))
+        g = string_fmt_append(g, "(%s) ", conn.sender_helo_name);
+    g = string_fmt_append(g, "[%s]", conn.sender_host_address);
+    if (log_selected(L_incoming_port) && conn.sender_host_port)
+        g = string_fmt_append(g, ":%d", conn.sender_host_port);
+    return string_from_gstring(g);
+}
+
+bool smtp_host_in(const char *list)
+{
+    if (!list || !conn.sender_host_address) return false;
+    const char *l = expand_cstring(list);
+    if (!l) return false;
+    match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name};
+    return match_host_list(&h, l, NULL) == OK;
+}
+
+void smtp_respond(int code, const char *ecode, const char *text)
+{
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        bool last = !nl || !nl[1];
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        smtp_printf("%d%c%s%s%.*s\r\n", code, last ? ' ' : '-', ecode ? ecode : "",
+                    ecode ? " " : "", len, p);
+        if (last) break;
+        p = nl + 1;
+    }
+}
+
+void smtp_dropped_log(const char *why)
+{
+    log_write(L_always, LOG_MAIN, "SMTP call from %s dropped: %s", smtp_host_and_ident(false), why);
+}
+
+enum smtp_next smtp_synprot_error(int log_sel, int code, const char *data, const char *text)
+{
+    if (log_sel >= 0 && log_selected((enum log_sel)log_sel))
+        log_write(log_sel, LOG_MAIN, "SMTP %s error in \"%s\" %s %s",
+                  log_sel == L_smtp_syntax_error ? "syntax" : "protocol",
+                  data ? string_printing(data) : "", smtp_host_and_ident(true), text);
+    if (++conn.synprot_errors > cfg.smtp_max_synprot_errors) {
+        smtp_printf("%d-%s\r\n%d Too many syntax or protocol errors\r\n", code, text, code);
+        log_write(L_always, LOG_MAIN, "SMTP call from %s dropped: too many syntax or protocol "
+                  "errors (last command was \"%s\", %s)", smtp_host_and_ident(false),
+                  data ? string_printing(data) : "", conn.cmd_history ? conn.cmd_history : "");
+        return NEXT_DROP;
+    }
+    smtp_printf("%d %s\r\n", code, text);
+    return NEXT_CONTINUE;
+}
+
+/* acl_reject_text - the log wording for an ACL that said no */
+static char *acl_reject_text(enum acl_where where, int rc, const char *subject)
+{
+    const char *what = rc == DEFER ? "temporarily rejected" : "rejected";
+    switch (where) {
+    case ACL_WHERE_CONNECT: return string_sprintf("%s connection in \"connect\" ACL", what);
+    case ACL_WHERE_HELO: return string_sprintf("%s EHLO or HELO %s", what, subject);
+    case ACL_WHERE_MAIL: return string_sprintf("%s MAIL <%s>", what, subject);
+    case ACL_WHERE_RCPT: return string_sprintf("%s RCPT <%s>", what, subject);
+    case ACL_WHERE_PREDATA: return string_sprintf("%s DATA", what);
+    case ACL_WHERE_DATA: return string_sprintf("%s after DATA", what);
+    default: return string_sprintf("%s %s %s", what, acl_where_name(where), subject ? subject : "");
+    }
+}
+
+/* reject_log_headers - the envelope and headers of a message rejected
+ * after DATA, below its rejectlog line (as Exim writes them) */
+static void reject_log_headers(void)
+{
+    gstring *g = string_fmt_append(NULL, "Envelope-from: <%s>\n",
+                                   msg.sender_address ? msg.sender_address : "");
+    for (int i = 0; i < msg.recipients_count; i++)
+        g = string_fmt_append(g, "Envelope-to: <%s>\n", msg.recipients[i].address);
+    for (const header_line *h = msg.headers; h; h = h->next)
+        if (h->type != HTYPE_OLD) g = string_fmt_append(g, "%c %s", h->type, h->text);
+    log_reject_detail(g->s, g->len);
+}
+
+/* acl_reply_code - the default code for a failure at this checkpoint */
+static int acl_reply_code(enum acl_where where, int rc)
+{
+    if (rc == DEFER) return where == ACL_WHERE_ETRN ? 458 : 451;
+    if (where == ACL_WHERE_VRFY) return 252;
+    if (where == ACL_WHERE_ETRN) return 458;
+    return 550;
+}
+
+/* split_code - a message starting "ddd d.d.d text" supplies its own codes
+ * when the first digit agrees with the default (as Exim requires) */
+static const char *split_code(const char *m, int *code, const char **ecode)
+{
+    if (!(m[0] >= '2' && m[0] <= '5' && isdigit((unsigned char)m[1]) &&
+          isdigit((unsigned char)m[2]) && (m[3] == ' ' || !m[3])))
+        return m;
+    if (m[0] != '0' + *code / 100) return m;
+    *code = (m[0] - '0') * 100 + (m[1] - '0') * 10 + (m[2] - '0');
+    (void)ecode;
+    return m[3] ? m + 4 : m + 3;
+}
+
+enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
+                             const char *log_msg, const char *subject)
+{
+    const char *lm = log_msg ? log_msg : user_msg;
+    char *head = smtp_host_and_ident(true);
+    char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
+                     ? string_sprintf(" F=<%s>", msg.sender_address ? msg.sender_address : "")
+                     : "";
+    log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,
+              acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
+    if (where == ACL_WHERE_DATA) reject_log_headers();
+    if (rc == DISCARD) return NEXT_CONTINUE;
+    int code = acl_reply_code(where, rc);
+    const char *text = user_msg;
+    if (text) text = split_code(text, &code, NULL);
+    else text = rc == DEFER ? "Temporary local problem - please try later"
+                            : "Administrative prohibition";
+    if (where == ACL_WHERE_RCPT) {
+        char *resp = string_copy_perm(text);
+        msg.rcpt_response_same = !msg.rcpt_smtp_response || strcmp(msg.rcpt_smtp_response, resp) == 0;
+        msg.rcpt_smtp_response = resp;
+    }
+    smtp_respond(code, NULL, text);
+    if (rc == FAIL_DROP) {
+        log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from %s closed by DROP in ACL",
+                  smtp_host_and_ident(false));
+        return NEXT_DROP;
+    }
+    return NEXT_CONTINUE;
+}
+
+int smtp_run_acl(enum acl_where where, const char *recipient, const char *acl,
+                 char **user_msg, char **log_msg)
+{
+    *user_msg = *log_msg = NULL;
+    return acl_check(where, recipient, acl, user_msg, log_msg);
+}
+
+bool smtp_check_sync(const char *cmdline)
+{
+    if (!conn.is_socket || !cfg.smtp_enforce_sync || !smtp_input_pending()) return true;
+    smtp_printf("554 SMTP synchronization error\r\n");
+    log_write(L_always, LOG_MAIN | LOG_REJECT,
+              "SMTP protocol synchronization error (next input sent too soon: pipelining was%s "
+              "advertised): rejected \"%s\" %s next input=\"%s\"",
+              conn.pipelining_advertised ? "" : " not", string_printing(cmdline),
+              smtp_host_and_ident(true), smtp_pending_excerpt());
+    return false;
+}
+
+void smtp_reset_message(void)
+{
+    store_reset_pool(POOL_MSG);
+    memset(&msg, 0, sizeof msg);
+}
+
+/* ---- the session ---- */
+
+static char *tod_full(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char buf[64];
+    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+    return string_copy(buf);
+}
+
+/* banner_text - smtp_banner, expanded; the default is built here so that
+ * it needs no expansion ("$smtp_active_hostname ESMTP Exim ...") */
+static char *banner_text(void)
+{
+    if (!cfg.smtp_banner || strcmp(cfg.smtp_banner, main_options_default.smtp_banner) == 0)
+        return string_sprintf("%s ESMTP Exim %s %s", conn.active_hostname, TERN_EXIM_COMPAT,
+                              tod_full());
+    char *s = expand_string(cfg.smtp_banner);
+    if (!s) {
+        log_write(L_always, LOG_PANIC, "Expansion of \"%s\" (smtp_banner) failed: %s",
+                  cfg.smtp_banner, expand_error());
+        return string_sprintf("%s ESMTP", conn.active_hostname);
+    }
+    return s;
+}
+
+static void host_checking_header(void)
+{
+    printf("\n**** SMTP testing session as if from host %s\n"
+           "**** but without any ident (RFC 1413) callback.\n"
+           "**** This is not for real!\n\n", conn.sender_host_address);
+    fflush(stdout);
+}
+
+/* session_start - connect ACL and banner; false if the connection is refused */
+static bool session_start(void)
+{
+    const char *ah = cfg.smtp_active_hostname ? expand_cstring(cfg.smtp_active_hostname) : NULL;
+    conn.active_hostname = string_copy_perm(ah && *ah ? ah : cfg.primary_hostname);
+    if (conn.host_checking) host_checking_header();
+    conn.received_protocol = conn.local ? "local-smtp" : "smtp";
+    if (!conn.local) {
+        conn.unqualified_sender_ok = smtp_host_in(cfg.sender_unqualified_hosts);
+        conn.unqualified_recipient_ok = smtp_host_in(cfg.recipient_unqualified_hosts);
+        conn.helo_accept_junk = smtp_host_in(cfg.helo_accept_junk_hosts);
+    } else {
+        conn.unqualified_sender_ok = conn.unqualified_recipient_ok = true;
+    }
+    if (cfg.acl_smtp_connect) {
+        char *um, *lm;
+        int rc = smtp_run_acl(ACL_WHERE_CONNECT, NULL, cfg.acl_smtp_connect, &um, &lm);
+        if (rc != OK) {
+            smtp_acl_fail(ACL_WHERE_CONNECT, rc, um, lm, NULL);
+            smtp_flush();
+            return false;
+        }
+    }
+    if (conn.is_socket && cfg.smtp_enforce_sync && smtp_input_pending()) { /* no PIPECONNECT */
+        smtp_printf("554 SMTP synchronization error\r\n");
+        log_write(L_always, LOG_MAIN | LOG_REJECT, "SMTP protocol synchronization error (input "
+                  "sent without waiting for greeting): rejected connection from %s input=\"%s\"",
+                  smtp_host_and_ident(true), smtp_pending_excerpt());
+        smtp_flush();
+        return false;
+    }
+    smtp_respond(220, NULL, banner_text());
+    return true;
+}
+
+/* history_add - remember a command name for "C=" in drop log lines */
+static void history_add(enum smtp_cmd_id id)
+{
+    if (id >= CMD_UNKNOWN) return;
+    enum store_pool old = store_set_pool(POOL_CONN);
+    const char *h = conn.cmd_history ? conn.cmd_history + 3 : NULL; /* after " C=" */
+    if (h && conn.cmd_history_count >= LIMIT_SMTP_CMD_HISTORY) {
+        h = strchr(h, ',');
+        h = h ? h + 1 : NULL;
+        conn.cmd_history_count--;
+    }
+    conn.cmd_history = string_sprintf(" C=%s%s%s", h ? h : "", h ? "," : "", smtp_cmd_name(id));
+    conn.cmd_history_count++;
+    store_set_pool(old);
+}
+
+/* one_command - read and run one command */
+static enum smtp_next one_command(void)
+{
+    char *line, *arg;
+    enum smtp_cmd_id id = smtp_read_line(&line);
+    if (id == CMD_EOF || id == CMD_TIMEOUT) return smtp_dispatch(id, line, NULL);
+    if (id == CMD_BADCHAR)
+        return smtp_synprot_error(L_smtp_syntax_error, 501, NULL,
+                                  "NUL characters are not allowed in SMTP commands");
+    char *copy = string_copy_taint(line, GET_TAINTED);
+    id = smtp_parse_verb(line, &arg);
+    history_add(id);
+    return smtp_dispatch(id, copy, arg);
+}
+
+int smtp_session(void)
+{
+    smtp_io_init();
+    conn.start_time = (long)time(NULL);
+    conn.max_per_connection = 1000;
+    if (!session_start()) return EXIT_SUCCESS;
+    enum smtp_next next = NEXT_CONTINUE;
+    while (next == NEXT_CONTINUE) {
+        rmark m = store_mark();
+        next = one_command();
+        store_reset(m);
+    }
+    smtp_flush();
+    if (conn.host_checking) fflush(stdout);
+    return EXIT_SUCCESS;
+}
+
+void smtp_refuse_connection(int fd, const char *text)
+{
+    char *line = string_sprintf("421 %s\r\n", text);
+    ssize_t n = write(fd, line, strlen(line));
+    (void)n; /* the peer may already be gone: nothing more to do */
+}

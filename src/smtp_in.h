@@ -1,0 +1,24 @@
+/* smtp_in.h - the SMTP server: one session on conn.in_fd/conn.out_fd.
+ *
+ * Used by the daemon's connection child, -bs and -bh. The caller fills
+ * in conn (peer address, is_socket, local, host_checking) first. */
+#ifndef TERN_SMTP_IN_H
+#define TERN_SMTP_IN_H
+
+#include "tern.h"
+
+/* smtp_session - run the whole dialogue; returns the exit status */
+int smtp_session(void);
+
+/* smtp_conn_setup - set conn fields for a peer; address NULL for local
+ * input (-bs). port is the peer's port. */
+void smtp_conn_setup(const char *address, int port, int in_fd, int out_fd, bool is_socket);
+
+/* smtp_refuse_connection - reply 421 with text and close (daemon's
+ * smtp_accept_max and the like, before any session starts) */
+void smtp_refuse_connection(int fd, const char *text);
+
+/* smtp_host_and_ident - "H=(helo) [ip]" or "U=login" for log lines */
+char *smtp_host_and_ident(bool with_helo);
+
+#endif

@@ -1,0 +1,120 @@
+"""gen_smtp_golden.py - regenerate smtp_golden.py from Debian's Exim 4.96.
+
+Not run by the test suite: run it by hand where /usr/sbin/exim4 exists.
+Each case is (name, extra config, command-line args, input bytes); the
+oracle's stdout and its LOG: lines (stderr without the >>> debug lines)
+are recorded with ids and dates masked. Deliberate differences (STARTTLS:
+TLS is not in this build) are left out of the cases.
+"""
+import os
+import pprint
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from smtp_util import mask  # noqa: E402
+
+R = "acl_smtp_rcpt = accept"
+CASES = [
+    ("helo_errors_and_addresses", R, ["-bh", "1.2.3.4"],
+     b"HELO\r\nEHLO foo\r\nMAIL FROM:<a@b.c> SIZE=100 BODY=8BITMIME\r\nRCPT TO:<@r1,@r2:x@y.z>\r\n"
+     b"RCPT TO:<\"q x\"@y.z>\r\nRCPT TO:<>\r\nRCPT TO:<x@>\r\nRCPT TO: x@y.z\r\nRCPT TO:<x>\r\n"
+     b"RCPT TO:x@y.z FOO=bar\r\nMAIL FROM:<>\r\nRSET\r\n"),
+    ("ehlo_extensions_dsn_etrn", R + "\nacl_smtp_etrn = accept\nacl_smtp_expn = accept\n"
+     "acl_smtp_vrfy = accept\ndsn_advertise_hosts = *\nmessage_size_limit = 0\nrecipients_max = 2",
+     ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nHELP\r\nETRN x\r\nVRFY a@b\r\nEXPN a@b\r\nMAIL FROM:<a@b.c> RET=HDRS ENVID=abc+2Bd\r\n"
+     b"RCPT TO:<x@y.z> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x+40y.z\r\n"
+     b"RCPT TO:<x@y.z> NOTIFY=NEVER,FAILURE\r\nRCPT TO:<x2@y.z>\r\nRCPT TO:<x3@y.z>\r\n"
+     b"BDAT 3\r\nabcBDAT 0 LAST\r\nQUIT\r\n"),
+    ("message_too_big", R + "\nmessage_size_limit = 200", ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: x\r\n\r\n"
+     + (b"0123456789" * 10 + b"\r\n") * 3 + b".\r\nQUIT\r\n"),
+    ("message_accepted", R, ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"),
+    ("synprot_limit", R, ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nNOOP\r\nMAIL FROM:<a@b.c> SIZE=5000\r\nX1\r\nX2\r\nX3\r\nX4\r\nQUIT\r\n"),
+    ("sender_already_given", R, ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nHELO bar\r\nMAIL FROM:<a@b.c>\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("connect_deny", "acl_smtp_connect = deny", ["-bh", "1.2.3.4"], b"HELO foo\r\nQUIT\r\n"),
+    ("connect_drop_message", "acl_smtp_connect = drop message = go away", ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nQUIT\r\n"),
+    ("rcpt_drop", "acl_smtp_rcpt = drop", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("rcpt_defer", "acl_smtp_rcpt = defer", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("mail_deny_custom_code", "acl_smtp_mail = deny message = 599 5.1.1 custom", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
+    ("helo_deny", "acl_smtp_helo = deny", ["-bh", "1.2.3.4"], b"EHLO foo\r\nHELO foo\r\nQUIT\r\n"),
+    ("data_deny_no_rcpt_acl", "acl_smtp_data = deny", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nx\r\n.\r\nQUIT\r\n"),
+    ("data_acl_deny", R + "\nacl_smtp_data = deny", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nx\r\n.\r\nQUIT\r\n"),
+    ("predata_deny", R + "\nacl_smtp_predata = deny", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nQUIT\r\n"),
+    ("rcpt_before_mail", "", ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nRCPT TO:<a@b>\r\nDATA\r\nVRFY\r\nQUIT\r\n"),
+    ("unknown_commands", "", ["-bh", "1.2.3.4"], b"HELO foo\r\nFOO\r\nBAR\r\nBAZ\r\nQUX\r\n"),
+    ("mail_params", "", ["-bh", "1.2.3.4"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c> XYZ=1\r\nMAIL FROM:<x>\r\nMAIL FROM:<a@b.c> SIZE=99999999999\r\n"
+     b"MAIL FROM:<a@b.c> BODY=FOO\r\nQUIT\r\n"),
+    ("nul_and_8bit", "", ["-bh", "1.2.3.4"],
+     b"HELO foo\r\nNOOP a\0b\r\nMAIL FROM:<a\xe9@b.c>\r\nQUIT\r\n"),
+    ("long_line", "", ["-bh", "1.2.3.4"], b"HELO foo\r\n" + b"X" * 20000 + b"\r\nNOOP\r\nQUIT\r\n"),
+    ("bs_two_messages", R, ["-bs"],
+     b"HELO foo\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\nFrom: me\r\n\r\nhi\r\n.\r\nEHLO bar\r\n"
+     b"MAIL FROM:<a@b.c>\r\nRCPT TO:<y@z.z>\r\nRCPT TO:<y2@z.z>\r\nDATA\r\nSubject: s\r\n"
+     b"Message-ID: <abc@d>\r\n\r\nhi\r\n..dot\r\n.\r\nVRFY x\r\nEXPN x\r\nETRN x\r\nHELP\r\nNOOP\r\n"
+     b"RSET\r\nFOO\r\nQUIT\r\n"),
+    ("helo_chars_unqualified_banner", R + "\nhelo_allow_chars = _\nsender_unqualified_hosts = 1.2.3.4\n"
+     "recipient_unqualified_hosts = 1.2.3.4\nsmtp_banner = my banner here\n"
+     "smtp_max_synprot_errors = 1\nsmtp_max_unknown_commands = 1", ["-bh", "1.2.3.4"],
+     b"EHLO foo_bar\r\nEHLO x_y\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nQUIT\r\n"),
+    ("helo_accept_junk", "helo_accept_junk_hosts = 1.2.3.4", ["-bh", "1.2.3.4"],
+     b"EHLO foo_bar\r\nMAIL FROM:<a@b>\r\nQUIT\r\n"),
+    ("synprot_max_one", "smtp_max_synprot_errors = 1\nsmtp_max_unknown_commands = 5",
+     ["-bh", "1.2.3.4"], b"EHLO foo\r\nX\r\nY\r\n"),
+    ("bs_oM_flags", R, ["-bs", "-oMa", "10.0.0.1", "-oMr", "testproto", "-oMs", "host.name",
+                        "-oMt", "idt"],
+     b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n"
+     b"QUIT\r\n"),
+    ("bm_dot_ends", "", ["-bm", "a@b.c", "y"], b"Subject: hi\n\nbody\n.\nmore\n"),
+    ("t_extract", "", ["-t", "-i"],
+     b"To: a@b.c, Name <c@d.e>\nBcc: z@y\nSubject: hi\n\nbody\n.\nmore\n"),
+    ("eof_in_body", R, ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nbody\r\n"),
+    ("eof_in_header", R, ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n"),
+    ("eof_before_header", R, ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n"),
+    ("eof_no_quit", "", ["-bh", "1.2.3.4"], b"EHLO x\r\n"),
+    ("bs_eof_no_quit", "", ["-bs"], b"EHLO x\r\n"),
+    ("bs_no_rcpt_acl", "", ["-bs"],
+     b"HELO foo\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n"),
+]
+
+
+def run(name, conf, args, data):
+    d = tempfile.mkdtemp()
+    with open(d + "/conf", "w") as f:
+        f.write("primary_hostname = test.example\nspool_directory = %s/spool\n"
+                "log_file_path = %s/%%slog\nexim_user = root\nexim_group = root\n"
+                "keep_environment =\n%s\n" % (d, d, conf))
+    p = subprocess.run(["/usr/sbin/exim4", "-C", d + "/conf", "-odq"] + args, input=data,
+                       capture_output=True)
+    err = b"\n".join(l for l in p.stderr.splitlines() if not l.startswith(b">>>"))
+    log = b""
+    if os.path.exists(d + "/mainlog"):
+        with open(d + "/mainlog", "rb") as f:
+            log = b"\n".join(l[20:] for l in f.read().splitlines()
+                             if b"environment" not in l and b"keep_environment" not in l)
+    return {"name": name, "conf": conf, "args": args, "input": data, "out": mask(p.stdout),
+            "err": mask(err), "mainlog": mask(log)}
+
+
+if __name__ == "__main__":
+    cases = [run(*c) for c in CASES]
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_golden.py"), "w") as f:
+        f.write('"""smtp_golden.py - Exim 4.96 dialogues recorded by gen_smtp_golden.py."""\n')
+        f.write("CASES = " + pprint.pformat(cases, width=100) + "\n")
