@@ -239,7 +239,7 @@ const optionlist main_optionlist[] = {
     MISSING(pgsql_servers, "PostgreSQL lookup support"),
     MO(pid_file_path, opt_stringptr),
     MO(pipelining_advertise_hosts, opt_stringptr),
-    MISSING(pipelining_connect_advertise_hosts, "PIPECONNECT support"),
+    MO(pipelining_connect_advertise_hosts, opt_stringptr),
 #ifndef DISABLE_PRDR
     MO(prdr_enable, opt_bool),
 #else
@@ -386,6 +386,7 @@ const size_t main_optionlist_count = NELEM(main_optionlist);
 static int delay_warning_default[] = {1, 24 * 3600};
 
 const struct main_options main_options_default = {
+    .pipelining_connect_advertise_hosts = "*", /* server side of PIPECONNECT, as 4.96 */
     .smtputf8_advertise_hosts = "*", /* SMTPUTF8 is accepted (RFC 6531), as Exim 4.96 offers it */
     .accept_8bitmime = true,
     .acl_smtp_data_prdr = "accept",

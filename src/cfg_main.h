@@ -226,6 +226,7 @@ struct main_options {
     int smtp_accept_reserve;
     char *smtp_active_hostname;
     int smtp_backlog_monitor;
+    char *pipelining_connect_advertise_hosts;
     char *smtp_banner;
     char *smtputf8_advertise_hosts;
     bool smtp_check_spool_space;

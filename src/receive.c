@@ -163,7 +163,9 @@ static gstring *rcvhost(gstring *g)
  * (the same text the default expansion gives) */
 static char *received_header(void)
 {
-    if (cfg.received_header_text) {
+    msg.received_for = msg.recipients_count == 1 ? msg.recipients[0].address : NULL;
+    /* the default text is built in C (same result, no expansion per message) */
+    if (cfg.received_header_text && cfg.received_header_text != main_options_default.received_header_text) {
         char *s = expand_string(cfg.received_header_text);
         if (!s) {
             log_write(L_always, LOG_MAIN | LOG_PANIC, "Expansion of \"%s\" (received_header_text) "

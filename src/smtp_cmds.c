@@ -82,6 +82,9 @@ static void ehlo_lines(gstring **g)
     if (cfg.acl_smtp_vrfy) *g = string_cat(*g, "VRFY\n");
     if (cfg.acl_smtp_expn) *g = string_cat(*g, "EXPN\n");
     if (conn.pipelining_advertised) *g = string_cat(*g, "PIPELINING\n");
+    if (conn.pipelining_advertised && !conn.local &&
+        smtp_host_in(cfg.pipelining_connect_advertise_hosts))
+        *g = string_cat(*g, "PIPECONNECT\n");
     if (conn.chunking_advertised) *g = string_cat(*g, "CHUNKING\n");
     if (conn.local || smtp_host_in(cfg.tls_advertise_hosts)) *g = string_cat(*g, "STARTTLS\n");
     if (conn.smtputf8_advertised) *g = string_cat(*g, "SMTPUTF8\n");

@@ -259,7 +259,8 @@ static bool session_start(void)
             return false;
         }
     }
-    if (conn.is_socket && cfg.smtp_enforce_sync && smtp_input_pending()) { /* no PIPECONNECT */
+    if (conn.is_socket && cfg.smtp_enforce_sync && smtp_input_pending() &&
+        !smtp_host_in(cfg.pipelining_connect_advertise_hosts)) {
         smtp_printf("554 SMTP synchronization error\r\n");
         log_write(L_always, LOG_MAIN | LOG_REJECT, "SMTP protocol synchronization error (input "
                   "sent without waiting for greeting): rejected connection from %s input=\"%s\"",

@@ -20,8 +20,7 @@ Lines that legitimately differ, and why:
     with an error naming the feature, so -bP does not list them): content
     scanning (acl_smtp_mime acl_not_smtp_mime av_scanner spamd_address),
     LDAP (ldap_*), MySQL, PostgreSQL, Perl (perl_*), local_scan
-    (local_scan_path, a Debian addition, and local_scan_timeout), PIPECONNECT
-    (pipelining_connect_advertise_hosts), move_frozen_messages.
+    (local_scan_path, a Debian addition, and local_scan_timeout), move_frozen_messages.
   - features Tern builds and Debian does not (EXPERIMENTAL_DCC, _DMARC,
     _REDIS): dcc_direct_add_header dccifd_address dccifd_options
     dmarc_forensic_sender dmarc_history_file dmarc_tld_file redis_servers.
@@ -53,8 +52,7 @@ HOST_DEPENDENT = {"primary_hostname", "qualify_domain", "qualify_recipient"}
 DEBIAN_ONLY = {"acl_smtp_mime", "acl_not_smtp_mime", "av_scanner", "spamd_address",
                "gnutls_allow_auto_pkcs11", "gnutls_compat_mode", "mysql_servers",
                "pgsql_servers", "perl_at_start", "perl_startup", "perl_taintmode",
-               "local_scan_path", "local_scan_timeout",
-               "pipelining_connect_advertise_hosts", "move_frozen_messages"}
+               "local_scan_path", "local_scan_timeout", "move_frozen_messages"}
 DEBIAN_ONLY_PREFIX = ("ldap_",)
 # Options both have, but Tern only when the module is built.
 SHARED_MODULE = {"DSN": {"dsn_advertise_hosts"}, "Proxy": {"hosts_proxy", "proxy_protocol_timeout"},

@@ -235,7 +235,6 @@ static void test_missing(void)
         {"perl_startup", "Perl support"},
         {"gnutls_compat_mode", "GnuTLS support"},
         {"gnutls_require_kx", "GnuTLS support"},
-        {"pipelining_connect_advertise_hosts", "PIPECONNECT support"},
         {"local_scan_timeout", "local_scan support"},
         {"bmi_config_file", "Brightmail support"},
         {"disable_fsync", "ENABLE_DISABLE_FSYNC"},
