@@ -159,4 +159,9 @@
  * that words stay near RFC 2047's 75-character limit */
 #define LIMIT_RFC2047_WORD 67
 
+/* Largest file an autoreply transport reads for its body ("file"). */
+#define LIMIT_AUTOREPLY_FILE (1024 * 1024)
+/* Longest line of a once_file_size plain file ("<time> <address>"). */
+#define LIMIT_AUTOREPLY_ONCE_LINE 1024
+
 #endif

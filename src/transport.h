@@ -94,4 +94,13 @@ bool transport_path_safe(const transport_instance *t, const char *path, const ch
 
 /* transport_check_size - message_size_limit; OK or FAIL with *err */
 int transport_check_size(const transport_instance *t, char **err);
+
+/* ---- batching (transport_batch.c) ---- */
+
+/* transport_batch_max - the transport's batch_max (1 if it has none) */
+int transport_batch_max(const transport_instance *t);
+/* transport_can_batch - may b join the batch that first starts? Same
+ * transport, errors address, header changes, pipe or file, batch_id;
+ * same domain if an option uses $domain; never if one uses $local_part */
+bool transport_can_batch(const struct address_item *first, const struct address_item *b);
 #endif
