@@ -23,6 +23,7 @@
 #include "retry.h"
 #include "route.h"
 #include "spool.h"
+#include "transport.h"
 
 /* ---- the spool files ---- */
 
@@ -188,7 +189,17 @@ static void journal(dctx *d, address_item *chain)
         log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to write journal %s: %s", d->jpath, strerror(errno));
 }
 
-/* record - journal, log and sort the results of one transport call */
+/* same_run - were a and b delivered by one transport run? (the child
+ * reports one duration per run, shared by the batch) */
+static bool same_run(const address_item *a, const address_item *b)
+{
+    return a && b && a->transport == b->transport && a->delivery_time_us == b->delivery_time_us
+        && transport_batch_max(a->transport) > 1;
+}
+
+/* record - journal, log and sort the results of one transport call;
+ * batched: all of chain went in one run (remote); else consecutive
+ * addresses of one local batch are found by same_run */
 static void record(dctx *d, address_item *chain, bool batched)
 {
     for (address_item *a = chain; a; a = a->next) {
@@ -197,12 +208,15 @@ static void record(dctx *d, address_item *chain, bool batched)
     }
     journal(d, chain);
     bool first = true;
+    address_item *prev_ok = NULL;
     for (address_item *n, *a = chain; a; a = n) {
         n = a->next;
         a->next = NULL;
         if (a->transport_return == OK) {
+            if (!batched && !same_run(prev_ok, a)) first = true;
             deliver_log_result(a, first, false);
-            first = !batched;
+            first = false;
+            prev_ok = a;
             deliver_done_add(d, a->unique);
             d->any_delivered = true;
         } else {

@@ -33,9 +33,9 @@ static void set(address_item *a, int rc, const char *m)
     if (m) a->message = string_copy(m);
 }
 
-/* split_args - words of cmd, with "..." and '...' quoting, each expanded
+/* pipe_split_args - words of cmd, with "..." and '...' quoting, each expanded
  * on its own (unless raw) */
-static char **split_args(const transport_instance *t, const char *cmd, bool raw, char **err)
+char **pipe_split_args(const transport_instance *t, const char *cmd, bool raw, char **err)
 {
     char **argv = store_get(sizeof(char *) * (PIPE_MAX_ARGS + 1), GET_UNTAINTED);
     int n = 0;
@@ -81,7 +81,7 @@ static char **build_argv(const transport_instance *t, const pipe_transport_optio
         if (!*shown) *shown = c;
         return argv;
     }
-    char **argv = split_args(t, cmd, from_addr, err);
+    char **argv = pipe_split_args(t, cmd, from_addr, err);
     if (!argv) return NULL;
     if (store_is_tainted(argv[0]) && !from_addr) {
         *err = string_sprintf("Tainted arg 0 for %s transport command: '%s'", t->drinst.name, string_printing(argv[0]));
