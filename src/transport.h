@@ -67,6 +67,7 @@ const char *transport_generic_init(driver_instance *d);
 #define TW_RETURN_PATH 0x10 /* add Return-path: */
 #define TW_ENVELOPE_TO 0x20 /* add Envelope-to: */
 #define TW_DELIVERY_DATE 0x40 /* add Delivery-date: */
+#define TW_BSMTP       0x80 /* batched SMTP: MAIL/RCPT/DATA before, "." after */
 
 typedef struct transport_write_ctx {
     int fd;
@@ -91,6 +92,9 @@ char *transport_expand(const transport_instance *t, const char *opt, const char 
  * (DESIGN.md section 4). false with *err worded for the log. */
 bool transport_path_safe(const transport_instance *t, const char *path, const char *what,
                          const char *tmpl, char **err);
+
+/* transport_copy_result - a batch shares the first address's result */
+void transport_copy_result(struct address_item *chain);
 
 /* transport_check_size - message_size_limit; OK or FAIL with *err */
 int transport_check_size(const transport_instance *t, char **err);

@@ -32,7 +32,8 @@ int transport_batch_max(const transport_instance *t)
     return p && *p > 1 ? *p : 1;
 }
 
-/* uses_var - does any string option of t mention $name or ${name}? */
+/* uses_var - does any string option of t (but batch_id) mention $name
+ * or ${name}? */
 static bool uses_var(const transport_instance *t, const char *name)
 {
     const driver_info *di = t->drinst.info;
@@ -41,6 +42,7 @@ static bool uses_var(const transport_instance *t, const char *name)
     for (size_t i = 0; i < di->options_count; i++) {
         const optionlist *o = &di->options[i];
         if ((o->type & OPT_TYPE_MASK) != opt_stringptr || (o->type & OPT_PUBLIC)) continue;
+        if (strcmp(o->name, "batch_id") == 0) continue; /* it decides the batches itself */
         const char *v = *(char *const *)((const char *)t->drinst.options_block + o->offset);
         for (const char *p = v; p && (p = strstr(p, plain)); p += pl)
             if (!isalnum((unsigned char)p[pl]) && p[pl] != '_') return true;

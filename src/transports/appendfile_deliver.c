@@ -72,6 +72,7 @@ static int write_wrapped(const transport_instance *t, const appendfile_transport
     transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
+    if (o->use_bsmtp) c.options |= TW_BSMTP;
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
         if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) return DEFER;
@@ -184,7 +185,8 @@ static char *target(const transport_instance *t, const appendfile_transport_opti
     return p;
 }
 
-bool appendfile_transport_deliver(transport_instance *t, address_item *a)
+/* deliver_one - the message once, for the address (or batch) a */
+static bool deliver_one(transport_instance *t, address_item *a)
 {
     const appendfile_transport_options *o = t->drinst.options_block;
     char *err;
@@ -195,4 +197,11 @@ bool appendfile_transport_deliver(transport_instance *t, address_item *a)
     if (!path) return true;
     if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path);
     return mbox_append(t, o, a, path);
+}
+
+bool appendfile_transport_deliver(transport_instance *t, address_item *a)
+{
+    bool ran = deliver_one(t, a);
+    transport_copy_result(a);
+    return ran;
 }
