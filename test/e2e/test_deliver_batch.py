@@ -100,3 +100,21 @@ def test_msglog_lines(tern_bin, tmp_path, pub):
     assert not os.path.exists(os.path.join(spool, "msglog", mid))
     old = open(os.path.join(spool, "msglog.OLD", mid)).read().splitlines()
     assert old[-1][20:] == "bad@test.example: t transport succeeded"
+
+
+@pytest.mark.parametrize("mode,name,ok", [("inhome", "home/box", True), ("inhome", "elsewhere", False),
+                                          ("belowhome", "home/link/box", False), ("belowhome", "home/sub/box", True)])
+def test_create_file(tern_bin, tmp_path, pub, mode, name, ok):
+    home = os.path.join(pub, "home")
+    os.makedirs(os.path.join(home, "sub"))
+    os.symlink(pub, os.path.join(home, "link"))
+    for d in (home, os.path.join(home, "sub")):
+        os.chmod(d, 0o777)
+    conf, spool = config(tmp_path, pub, f"""  driver = appendfile
+  file = {pub}/{name}
+  home_directory = {home}
+  create_file = {mode}""")
+    deliver(tern_bin, conf, spool, ["a@test.example"])
+    assert os.path.exists(os.path.join(pub, name)) == ok
+    if not ok:
+        assert "is not within the home directory" in mainlog(spool)[0]
