@@ -19,7 +19,9 @@
 #include "deliver_int.h"
 #include "globals.h"
 #include "log.h"
+#include "match.h"
 #include "moan.h"
+#include "queue.h"
 #include "retry.h"
 #include "route.h"
 #include "spool.h"
@@ -249,15 +251,37 @@ static void run_local(dctx *d)
     }
 }
 
+/* held_back - a remote address left on the queue for now: -qq's first
+ * pass, -ql, or queue_smtp_domains on the first (unforced, not a queue
+ * run) attempt. It stays undelivered without a log line or retry record,
+ * as in Exim, for a later queue run. */
+static bool held_back(const dctx *d, const address_item *a)
+{
+    if (queue_first_pass() || queue_local_only()) return true;
+    if (d->forced || queue_running() || !d->h.deliver_firsttime || !cfg.queue_smtp_domains) return false;
+    return match_isinlist(a->domain, cfg.queue_smtp_domains, MCL_DOMAIN, true, NULL) == OK;
+}
+
 static void run_remote(dctx *d)
 {
+    address_item *go = NULL;
+    for (address_item *n, *a = d->remote; a; a = n) {
+        n = a->next;
+        if (!held_back(d, a)) { add_to(&go, a); continue; }
+        a->transport_return = DEFER;
+        add_to(&d->deferred, a);
+    }
+    deliver_reverse(&go);
+    d->remote = go;
     while (d->remote) {
         address_item *group = deliver_take_remote_group(&d->remote);
         const transport_info *ti = (const transport_info *)group->transport->drinst.info;
         route_set_vars(group);
         dlv.transport = group->transport;
         dlv.transport_name = group->transport->drinst.name;
-        bool ran = ti->deliver && ti->deliver((transport_instance *)group->transport, group);
+        char *refused = transport_refusal(group->transport);
+        for (address_item *a = group; a && refused; a = a->next) a->message = refused;
+        bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)group->transport, group);
         for (address_item *a = group; a && !ran; a = a->next) {
             a->transport_return = DEFER;
             if (!a->message)
@@ -312,6 +336,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     d->jfd = -1;
     d->dfd = -1;
     d->give_up = give_up;
+    d->forced = forced;
     int rc = open_and_lock(d);
     if (rc == OK) rc = read_header(d);
     if (rc == OK && deliver_frozen_check(d, forced)) {

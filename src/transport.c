@@ -200,6 +200,14 @@ static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
     ob_put(o, s, strlen(s));
 }
 
+char *transport_refusal(const transport_instance *t)
+{
+    const char *opt = t->transport_filter ? "transport_filter"
+        : t->shadow_transport ? "shadow_transport" : t->headers_rewrite ? "headers_rewrite" : NULL;
+    if (!opt) return NULL;
+    return string_sprintf("%s transport: %s is not supported in this build", t->drinst.name, opt);
+}
+
 void transport_copy_result(address_item *chain)
 {
     for (address_item *a = chain ? chain->next : NULL; a; a = a->next) {
