@@ -25,6 +25,7 @@ typedef struct host_item {
     enum host_why why;
     long last_try;
     bool dnssec;       /* the address came from a DNSSEC-validated answer */
+    bool fallback;     /* from fallback_hosts: tried only when the others failed */
 } host_item;
 
 #define PORT_NONE (-1)

@@ -23,6 +23,7 @@
 #include "moan.h"
 #include "queue.h"
 #include "retry.h"
+#include "transports/smtp.h"
 #include "route.h"
 #include "spool.h"
 #include "transport.h"
@@ -352,5 +353,6 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
     store_reset(m);
+    smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;
 }

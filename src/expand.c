@@ -460,10 +460,13 @@ static char *expand_top(const char *s)
     xs.search_defer = false;
     if (!s) return NULL;
     if (exp_tainted_source(s)) return NULL;
-    const char *p = s;
+    const char *p = s, *item = xs.item;
     int depth = xs.depth;
+    exp_saved sv; /* a failure skips the constructs' own restores */
+    exp_save(&sv);
     gstring *g = exp_sub(&p, false, false);
     xs.depth = depth;
+    if (!g) { exp_restore(&sv); xs.item = item; }
     return g ? string_from_gstring(g) : NULL;
 }
 

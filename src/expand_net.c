@@ -106,12 +106,14 @@ gstring *exp_item_prvscheck(const char **sp, gstring *g, bool skip, const char *
     }
     xs.prvscheck_address = addr;
     xs.prvscheck_keynum = string_copy(keynum);
-    if ((rc = exp_read_subs(sp, sub, 1, 1, false, false, name))) { if (rc == 1) exp_curly(); return NULL; }
-    xs.prvscheck_result = prvs_valid(addr, sub[0], keynum, day, hash) ? "1" : NULL;
-    if ((rc = exp_read_subs(sp, sub, 1, 0, false, true, name))) { if (rc == 1) exp_curly(); return NULL; }
-    g = string_cat(g, sub[0] && *sub[0] ? sub[0] : addr);
+    if (!(rc = exp_read_subs(sp, sub, 1, 1, false, false, name))) {
+        xs.prvscheck_result = prvs_valid(addr, sub[0], keynum, day, hash) ? "1" : NULL;
+        rc = exp_read_subs(sp, sub, 1, 0, false, true, name);
+    }
+    /* only the third argument sees these; never leave them to dangle */
     xs.prvscheck_address = xs.prvscheck_keynum = NULL;
-    return g;
+    if (rc) { if (rc == 1) exp_curly(); return NULL; }
+    return string_cat(g, sub[0] && *sub[0] ? sub[0] : addr);
 }
 
 /* srs_stamp - base32 of the day number modulo 1024 */

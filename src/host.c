@@ -1,6 +1,7 @@
-/* host.c - hosts for remote deliveries: route_list host lists, MX
- * records sorted by preference (ties shuffled), A/AAAA addresses through
- * dns.c, ignore_target_hosts, and spotting this host among them.
+/* host.c - hosts for remote deliveries: host lists with ports
+ * (route_list, the smtp transport's hosts and fallback_hosts), addresses
+ * by name through the system resolver, ignore_target_hosts, and spotting
+ * this host. The DNS search (SRV, MX, A/AAAA) is in host_dns.c.
  *
  * Runs in the delivery process (routers) and the smtp transport. DNS
  * answers are tainted; host names from the config are not. */
@@ -13,9 +14,10 @@
 #include "tern.h"
 #include "dns.h"
 #include "host.h"
+#include "globals.h"
 #include "match.h"
 
-static host_item *new_host(const char *name, int mx)
+host_item *host_new(const char *name, int mx)
 {
     host_item *h = store_get_zero(sizeof *h, GET_UNTAINTED);
     h->name = string_copy_taint(name, store_is_tainted(name));
@@ -36,29 +38,45 @@ static void shuffle(host_item **arr, int n)
     }
 }
 
-/* parse_one - "name", "name::port", "[1.2.3.4]:port", "name/MX" */
+/* port_of - a port number or service name; -1 if neither */
+static int port_of(const char *s)
+{
+    char *end;
+    long p = strtol(s, &end, 10);
+    if (*s && !*end) return p > 0 && p < 65536 ? (int)p : -1;
+    struct servent *se = *s ? getservbyname(s, "tcp") : NULL;
+    return se ? ntohs((uint16_t)se->s_port) : -1;
+}
+
+/* split_port - cut ":port" off item (after "]" for "[ip]:port"; never
+ * inside a bare IPv6 address); PORT_NONE if there is none */
+static int split_port(char *item, const char **err)
+{
+    char *colon = item[0] == '[' ? strstr(item, "]:") : NULL;
+    if (colon) colon++;
+    else if (item[0] != '[' && !match_is_ip(item, NULL)) colon = strrchr(item, ':');
+    if (!colon) return PORT_NONE;
+    int port = port_of(colon + 1);
+    if (port < 0) { *err = "invalid port in host list"; return -2; }
+    *colon = 0;
+    return port;
+}
+
+/* parse_one - "name", "name::port", "[1.2.3.4]:port", "::1", "name/MX" */
 static host_item *parse_one(char *item, const char **err)
 {
     bool mx = false;
     size_t n = strlen(item);
     if (n > 3 && strcasecmp(item + n - 3, "/MX") == 0) { item[n - 3] = 0; mx = true; }
-    int port = PORT_NONE;
-    char *colon = item[0] == '[' ? strstr(item, "]:") : strrchr(item, ':');
-    if (colon) {
-        char *ps = colon + (item[0] == '[' ? 2 : 1);
-        char *end;
-        long p = strtol(ps, &end, 10);
-        if (*end || p <= 0 || p > 65535) { *err = "invalid port in host list"; return NULL; }
-        port = (int)p;
-        *(item[0] == '[' ? colon + 1 : colon) = 0;
-    }
+    int port = split_port(item, err);
+    if (port == -2) return NULL;
     if (item[0] == '[') {
         size_t l = strlen(item);
         if (item[l - 1] == ']') item[l - 1] = 0;
         item++;
     }
     if (!*item) { *err = "empty host name in host list"; return NULL; }
-    host_item *h = new_host(item, mx ? 0 : MX_NONE);
+    host_item *h = host_new(item, mx ? 0 : MX_NONE);
     if (match_is_ip(item, NULL)) h->address = h->name;
     h->port = port;
     h->why = mx ? HWHY_INSERTED : HWHY_UNKNOWN; /* HWHY_INSERTED marks "look up MX" */
@@ -83,8 +101,8 @@ host_item *host_parse_list(const char *list, bool randomize, const char **err)
     return n ? arr[0] : NULL;
 }
 
-/* ignored - address in the ignore_target_hosts list */
-static bool ignored(const char *addr, const char *ignore)
+/* host_ignored - address in the ignore_target_hosts list */
+bool host_ignored(const char *addr, const char *ignore)
 {
     if (!ignore) return false;
     match_host mh = {.address = addr};
@@ -96,7 +114,7 @@ static host_item *expand_addresses(host_item *h, char **addrs, const char *ignor
 {
     host_item *first = NULL, **tail = &first;
     for (char **a = addrs; *a; a++) {
-        if (ignored(*a, ignore)) continue;
+        if (host_ignored(*a, ignore)) continue;
         host_item *c = store_get(sizeof *c, GET_UNTAINTED);
         *c = *h;
         c->address = *a;
@@ -116,7 +134,7 @@ int host_find_byname(host_item **chain, const char *ignore, char **err)
         h->next = NULL;
         char **addrs = NULL;
         if (h->address) {
-            if (!ignored(h->address, ignore)) { *tail = h; tail = &h->next; }
+            if (!host_ignored(h->address, ignore)) { *tail = h; tail = &h->next; }
             continue;
         }
         int rc = dns_host_addresses(h->name, &addrs);
@@ -132,55 +150,17 @@ int host_find_byname(host_item **chain, const char *ignore, char **err)
     return deferred ? DEFER : FAIL;
 }
 
-/* sort_mx - by preference, equal preferences in random order */
-static int mx_cmp(const void *a, const void *b)
+/* treated_as_local - hosts_treat_as_local (a domain list, matched
+ * against the host name; an IP address in it matches the address) */
+static bool treated_as_local(const char *address)
 {
-    const host_item *x = *(host_item *const *)a, *y = *(host_item *const *)b;
-    if (x->mx != y->mx) return x->mx - y->mx;
-    return x->sort_key - y->sort_key;
-}
-
-static host_item *mx_hosts(dns_answer *ans)
-{
-    int n = 0;
-    for (dns_record *r = ans->records; r; r = r->next) n++;
-    host_item **arr = store_get(sizeof *arr * (size_t)(n ? n : 1), GET_UNTAINTED);
-    int k = 0;
-    for (dns_record *r = ans->records; r; r = r->next) {
-        host_item *h = new_host(r->data, r->pref);
-        h->sort_key = (int)(random() & 0xffff);
-        arr[k++] = h;
-    }
-    qsort(arr, (size_t)k, sizeof *arr, mx_cmp);
-    for (int i = 0; i + 1 < k; i++) arr[i]->next = arr[i + 1];
-    return k ? arr[0] : NULL;
-}
-
-int host_find_bydns(const char *domain, bool mx_only, const char *ignore, bool randomize,
-                    host_item **chain, char **err)
-{
-    (void)randomize;
-    dns_answer ans = {0};
-    char *derr = NULL;
-    int rc = dns_lookup(domain, DNS_T_MX, &ans, &derr);
-    if (rc == DEFER) { *err = derr ? derr : string_copy("DNS lookup deferred"); return DEFER; }
-    host_item *hosts;
-    if (rc == OK) {
-        hosts = mx_hosts(&ans);
-        if (hosts && !hosts->next && strcmp(hosts->name, ".") == 0 && hosts->mx == 0) {
-            *err = string_copy("an MX or SRV record indicated no SMTP service");
-            return FAIL;
-        }
-    } else {
-        if (mx_only) { *err = string_copy("no MX record"); return FAIL; }
-        hosts = new_host(domain, MX_NONE);
-    }
-    *chain = hosts;
-    return host_find_byname(chain, ignore, err);
+    if (!cfg.hosts_treat_as_local || !*cfg.hosts_treat_as_local) return false;
+    return match_isinlist(address, cfg.hosts_treat_as_local, MCL_DOMAIN, true, NULL) == OK;
 }
 
 bool host_is_local(const char *address)
 {
+    if (treated_as_local(address)) return true;
     struct ifaddrs *ifs;
     if (getifaddrs(&ifs) != 0) return false;
     bool found = false;

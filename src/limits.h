@@ -130,6 +130,8 @@
 
 /* Message data copied per read when writing a message out. */
 #define LIMIT_TRANSPORT_CHUNK 65536
+#define LIMIT_FILTER_ARGS 64 /* words in a transport_filter command */
+#define LIMIT_WAIT_IDS 200 /* message ids kept per host in a wait-<transport> record */
 /* smtp out: one reply line from a remote server. RFC 5321 4.5.3.1.5
  * allows 512 octets; real servers send longer text, so allow 16 times
  * that, and treat anything longer as garbage (defer, log, close). */

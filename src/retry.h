@@ -68,6 +68,9 @@ struct address_item;
 #define RETRY_DELETE 0x02 /* a success: remove the record */
 #define RETRY_HOST   0x04 /* key is T:host:ip; rule found by host name, then domain */
 #define RETRY_MESSAGE 0x08 /* message error: the message's age counts (spec "intermittent") */
+#define RETRY_FINAL  0x10 /* tried only because the message outlived the rule's
+                           * cutoff: a failure times the address out, and no
+                           * new retry time is computed */
 
 typedef struct retry_item {
     struct retry_item *next;
@@ -107,6 +110,9 @@ int retry_read(const char *key, retry_record *rec);
 /* retry_host_usable - may a delivery try this host now? (no record, or
  * its next_try has passed, or the message is older than the cutoff) */
 bool retry_host_usable(const char *key, long now, bool *expired);
+/* retry_rule_cutoff - the rule's final cutoff (the last parameter set's
+ * timeout), 0 if it has none */
+int retry_rule_cutoff(const retry_rule *r);
 /* retry_next_try - compute the next try and the expiry for a failure
  * now, given the rule and the previous record (or NULL). */
 void retry_next_try(const retry_rule *r, const retry_record *old, long now, long first_failed,

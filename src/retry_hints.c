@@ -126,6 +126,13 @@ void retry_next_try(const retry_rule *r, const retry_record *old, long now, long
     out->next_try = now + gap;
 }
 
+int retry_rule_cutoff(const retry_rule *r)
+{
+    int cutoff = 0;
+    for (const retry_param *p = r ? r->params : NULL; p; p = p->next) cutoff = p->timeout;
+    return cutoff;
+}
+
 /* ---- retry items and the update ---- */
 
 retry_item *retry_add_item(address_item *addr, const char *key, int flags)
@@ -143,7 +150,8 @@ retry_item *retry_add_item(address_item *addr, const char *key, int flags)
  * host keys; the whole address for address keys; the domain for R:domain) */
 static const retry_rule *rule_for(const address_item *a, const retry_item *ri)
 {
-    const char *sender = msg.sender_address ? msg.sender_address : (msg.spool ? msg.spool->sender : NULL);
+    const char *sender = msg.sender_address ? msg.sender_address
+                       : msg.spool ? msg.spool->sender : dlv.spool_hdr ? dlv.spool_hdr->sender : NULL;
     if (ri->flags & RETRY_HOST)
         return retry_find_rule(ri->host_name, a->domain, ri->basic_errno, ri->more_errno, sender);
     bool whole = strchr(ri->key, '@') != NULL;
@@ -156,7 +164,7 @@ static void set_one(hintsdb *db, const address_item *a, retry_item *ri, long now
     retry_record old, rec;
     bool have_old = get_record(db, ri->key, &old, now) == OK;
     long first = have_old ? old.first_failed : now;
-    long received = msg.spool ? msg.spool->received_time : now;
+    long received = msg.spool ? msg.spool->received_time : dlv.spool_hdr ? dlv.spool_hdr->received_time : now;
     if ((ri->flags & RETRY_MESSAGE) && received < first) first = received;
     const retry_rule *r = rule_for(a, ri);
     retry_next_try(r, have_old ? &old : NULL, now, first, &rec);
@@ -222,7 +230,8 @@ void retry_update(address_item *addr_list)
     long now = (long)time(NULL);
     for (address_item *a = addr_list; a; a = a->next) {
         for (retry_item *ri = a->retries; ri; ri = ri->next) {
-            if (ri->flags & RETRY_SET) set_one(db, a, ri, now);
+            if (ri->flags & RETRY_FINAL) ri->expired = true; /* no new retry time */
+            else if (ri->flags & RETRY_SET) set_one(db, a, ri, now);
             else (void)hintsdb_delete(db, ri->key); /* FAIL: nothing was there */
         }
         time_out(a);

@@ -41,10 +41,13 @@ static int self_action(const router_instance *r, address_item *addr, host_item *
 static void fallbacks(const router_instance *r, address_item *addr)
 {
     if (!r->fallback_hosts) return;
+    for (const host_item *h = addr->host_list; h; h = h->next)
+        if (h->fallback) return; /* a copied routing already has them */
     const char *err;
     host_item *f = host_parse_list(r->fallback_hosts, false, &err);
     char *lerr;
     if (f && host_find_byname(&f, r->ignore_target_hosts, &lerr) == OK) {
+        for (host_item *h = f; h; h = h->next) h->fallback = true; /* after the others */
         host_item **tail = &addr->host_list;
         while (*tail) tail = &(*tail)->next;
         *tail = f;

@@ -114,7 +114,8 @@ void smtp_out_attach(smtp_conn *c, int fd)
     memset(c, 0, sizeof *c);
     c->fd = fd;
     c->out = string_get(256);
-    c->inbuf = store_get(LIMIT_SMTP_REPLY_LINE + READ_CHUNK, GET_TAINTED);
+    /* malloc'd: a kept connection outlives the pool of the message that opened it */
+    c->inbuf = store_malloc(LIMIT_SMTP_REPLY_LINE + READ_CHUNK);
     (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
@@ -312,40 +313,51 @@ static int send_gstring(smtp_conn *c, gstring *g, int timeout)
     return rc;
 }
 
-int smtp_out_send_data(smtp_conn *c, const header_line *headers, int data_fd, off_t data_start,
-                       int timeout)
+int smtp_out_send_stream(smtp_conn *c, int fd, int read_timeout, int timeout, bool *need_crlf)
 {
     rmark m = store_mark();
     gstring *g = string_get(65536 + 1024);
     bool bol = true;
-    for (const header_line *h = headers; h; h = h->next)
-        if (h->type != HTYPE_OLD) g = data_chunk(g, h->text, h->slen, &bol);
-    g = string_catn(g, "\r\n", 2);
-    int rc = send_gstring(c, g, timeout);
+    int rc = OK;
     char *buf = store_get(65536, GET_TAINTED);
-    if (data_fd >= 0 && lseek(data_fd, data_start, SEEK_SET) < 0) rc = DEFER;
-    for (ssize_t n; rc == OK && data_fd >= 0 && (n = read(data_fd, buf, 65536)) != 0;) {
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            set_error(c, errno, string_sprintf("error reading spool data: %s", strerror(errno)));
+    for (ssize_t n = 1; rc == OK && n != 0;) {
+        if (!wait_fd(fd, POLLIN, read_timeout)) {
+            set_error(c, ETIMEDOUT, "timed out reading the transport filter's output");
+            rc = DEFER;
+            break;
+        }
+        if ((n = read(fd, buf, 65536)) < 0) {
+            if (errno == EINTR) { n = 1; continue; }
+            set_error(c, errno, string_sprintf("error reading message data: %s", strerror(errno)));
             rc = DEFER;
             break;
         }
         g = data_chunk(g, buf, (size_t)n, &bol);
         rc = send_gstring(c, g, timeout);
     }
-    if (rc == OK) {
-        if (!bol) g = string_catn(g, "\r\n", 2);
-        g = string_catn(g, ".\r\n", 3);
-        rc = send_gstring(c, g, timeout);
-    }
     store_reset(m);
+    *need_crlf = !bol;
     return rc;
+}
+
+int smtp_out_end_data(smtp_conn *c, bool need_crlf, int timeout)
+{
+    const char *end = need_crlf ? "\r\n.\r\n" : ".\r\n";
+    return write_all(c, end, strlen(end), timeout);
+}
+
+void smtp_out_set_blocking(smtp_conn *c, bool blocking, int timeout)
+{
+    int fl = fcntl(c->fd, F_GETFL);
+    (void)fcntl(c->fd, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+    struct timeval tv = {.tv_sec = blocking ? timeout : 0};
+    (void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 void smtp_out_close(smtp_conn *c, bool quit)
 {
     if (c->fd < 0) return;
+    if (!c->out) c->out = string_get(64);
     if (quit) {
         smtp_reply r;
         smtp_out_queue(c, "QUIT");
@@ -354,6 +366,8 @@ void smtp_out_close(smtp_conn *c, bool quit)
     shutdown(c->fd, SHUT_WR);
     close(c->fd);
     c->fd = -1;
+    store_free(c->inbuf);
+    c->inbuf = NULL;
 }
 
 char *smtp_out_reply_log(const smtp_reply *r, const char *after)

@@ -56,11 +56,19 @@ int smtp_out_command(smtp_conn *c, int timeout, smtp_reply *r, const char *fmt, 
     PRINTF_LIKE(4, 5);
 /* smtp_out_parse_ehlo - set c->caps and c->size_max from an EHLO reply */
 void smtp_out_parse_ehlo(smtp_conn *c, const smtp_reply *r);
-/* smtp_out_send_data - headers then body (the -D file from its data
- * offset) with CRLF line ends and dot-stuffing, then ".". OK or DEFER.
- * A header whose type is HTYPE_OLD is skipped. */
-int smtp_out_send_data(smtp_conn *c, const header_line *headers, int data_fd, off_t data_start,
-                       int timeout);
+/* The message itself is written by transport_write_message (CRLF,
+ * dot-stuffing) straight to c->fd, made blocking with a send timeout
+ * for the time: */
+/* smtp_out_set_blocking - blocking with SO_SNDTIMEO = timeout, or back
+ * to non-blocking */
+void smtp_out_set_blocking(smtp_conn *c, bool blocking, int timeout);
+/* smtp_out_end_data - "." (after a CRLF when the data did not end one) */
+int smtp_out_end_data(smtp_conn *c, bool need_crlf, int timeout);
+/* smtp_out_send_stream - everything read from fd (a transport filter's
+ * output, LF line ends) with CRLF line ends and dot-stuffing, waiting at
+ * most read_timeout for each read; the "." is the caller's (smtp_out_end_data,
+ * *need_crlf says whether the data ended mid-line). OK or DEFER. */
+int smtp_out_send_stream(smtp_conn *c, int fd, int read_timeout, int timeout, bool *need_crlf);
 /* smtp_out_close - send QUIT (without waiting long for its reply) and close */
 void smtp_out_close(smtp_conn *c, bool quit);
 

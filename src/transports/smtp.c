@@ -24,6 +24,9 @@
 #include "../retry.h"
 #include "../smtp_out.h"
 #include "../transport.h"
+#include "../queue.h"
+#include "../spool.h"
+#include <arpa/inet.h>
 #ifdef EXPERIMENTAL_DSN
 #include "../experimental/dsn.h"
 #endif
@@ -185,24 +188,70 @@ const smtp_transport_options smtp_transport_options_default = {
 /* ---- continued connections (several messages per connection) ---- */
 
 /* The connection kept open after a delivery for the next message to the
- * same host, when a queue runner asked for it. Lives in POOL_PERM. */
+ * same host: when a queue runner asked for it (wanted), or while
+ * messages taken from wait-<transport> are being carried on. The
+ * connection's buffers are malloc'd; its gstring is renewed per use. */
 static struct kept_conn {
     bool wanted;
     bool open;
     smtp_conn c;
     const transport_instance *t;
-    char *address;
+    char address[INET6_ADDRSTRLEN + 1];
     int port;
     int messages;
 } kept;
 
+/* Messages to carry on with down the kept connection (continued delivery). */
+static struct {
+    char ids[LIMIT_WAIT_IDS][MESSAGE_ID_LENGTH + 1];
+    int n, next;
+    bool running;
+} cont;
+
+static bool keep_wanted(void) { return kept.wanted || cont.next < cont.n; }
+
+static void kept_close(void)
+{
+    if (!kept.open) return;
+    kept.c.out = string_get(64);
+    kept.c.host_name = kept.c.error_text = NULL;
+    smtp_out_close(&kept.c, true);
+    kept.open = false;
+}
+
 void smtp_transport_continue(bool on)
 {
     kept.wanted = on;
-    if (!on && kept.open) {
-        smtp_out_close(&kept.c, true);
-        kept.open = false;
+    if (!on && !cont.running) kept_close();
+}
+
+void smtp_transport_run_continued(void)
+{
+    if (cont.running || cont.next >= cont.n) return;
+    cont.running = true;
+    while (cont.next < cont.n && kept.open) {
+        char id[MESSAGE_ID_LENGTH + 1];
+        memcpy(id, cont.ids[cont.next++], sizeof id);
+        DEBUG(D_transport) debug_printf("continued delivery of %s down the connection to %s\n", id, kept.address);
+        (void)deliver_message(id, false, false);
     }
+    cont.n = cont.next = 0;
+    cont.running = false;
+    if (!kept.wanted) kept_close();
+}
+
+/* take_waiting - after a delivery to h: messages waiting for it, to be
+ * delivered down this connection once the current message is done */
+static void take_waiting(const smtp_ctx *x, const host_item *h)
+{
+    if (cont.next < cont.n) return; /* still working through a list */
+    int room = x->ob->connection_max_messages - kept.messages - 1;
+    if (room > LIMIT_WAIT_IDS) room = LIMIT_WAIT_IDS;
+    if (room <= 0) return;
+    char **ids = smtp_wait_take(x->t, h->name, x->spool->id, room);
+    cont.n = cont.next = 0;
+    for (int i = 0; ids && ids[i]; i++)
+        snprintf(cont.ids[cont.n++], MESSAGE_ID_LENGTH + 1, "%s", ids[i]);
 }
 
 /* ---- results ---- */
@@ -238,7 +287,7 @@ static void host_error(smtp_ctx *x, const host_item *h, const smtp_conn *c, cons
     for (address_item *a = x->addrlist; a; a = a->next) {
         if (!pending(a)) continue;
         retry_item *ri = retry_add_item(a, smtp_host_retry_key(h, x->port, x->ob->retry_include_ip_address.value),
-                                        RETRY_SET | RETRY_HOST);
+                                        RETRY_SET | RETRY_HOST | (x->final_try ? RETRY_FINAL : 0));
         ri->host_name = h->name;
         ri->basic_errno = c->error;
         ri->more_errno = more;
@@ -308,6 +357,7 @@ static char *mail_command(const smtp_ctx *x, const smtp_conn *c)
     g = string_fmt_append(g, "MAIL FROM:<%s>", x->sender);
     if ((c->caps & CAP_SIZE) && x->ob->size_addition >= 0)
         g = string_fmt_append(g, " SIZE=%ld", x->size + x->ob->size_addition);
+    if ((c->caps & CAP_8BITMIME) && x->body_8bit) g = string_cat(g, " BODY=8BITMIME");
 #ifdef EXPERIMENTAL_DSN
     if (c->caps & CAP_DSN) g = xp_dsn_mail_params(g, x->spool);
 #endif
@@ -382,8 +432,15 @@ static int data_phase(smtp_ctx *x, smtp_conn *c, const host_item *h, address_ite
     if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, "DATA");
     if (!accepted) return r.code == 354 ? lost(x, h, c, "DATA") : OK; /* nothing to send */
     if (r.code != 354) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "DATA"); return OK; }
-    if (smtp_out_send_data(c, x->spool->headers, x->data_fd, x->data_start, x->ob->data_timeout) != OK)
-        return lost(x, h, c, "sending data block");
+    char *err;
+    int rc = smtp_data_send(x, c, &err);
+    if (rc == ERROR) { /* not the host's fault: drop the connection, defer */
+        for (int i = 0; i < n; i++)
+            if (batch[i]) set_result(batch[i], DEFER, 0, 0, err);
+        smtp_out_close(c, false);
+        return DEFER;
+    }
+    if (rc != OK) return lost(x, h, c, "sending data block");
     if (smtp_out_read_reply(c, x->ob->final_timeout, &r) != OK) return lost(x, h, c, "end of data");
     if (r.code / 100 != 2) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "end of data"); return OK; }
     for (int i = 0; i < n; i++) {
@@ -432,33 +489,47 @@ static int transaction(smtp_ctx *x, smtp_conn *c, const host_item *h, address_it
 
 /* ---- one host ---- */
 
-/* take_kept - the kept connection if it goes to h:port for t */
+/* take_kept - the kept connection if it goes to h:port for t (another
+ * host's connection stays kept: a later host of the list may be it) */
 static bool take_kept(smtp_ctx *x, const host_item *h, int port, smtp_conn *c)
 {
     if (!kept.open) return false;
-    bool same = kept.t == x->t && kept.port == port && strcmp(kept.address, h->address) == 0
-                && kept.messages < x->ob->connection_max_messages;
-    if (!same) { smtp_out_close(&kept.c, true); kept.open = false; return false; }
+    bool same = kept.t == x->t && kept.port == port && strcmp(kept.address, h->address) == 0;
+    if (!same) return false;
+    if (kept.messages >= x->ob->connection_max_messages) { kept_close(); return false; }
     *c = kept.c;
+    c->out = string_get(256); /* the old one lived in the previous message's pool */
+    c->host_name = h->name;
+    c->error = 0;
+    c->error_text = NULL;
     kept.open = false;
     smtp_reply r;
-    if (smtp_out_command(c, x->ob->command_timeout, &r, "RSET") == OK && r.code / 100 == 2) return true;
+    if (smtp_out_command(c, x->ob->command_timeout, &r, "RSET") == OK && r.code / 100 == 2) {
+        x->continued = true;
+        return true;
+    }
     smtp_out_close(c, false);
     return false;
 }
 
 static void keep_or_close(smtp_ctx *x, const host_item *h, int port, smtp_conn *c, bool usable)
 {
-    if (!usable || !kept.wanted) { smtp_out_close(c, usable); return; }
-    enum store_pool old = store_set_pool(POOL_PERM);
-    bool again = kept.t == x->t && kept.address && strcmp(kept.address, h->address) == 0;
+    if (!usable || !keep_wanted()) { smtp_out_close(c, usable); return; }
+    bool again = x->continued && kept.t == x->t && strcmp(kept.address, h->address) == 0;
+    if (kept.open) kept_close(); /* a connection to another host */
     kept.messages = again ? kept.messages + 1 : 1;
-    kept.address = string_copy_perm(h->address);
-    store_set_pool(old);
+    snprintf(kept.address, sizeof kept.address, "%s", h->address);
     kept.c = *c;
     kept.t = x->t;
     kept.port = port;
     kept.open = true;
+}
+
+static bool delivered_to(const smtp_ctx *x, const host_item *h)
+{
+    for (const address_item *a = x->addrlist; a; a = a->next)
+        if (a->transport_return == OK && a->host_used == h) return true;
+    return false;
 }
 
 /* try_host - deliver the pending addresses to one host */
@@ -471,11 +542,10 @@ static void try_host(smtp_ctx *x, host_item *h)
     dlv.host = h->name;
     dlv.host_address = h->address;
     dlv.host_port = port;
+    x->continued = false;
     if (!take_kept(x, h, port, &c)) {
-        enum store_pool old = store_set_pool(kept.wanted ? POOL_PERM : store_pool_current);
         int rc = smtp_out_connect(&c, h->address, port, x->interface, x->ob->connect_timeout,
                                   x->ob->keepalive);
-        store_set_pool(old);
         c.host_name = h->name;
         if (rc != OK) { host_error(x, h, &c, c.error_text); return; }
         if (greet(x, &c, h, &why) != OK) {
@@ -494,7 +564,9 @@ static void try_host(smtp_ctx *x, host_item *h)
     bool usable = true;
     while (usable && (n = pick_batch(x, batch, max)) > 0)
         usable = transaction(x, &c, h, batch, n) == OK;
-    keep_or_close(x, h, port, &c, usable && c.fd >= 0);
+    usable = usable && c.fd >= 0;
+    if (usable && delivered_to(x, h)) take_waiting(x, h);
+    keep_or_close(x, h, port, &c, usable);
 }
 
 /* ---- entry point ---- */
@@ -513,19 +585,43 @@ static bool setup(smtp_ctx *x, char **err)
     if (x->interface && !*x->interface) x->interface = NULL;
     x->helo = expand_string(ob->helo_data);
     if (!x->helo) { *err = string_sprintf("failed to expand helo_data \"%s\": %s", ob->helo_data, expand_error()); return false; }
-    return smtp_message_open(x, err);
+    if (!smtp_message_open(x, err)) return false;
+    if (x->t->return_path) { /* the envelope sender for this delivery */
+        char *rp = transport_expand(x->t, "return_path", x->t->return_path, err);
+        if (!rp) return false;
+        x->sender = rp;
+    }
+    x->body_8bit = smtp_message_8bit(x);
+    return true;
 }
 
-/* host_due - retry check; false (and counted) if the host must wait */
+/* past_cutoff - has the message been queued longer than the final
+ * cutoff of the rule for this host's failure? */
+static bool past_cutoff(const smtp_ctx *x, const host_item *h, const retry_record *rec, long now)
+{
+    const char *domain = x->addrlist->domain;
+    const retry_rule *r = retry_find_rule(h->name, domain, rec->basic_errno, rec->more_errno, x->sender);
+    int cutoff = retry_rule_cutoff(r);
+    return r && cutoff > 0 && now - x->spool->received_time > cutoff;
+}
+
+/* host_due - retry check. A host waiting for its retry time is still
+ * tried when the message has outlived the rule's cutoff (a failure then
+ * times the addresses out: RETRY_FINAL), or, with delay_after_cutoff
+ * false, when it is past its cutoff and was not tried since the message
+ * arrived. Otherwise false, with the host marked. */
 static bool host_due(smtp_ctx *x, host_item *h)
 {
     int port = h->port != PORT_NONE ? h->port : x->port;
-    bool expired = false;
-    if (retry_host_usable(smtp_host_retry_key(h, port, x->ob->retry_include_ip_address.value),
-                          (long)time(NULL), &expired))
-        return true;
-    h->status = HSTATUS_UNUSABLE;
+    retry_record rec;
+    long now = (long)time(NULL);
+    h->why = HWHY_UNKNOWN;
+    if (retry_read(smtp_host_retry_key(h, port, x->ob->retry_include_ip_address.value), &rec) != OK) return true;
+    if (now >= rec.next_try) return true;
+    h->status = rec.expired ? HSTATUS_UNUSABLE_EXPIRED : HSTATUS_UNUSABLE;
     h->why = HWHY_RETRY;
+    if (past_cutoff(x, h, &rec, now)) { h->why = HWHY_DEFERRED; return true; }
+    if (rec.expired && !x->ob->delay_after_cutoff && rec.last_try < x->spool->received_time) return true;
     return false;
 }
 
@@ -536,15 +632,58 @@ static bool any_pending(const smtp_ctx *x)
     return false;
 }
 
-/* finish - addresses still pending are deferred with the last error */
-static void finish(smtp_ctx *x, int skipped, int tried)
+/* skipped_text - why nothing was tried: every host waits for its retry
+ * time; when all of them are past their cutoff the address fails */
+static const char *skipped_text(const smtp_ctx *x, const host_item *hosts, bool *fail)
 {
+    bool all_expired = true;
+    for (const host_item *h = hosts; h; h = h->next)
+        if (h->why == HWHY_RETRY && h->status != HSTATUS_UNUSABLE_EXPIRED) all_expired = false;
+    *fail = all_expired;
+    if (!all_expired) return "retry time not reached for any host";
+    return x->ob->delay_after_cutoff ? "retry time not reached for any host after a long failure period"
+                                     : "all hosts have been failing for a long time and were last tried after this message arrived";
+}
+
+/* finish - addresses still pending are deferred with the last error */
+static void finish(smtp_ctx *x, const host_item *hosts, int skipped, int tried)
+{
+    bool fail = false;
+    const char *skip = !tried && skipped ? skipped_text(x, hosts, &fail) : NULL;
     for (address_item *a = x->addrlist; a; a = a->next) {
         if (!pending(a)) continue;
-        if (!tried && skipped) set_result(a, DEFER, ERRNO_HOST_RETRY, 0, "retry time not reached for any host");
+        if (skip) set_result(a, fail ? FAIL : DEFER, ERRNO_HOST_RETRY, 0, skip);
         else set_result(a, DEFER, x->last_errno, x->last_more_errno,
                         x->last_error ? x->last_error : "no host could be tried");
     }
+}
+
+/* try_hosts - the hosts in order: hosts_max_try of the main list (and
+ * hosts_max_try_hardlimit counting skipped ones), then the fallbacks */
+static void try_hosts(smtp_ctx *x, host_item *hosts, int *tried, int *skipped)
+{
+    int main_tried = 0, fb_tried = 0;
+    for (host_item *h = hosts; h && any_pending(x); h = h->next) {
+        int *count = h->fallback ? &fb_tried : &main_tried;
+        if (*count >= x->ob->hosts_max_try) continue;
+        if (!h->fallback && main_tried + *skipped >= x->ob->hosts_max_try_hardlimit) continue;
+        if (!host_due(x, h)) { (*skipped)++; continue; }
+        (*count)++;
+        (*tried)++;
+        x->final_try = h->why == HWHY_DEFERRED;
+        try_host(x, h);
+    }
+}
+
+/* waiting_hosts - note the message in wait-<transport> when an address
+ * is left deferred for host reasons */
+static void note_waiting(const smtp_ctx *x, const host_item *hosts)
+{
+    for (const address_item *a = x->addrlist; a; a = a->next)
+        if (a->transport_return == DEFER && a->basic_errno != ERRNO_RCPT4XX && a->basic_errno != 0) {
+            smtp_wait_update(x, hosts);
+            return;
+        }
 }
 
 static bool smtp_transport_deliver(transport_instance *t, address_item *addrlist)
@@ -561,13 +700,9 @@ static bool smtp_transport_deliver(transport_instance *t, address_item *addrlist
         return true;
     }
     int tried = 0, skipped = 0;
-    for (host_item *h = hosts; h && any_pending(&x); h = h->next) {
-        if (tried >= x.ob->hosts_max_try || tried + skipped >= x.ob->hosts_max_try_hardlimit) break;
-        if (!host_due(&x, h)) { skipped++; continue; }
-        tried++;
-        try_host(&x, h);
-    }
-    finish(&x, skipped, tried);
+    try_hosts(&x, hosts, &tried, &skipped);
+    finish(&x, hosts, skipped, tried);
+    note_waiting(&x, hosts);
     dlv.cur_host = NULL;
     dlv.host = dlv.host_address = NULL;
     smtp_message_close(&x);

@@ -88,4 +88,12 @@ extern const transport_info smtp_transport_info;
  * off: QUIT and close the kept connection. Queue runners turn it on for
  * a run and off at its end. */
 void smtp_transport_continue(bool on);
+
+/* smtp_transport_run_continued - continued delivery: after a successful
+ * delivery to a host, the transport takes the messages waiting for that
+ * host from wait-<transport> and keeps the connection; deliver_message()
+ * calls this once the current message is finished, and each of them is
+ * delivered (deliver_message) down the same connection. Does nothing
+ * when called inside that loop or when nothing waits. */
+void smtp_transport_run_continued(void);
 #endif

@@ -2,10 +2,9 @@
  *
  * Runs in the delivery process. Builds the list of hosts to try (router
  * hosts in MX order, or the transport's hosts / hosts_override, then
- * fallback_hosts), resolves names to addresses, makes the retry keys,
- * and opens the message's spool files when deliver.c has not. Name
- * resolution goes through smtp_resolve(), the one place to switch to
- * host.c's finder when that lands. */
+ * fallback_hosts: the router's, else the transport's), resolves names
+ * to addresses through host.c, makes the retry keys, and opens the
+ * message's spool files when deliver.c has not. */
 
 /* System */
 #include <fcntl.h>
@@ -13,7 +12,7 @@
 #include <sys/stat.h>
 /* MTA core */
 #include "../tern.h"
-#include "../dns.h"
+#include "../host.h"
 #include "../expand.h"
 #include "../globals.h"
 #include "../match.h"
@@ -37,101 +36,53 @@ char *smtp_host_retry_key(const host_item *h, int port, bool include_ip)
     return string_sprintf("T:%s:%s:%d", h->name, h->address, port);
 }
 
-/* new_host - a host item for name (address, port as given) */
-static host_item *new_host(const char *name, const char *address, int port, int mx)
+/* hosts_from_list - host items for an expanded colon list; NULL with *err */
+static host_item *hosts_from_list(const char *list, bool randomize, char **err)
 {
-    host_item *h = store_get_zero(sizeof *h, GET_UNTAINTED);
-    h->name = string_copy(name);
-    h->address = address ? string_copy(address) : NULL;
-    h->port = port;
-    h->mx = mx;
+    const char *perr = NULL;
+    host_item *h = host_parse_list(list, randomize, &perr);
+    if (!h && perr) *err = string_sprintf("%s (in \"%s\")", perr, list);
     return h;
 }
 
-/* smtp_resolve - expand h (no address yet) into one item per address.
- * Returns the first; the rest follow it. NULL with *defer when the
- * lookup failed temporarily. */
-static host_item *smtp_resolve(host_item *h, bool *defer)
-{
-    if (match_is_ip(h->name, NULL)) { h->address = h->name; return h; }
-    char **addrs;
-    int rc = dns_host_addresses(h->name, &addrs);
-    if (rc != OK) {
-        if (rc == DEFER) *defer = true;
-        return NULL;
-    }
-    host_item *first = NULL, **tail = &first;
-    for (int i = 0; addrs[i]; i++) {
-        host_item *n = new_host(h->name, addrs[i], h->port, h->mx);
-        *tail = n;
-        tail = &n->next;
-    }
-    return first;
-}
-
-/* parse_item - "name", "name:port" (from "name::port"), "[ip]:port" */
-static host_item *parse_item(const char *item)
-{
-    int port = PORT_NONE;
-    char *s = string_copy(item);
-    if (*s == '[') {
-        char *close = strchr(s, ']');
-        if (!close) return NULL;
-        *close = 0;
-        if (close[1] == ':') port = smtp_port_number(close + 2);
-        return new_host(s + 1, s + 1, port, MX_NONE);
-    }
-    char *colon = strrchr(s, ':');
-    if (colon && !match_is_ip(s, NULL)) {
-        *colon = 0;
-        port = smtp_port_number(colon + 1);
-    }
-    return new_host(s, NULL, port, MX_NONE);
-}
-
-/* hosts_from_list - host items for an expanded colon list */
-static host_item *hosts_from_list(const char *list, bool randomize)
-{
-    host_item *first = NULL, **tail = &first;
-    int sep = 0, n = 0;
-    char *item;
-    while ((item = string_nextinlist(&list, &sep)) && n < LIMIT_SMTP_HOSTS) {
-        host_item *h = parse_item(item);
-        if (!h) continue;
-        *tail = h;
-        tail = &h->next;
-        n++;
-    }
-    if (randomize && first) { /* Fisher-Yates over an array, relinked */
-        host_item **a = store_get(sizeof *a * (size_t)n, GET_UNTAINTED);
-        int i = 0;
-        for (host_item *h = first; h; h = h->next) a[i++] = h;
-        for (i = n - 1; i > 0; i--) {
-            int j = (int)(random() % (i + 1));
-            host_item *t = a[i]; a[i] = a[j]; a[j] = t;
-        }
-        for (i = 0; i < n; i++) a[i]->next = i + 1 < n ? a[i + 1] : NULL;
-        first = a[0];
-    }
-    return first;
-}
-
-/* resolve_all - give every host an address; drop unresolvable ones */
+/* resolve_all - give every host an address (host.c, by name: the system
+ * resolver, so /etc/hosts counts); unresolvable hosts are dropped */
 static host_item *resolve_all(host_item *list, bool *defer)
 {
+    char *err;
+    if (!list) return NULL;
+    int rc = host_find_byname(&list, NULL, &err);
+    if (rc == DEFER) *defer = true;
+    return rc == OK ? list : NULL;
+}
+
+/* copy_chain - the router's list is shared between addresses: work on a copy */
+static host_item *copy_chain(const host_item *h)
+{
     host_item *out = NULL, **tail = &out;
-    int n = 0;
-    for (host_item *h = list, *next; h && n < LIMIT_SMTP_HOSTS; h = next) {
-        next = h->next;
-        h->next = NULL;
-        host_item *r = h->address ? h : smtp_resolve(h, defer);
-        for (; r && n < LIMIT_SMTP_HOSTS; r = r->next, n++) {
-            *tail = r;
-            tail = &r->next;
-        }
-        *tail = NULL;
+    for (; h; h = h->next) {
+        host_item *c = store_get(sizeof *c, GET_UNTAINTED);
+        *c = *h;
+        c->next = NULL;
+        *tail = c;
+        tail = &c->next;
     }
     return out;
+}
+
+/* split_fallbacks - cut the router's fallback hosts (marked) off list */
+static host_item *split_fallbacks(host_item **list)
+{
+    host_item **pp = list;
+    while (*pp && !(*pp)->fallback) pp = &(*pp)->next;
+    host_item *fb = *pp;
+    *pp = NULL;
+    return fb;
+}
+
+static void mark_fallback(host_item *h)
+{
+    for (; h; h = h->next) h->fallback = true;
 }
 
 static char *expand_opt(const char *s, const char *name, char **err)
@@ -145,25 +96,26 @@ static char *expand_opt(const char *s, const char *name, char **err)
 host_item *smtp_hosts_build(smtp_ctx *x, char **err, bool *defer)
 {
     const smtp_transport_options *ob = x->ob;
-    host_item *list = x->addrlist->host_list;
+    host_item *list = copy_chain(x->addrlist->host_list);
+    host_item *fb = split_fallbacks(&list);
     *err = NULL;
     if (ob->hosts && (!list || ob->hosts_override)) {
         char *h = expand_opt(ob->hosts, "hosts", err);
-        if (!h) return NULL;
-        list = hosts_from_list(h, ob->hosts_randomize);
+        if (!h || !(list = hosts_from_list(h, ob->hosts_randomize, err))) return NULL;
         x->hosts_override_used = true;
     }
-    if (!list) {
+    if (!list && !fb) {
         *err = string_sprintf("%s transport called with no hosts set", x->t->drinst.name);
         return NULL;
     }
     list = resolve_all(list, defer);
-    if (ob->fallback_hosts) {
-        host_item *fb = resolve_all(hosts_from_list(ob->fallback_hosts, false), defer);
-        host_item **tail = &list;
-        while (*tail) tail = &(*tail)->next;
-        *tail = fb;
-    }
+    if (!fb && ob->fallback_hosts && !(fb = hosts_from_list(ob->fallback_hosts, ob->hosts_randomize, err)))
+        return NULL;
+    fb = resolve_all(fb, defer);
+    mark_fallback(fb);
+    host_item **tail = &list;
+    while (*tail) tail = &(*tail)->next;
+    *tail = fb;
     if (!list && !*err)
         *err = *defer ? "temporary failure looking up host addresses" : "all host address lookups failed permanently";
     return list;
@@ -189,19 +141,25 @@ static bool open_spool_files(smtp_ctx *x, char **err)
 
 bool smtp_message_open(smtp_ctx *x, char **err)
 {
-    if (msg.spool) {
-        x->spool = msg.spool;
-        x->data_fd = msg.data_fd >= 0 ? dup(msg.data_fd) : -1;
+    if (dlv.spool_hdr && dlv.data_fd >= 0) {
+        x->spool = dlv.spool_hdr;
+        x->data_fd = dup(dlv.data_fd);
     } else if (!msg.id || !open_spool_files(x, err)) {
         if (!msg.id) *err = "no message to deliver";
         return false;
+    } else {
+        x->own_spool = true; /* transport_write_message reads dlv's fields */
+        dlv.spool_hdr = (spool_header *)x->spool;
+        dlv.data_fd = x->data_fd;
+        dlv.data_offset = MESSAGE_ID_LENGTH + 3;
     }
     if (x->data_fd < 0) { *err = "message data file not open"; return false; }
     x->sender = x->spool->sender ? x->spool->sender : "";
     x->data_start = MESSAGE_ID_LENGTH + 3; /* "<id>-D\n" */
     struct stat st;
     long body = fstat(x->data_fd, &st) == 0 ? (long)st.st_size - x->data_start : 0;
-    x->size = body > 0 ? body : 0;
+    x->size_body = body > 0 ? body : 0;
+    x->size = x->size_body;
     for (const header_line *h = x->spool->headers; h; h = h->next)
         if (h->type != HTYPE_OLD) x->size += (long)h->slen;
     return true;
@@ -209,6 +167,11 @@ bool smtp_message_open(smtp_ctx *x, char **err)
 
 void smtp_message_close(smtp_ctx *x)
 {
+    if (x->own_spool) {
+        dlv.spool_hdr = NULL;
+        dlv.data_fd = -1;
+        x->own_spool = false;
+    }
     if (x->data_fd >= 0) close(x->data_fd);
     x->data_fd = -1;
 }

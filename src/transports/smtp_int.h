@@ -23,12 +23,17 @@ typedef struct smtp_ctx {
     int data_fd;                 /* open -D file */
     off_t data_start;            /* offset of the body in it */
     long size;                   /* message size for SIZE= */
+    long size_body;              /* bytes of the -D file after its first line */
+    bool own_spool;              /* spool files opened here (dlv's fields set) */
+    bool body_8bit;              /* BODY=8BITMIME when the server offers it */
     int port;                    /* the transport's port */
     const char *interface;       /* expanded interface, or NULL */
     char *helo;                  /* expanded helo_data */
     char *last_error;            /* for addresses left deferred */
     int last_errno, last_more_errno;
     bool hosts_override_used;
+    bool final_try;              /* host tried only because the message outlived the cutoff */
+    bool continued;              /* this host's connection was kept from before */
 } smtp_ctx;
 
 /* smtp_hosts_build - the host list to try: transport hosts (if the
@@ -41,6 +46,20 @@ char *smtp_host_retry_key(const host_item *h, int port, bool include_ip);
  * spool files of msg.id; false with *err if the message cannot be read */
 bool smtp_message_open(smtp_ctx *x, char **err);
 void smtp_message_close(smtp_ctx *x);
+/* smtp_message_8bit - does the message hold any byte with the top bit set? */
+bool smtp_message_8bit(const smtp_ctx *x);
+/* smtp_data_send - the message after 354, then "."; OK, DEFER (the
+ * connection failed: c->error) or ERROR (*err: not the host's fault,
+ * e.g. transport_filter failed; the connection must be dropped) */
+int smtp_data_send(smtp_ctx *x, smtp_conn *c, char **err);
+
+/* smtp_wait_update - note the message as waiting for each (non-fallback)
+ * host of the list, in wait-<transport> */
+void smtp_wait_update(const smtp_ctx *x, const host_item *hosts);
+/* smtp_wait_take - up to max ids waiting for host (other than current),
+ * removed from the record; NULL if none */
+char **smtp_wait_take(const struct transport_instance *t, const char *host, const char *current, int max);
+
 /* smtp_port_number - "smtp", "25", "2525" -> number; -1 if unknown */
 int smtp_port_number(const char *s);
 

@@ -19,7 +19,7 @@ class Peer:
 
     def __init__(self, rcpt=None, mail="250 OK", data="354 go ahead",
                  final="250 OK id=peer-1", pipelining=True, dsn=False, size=True,
-                 mode=None, garbage_bytes=10 * 1024 * 1024):
+                 mode=None, garbage_bytes=10 * 1024 * 1024, host="127.0.0.1", port=0):
         self.rcpt = rcpt or {}
         self.mail, self.data, self.final = mail, data, final
         self.pipelining, self.dsn, self.size = pipelining, dsn, size
@@ -27,7 +27,7 @@ class Peer:
         self.commands, self.messages, self.connections = [], [], 0
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, port))
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
         self.stopped = False
@@ -36,6 +36,10 @@ class Peer:
 
     def stop(self):
         self.stopped = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         try:
             self.sock.close()
         except OSError:

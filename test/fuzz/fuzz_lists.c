@@ -1,8 +1,8 @@
 /* fuzz_lists.c - libFuzzer target: list matching with a fuzzed list.
  * Input: "subject\0list". The list is matched as a domain, local part,
  * address and host list, and by match_ip. Lookup and file items may name
- * files that do not exist (they defer); DNS-using items are avoided by
- * forbidding name lookups for hosts. */
+ * files that do not exist (they defer); DNS items (@mx_any, dnsdb, host
+ * names) reach only offline.c's resolver, which finds nothing. */
 #include "tern.h"
 #include "match.h"
 
@@ -14,19 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!zero) return 0;
     size_t slen = (size_t)(zero - (const char *)data);
     char *subject = string_copyn_taint((const char *)data, slen, GET_TAINTED);
-    /* lists come from the config, so untainted; strip @mx_ and bare names
-     * that would reach the resolver */
+    /* lists come from the config, so untainted */
     char *list = string_copyn_taint(zero + 1, size - slen - 1, GET_UNTAINTED);
-    if (strstr(list, "@mx_") || strstr(list, "dnsdb")) goto out;
     (void)match_isinlist(subject, list, MCL_DOMAIN, true, NULL);
     (void)match_isinlist(subject, list, MCL_LOCALPART, false, NULL);
     (void)match_address_list(subject, true, list, NULL);
     (void)match_ip(subject, list);
-    match_host h = {.address = "192.0.2.1", .name = subject, .lookup_allowed = false};
-    if (!strpbrk(list, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") || strchr(list, ';'))
-        (void)match_host_list(&h, list, NULL);
+    match_host h = {.address = "192.0.2.1", .name = subject, .lookup_allowed = true};
+    (void)match_host_list(&h, list, NULL);
     match_reset_cache();
-out:
     store_reset(m);
     return 0;
 }

@@ -98,6 +98,19 @@ static void test_api(void)
     CHECK(expand_cstring(plain) == plain, "cstring unchanged");
 }
 
+/* test_failure_restores - a failed expansion must not leave $1 or $value
+ * pointing into store its caller is about to reset (found by fuzz_expand) */
+static void test_failure_restores(void)
+{
+    rmark m = store_mark();
+    CHECK(expand_string("${if match{abc}{(b)}{$1") == NULL, "unterminated if fails");
+    CHECK(expand_string("${extract{a}{a=1}{$value${lc:}}") == NULL, "bad yes string fails");
+    CHECK(expand_string("${prvscheck{prvs=0123abcdef=a@b.c}{secret}") == NULL, "bad prvscheck fails");
+    store_reset(m);
+    CHECK_STR(expand_string("[$1][$value]"), "[][]", "no numeric or value left behind");
+    CHECK_STR(expand_string("[$prvscheck_address]"), "[]", "no prvscheck address left behind");
+}
+
 static void test_variables(void)
 {
     dlv.domain = "example.com";
@@ -142,6 +155,7 @@ int main(void)
     run_cases(local_cases, NELEM(local_cases), "local");
     test_taint();
     test_api();
+    test_failure_restores();
     test_variables();
     test_headers();
     return unit_done("test_expand");
