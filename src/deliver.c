@@ -5,9 +5,9 @@
  * then rewrite -H or remove the spool files.
  *
  * Runs as root or the Exim user; never runs a transport as root. The
- * journal is what makes a crash safe: an address written to -J (and
- * fsync'ed) is never delivered again; one not yet written may be
- * delivered again (at least once, never lost). */
+ * journal is what makes a crash safe: an address written to -J is never
+ * delivered again; one not yet written may be delivered again (at least
+ * once, never lost). See journal() for why -J needs no fsync. */
 
 /* System */
 #include <fcntl.h>
@@ -19,11 +19,14 @@
 #include "deliver_int.h"
 #include "globals.h"
 #include "log.h"
+#include "match.h"
 #include "moan.h"
+#include "queue.h"
 #include "retry.h"
 #include "transports/smtp.h"
 #include "route.h"
 #include "spool.h"
+#include "transport.h"
 
 /* ---- the spool files ---- */
 
@@ -84,7 +87,7 @@ static void read_journal(dctx *d)
     char *data = spool_read_file(d->jpath, &len, LIMIT_REDIRECT_DATA, &err);
     if (!data) return;
     for (char *p = data, *nl; *p; p = nl + 1) {
-        if (!(nl = strchr(p, '\n'))) break; /* a torn last line was never fsync'ed */
+        if (!(nl = strchr(p, '\n'))) break; /* a torn last line: not recorded */
         *nl = 0;
         if (*p) deliver_done_add(d, p);
     }
@@ -153,8 +156,31 @@ static void route_all(dctx *d)
 
 /* ---- recording results ---- */
 
-/* journal - append the finished addresses of chain and fsync, before
- * anything is logged: the line must be on disk first */
+/* journal - append the finished addresses of chain, before anything is
+ * logged or the spool changes.
+ *
+ * Durability (DESIGN.md section 9: one fsync per local delivery here,
+ * the transport's own). The journal is written with write() only, and
+ * that is enough:
+ *  - Process crash (kill -9, OOM): the line is in the kernel's page
+ *    cache the moment write() returns and outlives the process, so the
+ *    next attempt reads it and never delivers the address again.
+ *  - Power cut: the journal is only ever read to skip deliveries. A line
+ *    written after the transport made its copy durable (appendfile
+ *    fsyncs the mbox or the Maildir file before its rename; pipe and
+ *    smtp hand it to someone else) can only claim what is already true.
+ *    If the line is lost, the address is delivered again: at least once,
+ *    never lost. On a metadata-ordered journaling file system (ext4
+ *    data=ordered, xfs) a surviving line also implies a surviving
+ *    Maildir rename: both are metadata changes committed in program
+ *    order, the rename first.
+ *  - What must be synced is what could lose the message: the -H rewrite
+ *    (spool_write_file fsyncs before its rename, else an empty -H could
+ *    replace the old one) and the delivered copy itself. Removing the
+ *    spool files after "Completed" comes after the transport's fsync and
+ *    rename in program order, under the same metadata ordering.
+ * So the journal costs no fsync of its own, where it used to cost one
+ * fdatasync per transport call. */
 static void journal(dctx *d, address_item *chain)
 {
     gstring *g = NULL;
@@ -162,11 +188,21 @@ static void journal(dctx *d, address_item *chain)
         if (a->transport_return == OK || a->transport_return == FAIL) g = string_fmt_append(g, "%s\n", a->unique);
     if (!g) return;
     if (d->jfd < 0) d->jfd = open(d->jpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (d->jfd < 0 || write(d->jfd, g->s, g->len) != (ssize_t)g->len || fdatasync(d->jfd) != 0)
+    if (d->jfd < 0 || write(d->jfd, g->s, g->len) != (ssize_t)g->len)
         log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to write journal %s: %s", d->jpath, strerror(errno));
 }
 
-/* record - journal, log and sort the results of one transport call */
+/* same_run - were a and b delivered by one transport run? (the child
+ * reports one duration per run, shared by the batch) */
+static bool same_run(const address_item *a, const address_item *b)
+{
+    return a && b && a->transport == b->transport && a->delivery_time_us == b->delivery_time_us
+        && transport_batch_max(a->transport) > 1;
+}
+
+/* record - journal, log and sort the results of one transport call;
+ * batched: all of chain went in one run (remote); else consecutive
+ * addresses of one local batch are found by same_run */
 static void record(dctx *d, address_item *chain, bool batched)
 {
     for (address_item *a = chain; a; a = a->next) {
@@ -175,12 +211,15 @@ static void record(dctx *d, address_item *chain, bool batched)
     }
     journal(d, chain);
     bool first = true;
+    address_item *prev_ok = NULL;
     for (address_item *n, *a = chain; a; a = n) {
         n = a->next;
         a->next = NULL;
         if (a->transport_return == OK) {
+            if (!batched && !same_run(prev_ok, a)) first = true;
             deliver_log_result(a, first, false);
-            first = !batched;
+            first = false;
+            prev_ok = a;
             deliver_done_add(d, a->unique);
             d->any_delivered = true;
         } else {
@@ -213,15 +252,37 @@ static void run_local(dctx *d)
     }
 }
 
+/* held_back - a remote address left on the queue for now: -qq's first
+ * pass, -ql, or queue_smtp_domains on the first (unforced, not a queue
+ * run) attempt. It stays undelivered without a log line or retry record,
+ * as in Exim, for a later queue run. */
+static bool held_back(const dctx *d, const address_item *a)
+{
+    if (queue_first_pass() || queue_local_only()) return true;
+    if (d->forced || queue_running() || !d->h.deliver_firsttime || !cfg.queue_smtp_domains) return false;
+    return match_isinlist(a->domain, cfg.queue_smtp_domains, MCL_DOMAIN, true, NULL) == OK;
+}
+
 static void run_remote(dctx *d)
 {
+    address_item *go = NULL;
+    for (address_item *n, *a = d->remote; a; a = n) {
+        n = a->next;
+        if (!held_back(d, a)) { add_to(&go, a); continue; }
+        a->transport_return = DEFER;
+        add_to(&d->deferred, a);
+    }
+    deliver_reverse(&go);
+    d->remote = go;
     while (d->remote) {
         address_item *group = deliver_take_remote_group(&d->remote);
         const transport_info *ti = (const transport_info *)group->transport->drinst.info;
         route_set_vars(group);
         dlv.transport = group->transport;
         dlv.transport_name = group->transport->drinst.name;
-        bool ran = ti->deliver && ti->deliver((transport_instance *)group->transport, group);
+        char *refused = transport_refusal(group->transport);
+        for (address_item *a = group; a && refused; a = a->next) a->message = refused;
+        bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)group->transport, group);
         for (address_item *a = group; a && !ran; a = a->next) {
             a->transport_return = DEFER;
             if (!a->message)
@@ -276,6 +337,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     d->jfd = -1;
     d->dfd = -1;
     d->give_up = give_up;
+    d->forced = forced;
     int rc = open_and_lock(d);
     if (rc == OK) rc = read_header(d);
     if (rc == OK && deliver_frozen_check(d, forced)) {

@@ -31,6 +31,17 @@ bool deliver_parse_flag(const char *arg);
  * identity. Fills in each address's transport_return and message. */
 void deliver_local_group(address_item *chain);
 
+/* deliver_generated - called by a local transport (autoreply) in the
+ * transport child: a new message to send from <>, its envelope
+ * recipients (comma-separated plain addresses) and its text (headers,
+ * blank line, body). It goes to the delivery process with the address's
+ * result, which puts it in the spool before the result is journalled. */
+void deliver_generated(address_item *a, const char *rcpts, const char *text);
+
+/* deliver_reply_spool - in the delivery process: spool and deliver a
+ * generated message for a; on failure a is deferred with the reason */
+void deliver_reply_spool(address_item *a, const char *rcpts, const char *text);
+
 /* deliver_local_check - uid/gid/never_users checks for a local delivery,
  * made in the parent; false (addr deferred, message set) if refused */
 bool deliver_local_check(address_item *a);

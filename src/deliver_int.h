@@ -17,7 +17,7 @@ typedef struct dset_node {
 typedef struct dctx {
     char *id, *dir, *dpath, *hpath, *jpath;
     int dfd, jfd;
-    bool give_up, freeze, any_delivered;
+    bool give_up, forced, freeze, any_delivered;
     spool_header h;
     address_item *todo, *local, *remote, *deferred, *failed, *discarded;
     dset_node *done[DELIVER_SET_BUCKETS];   /* delivered or failed: never again */

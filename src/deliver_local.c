@@ -113,39 +113,106 @@ static void put_str(gstring **g, const char *s)
     if (n) *g = string_catn(*g, s, n);
 }
 
-/* child_run - in the child: deliver each address, report results */
+/* Messages made by transports in this child (autoreply), sent to the
+ * parent with their address's result. */
+typedef struct generated {
+    struct generated *next;
+    const address_item *addr;
+    char *rcpts, *text;
+} generated;
+static generated *gen_list;
+
+void deliver_generated(address_item *a, const char *rcpts, const char *text)
+{
+    generated *g = store_get(sizeof *g, GET_UNTAINTED);
+    g->addr = a;
+    g->rcpts = string_copy(rcpts);
+    g->text = string_copy(text);
+    g->next = gen_list;
+    gen_list = g;
+}
+
+static const generated *generated_for(const address_item *a)
+{
+    for (const generated *g = gen_list; g; g = g->next)
+        if (g->addr == a) return g;
+    return NULL;
+}
+
+/* run_batch - one transport run for the chain batch */
+static void run_batch(address_item *batch)
+{
+    if (batch->current_dir && chdir(batch->current_dir) != 0 && chdir("/") != 0) _exit(EXIT_FAILURE);
+    route_set_vars(batch);
+    dlv.transport = batch->transport;
+    dlv.transport_name = batch->transport->drinst.name;
+    const transport_info *ti = (const transport_info *)batch->transport->drinst.info;
+    char *refused = transport_refusal(batch->transport);
+    for (address_item *a = batch; a && refused; a = a->next) a->message = refused;
+    bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)batch->transport, batch);
+    for (address_item *a = batch; a && !ran; a = a->next) {
+        a->transport_return = DEFER;
+        if (a->message) continue;
+        a->message = ti->deliver ? string_sprintf("%s transport could not run", batch->transport->drinst.name)
+            : string_sprintf("%s transport: the %s driver cannot deliver in this build",
+                             batch->transport->drinst.name, batch->transport->drinst.driver_name);
+    }
+}
+
+/* report - one address's result, by its index in the group */
+static void report(int wfd, int idx, const address_item *a, long us)
+{
+    gstring *g = string_fmt_append(NULL, "%d %d %d %d %d %ld ", idx, a->transport_return, a->basic_errno,
+                                   a->more_errno, a->special_action, us);
+    put_str(&g, a->message);
+    put_str(&g, a->user_message);
+    const generated *gm = generated_for(a);
+    put_str(&g, gm ? gm->rcpts : NULL);
+    put_str(&g, gm ? gm->text : NULL);
+    g = string_catc(g, '\n');
+    ssize_t n = write(wfd, g->s, g->len);
+    (void)n; /* a short write shows as a missing result: deferred */
+}
+
+/* take_batch - addresses from arr (not yet taken) that may go in one
+ * transport run with arr[i], linked by next, up to batch_max */
+static address_item *take_batch(address_item **arr, int n, int i)
+{
+    address_item *first = arr[i], **tail = &first->next;
+    int max = transport_batch_max(first->transport), got = 1;
+    arr[i] = NULL;
+    for (int j = i + 1; j < n && got < max; j++) {
+        if (!arr[j] || !transport_can_batch(first, arr[j])) continue;
+        *tail = arr[j];
+        tail = &arr[j]->next;
+        arr[j] = NULL;
+        got++;
+    }
+    *tail = NULL;
+    return first;
+}
+
+/* child_run - in the child: deliver each batch, report results */
 static void child_run(address_item *chain, int wfd) NORETURN;
 static void child_run(address_item *chain, int wfd)
 {
     if (!become(chain)) _exit(EXIT_FAILURE);
-    for (address_item *a = chain; a; a = a->next) {
-        if (a->current_dir && chdir(a->current_dir) != 0 && chdir("/") != 0) _exit(EXIT_FAILURE);
+    int n = 0;
+    for (address_item *a = chain; a; a = a->next) n++;
+    address_item **arr = store_get(sizeof *arr * (size_t)n, GET_UNTAINTED), **orig = store_get(sizeof *arr * (size_t)n, GET_UNTAINTED);
+    n = 0;
+    for (address_item *a = chain; a; a = a->next) orig[n] = arr[n] = a, n++;
+    for (int i = 0; i < n; i++) {
+        if (!arr[i]) continue;
         struct timeval t0, t1;
         gettimeofday(&t0, NULL);
-        address_item *save_next = a->next;
-        a->next = NULL;
-        route_set_vars(a);
-        dlv.transport = a->transport;
-        dlv.transport_name = a->transport->drinst.name;
-        const transport_info *ti = (const transport_info *)a->transport->drinst.info;
-        if (!ti->deliver) {
-            a->transport_return = DEFER;
-            a->message = string_sprintf("%s transport: the %s driver cannot deliver in this build",
-                                        a->transport->drinst.name, a->transport->drinst.driver_name);
-        } else if (!ti->deliver((transport_instance *)a->transport, a)) {
-            a->transport_return = DEFER;
-            if (!a->message) a->message = string_sprintf("%s transport could not run", a->transport->drinst.name);
-        }
-        a->next = save_next;
+        address_item *batch = take_batch(arr, n, i);
+        run_batch(batch);
         gettimeofday(&t1, NULL);
-        gstring *g = string_fmt_append(NULL, "%d %d %d %d %ld ", a->transport_return, a->basic_errno,
-                                       a->more_errno, a->special_action,
-                                       (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_usec - t0.tv_usec));
-        put_str(&g, a->message);
-        put_str(&g, a->user_message);
-        g = string_catc(g, '\n');
-        ssize_t n = write(wfd, g->s, g->len);
-        (void)n; /* a short write shows as a missing result: deferred */
+        long us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_usec - t0.tv_usec);
+        for (int k = 0; k < n; k++)
+            for (address_item *a = batch; a; a = a->next)
+                if (a == orig[k]) report(wfd, k, a, us);
     }
     _exit(EXIT_SUCCESS);
 }
@@ -161,16 +228,19 @@ static char *take_str(char **pp, char *end)
     return s;
 }
 
-/* parse_results - fill in each address from the child's report */
+/* parse_results - fill in each address from the child's report; spool
+ * the messages a transport generated before the result counts */
 static void parse_results(address_item *chain, char *buf, size_t len)
 {
     char *p = buf, *end = buf + len;
-    for (address_item *a = chain; a && p < end; a = a->next) {
-        int rc, e, me, sa;
+    while (p < end) {
+        int idx, rc, e, me, sa, used;
         long us;
-        int used;
-        if (sscanf(p, "%d %d %d %d %ld %n", &rc, &e, &me, &sa, &us, &used) != 5) return;
+        if (sscanf(p, "%d %d %d %d %d %ld %n", &idx, &rc, &e, &me, &sa, &us, &used) != 6) return;
         p += used;
+        address_item *a = chain;
+        for (int k = 0; a && k < idx; k++) a = a->next;
+        if (!a || idx < 0) return;
         a->transport_return = rc;
         a->basic_errno = e;
         a->more_errno = me;
@@ -178,7 +248,9 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         a->delivery_time_us = us;
         a->message = take_str(&p, end);
         a->user_message = take_str(&p, end);
+        char *rcpts = take_str(&p, end), *text = take_str(&p, end);
         if (p < end && *p == '\n') p++;
+        if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
     }
 }
 

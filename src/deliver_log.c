@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "globals.h"
 #include "log.h"
+#include "msglog.h"
 #include "router.h"
 #include "spool.h"
 #include "transport.h"
@@ -105,5 +106,13 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
         g = string_fmt_append(g, "%s %s", a->transport || a->router ? ":" : "",
                               a->message ? a->message : "delivery deferred");
     }
-    log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
+    char *line = string_from_gstring(g);
+    log_write(L_always, LOG_MAIN, "%s", line);
+    if (dont_deliver || !msg.id) return;
+    /* the message log: Exim's wording, "<address>: <t> transport
+     * succeeded" for a delivery, the log line without its flag otherwise */
+    if (rc == OK)
+        msglog_write(msg.id, "%s: %s transport succeeded", a->address, a->transport ? a->transport->drinst.name : "");
+    else
+        msglog_write(msg.id, "%s", line + 3);
 }

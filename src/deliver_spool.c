@@ -17,6 +17,7 @@
 #include "globals.h"
 #include "log.h"
 #include "moan.h"
+#include "msglog.h"
 
 bool deliver_frozen_check(dctx *d, bool forced)
 {
@@ -97,8 +98,7 @@ static void completed(dctx *d)
     unlink(d->hpath);
     unlink(d->dpath);
     unlink(d->jpath);
-    const char *spool = cfg.spool_directory ? cfg.spool_directory : SPOOL_DIRECTORY;
-    unlink(string_sprintf("%s/msglog/%s", spool, d->id));
+    msglog_finish(d->id);
     if (!log_selected(L_queue_time_overall)) {
         log_write(L_always, LOG_MAIN, "Completed");
         return;

@@ -197,4 +197,9 @@
  * exceed this). */
 #define LIMIT_DAEMON_CHILDREN 4096
 
+/* Largest file an autoreply transport reads for its body ("file"). */
+#define LIMIT_AUTOREPLY_FILE (1024 * 1024)
+/* Longest line of a once_file_size plain file ("<time> <address>"). */
+#define LIMIT_AUTOREPLY_ONCE_LINE 1024
+
 #endif

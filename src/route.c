@@ -340,6 +340,9 @@ static void unseen_copy(const router_instance *r, address_item *addr, router_lis
     c->flags &= ~AFL_UNSEEN;
     *lists->new = c;
     addr->flags |= AFL_UNSEEN;
+    /* the two are delivered separately: each is journalled and
+     * de-duplicated under its own name */
+    addr->unique = string_sprintf("%s/unseen:%s", addr->unique, r->drinst.name);
 }
 
 static bool xbool(const opt_xbool *x, const router_instance *r)

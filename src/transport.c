@@ -184,6 +184,42 @@ static void write_body(outbuf *o)
     }
 }
 
+/* bsmtp_envelope - MAIL FROM, one RCPT TO per address, DATA (raw: no
+ * line-start escaping applies to these lines) */
+static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
+{
+    const char *nl = c->options & TW_CRLF ? "\r\n" : "\n";
+    const spool_header *h = dlv.spool_hdr;
+    char *s = string_sprintf("MAIL FROM:<%s>%s", h && h->sender ? h->sender : "", nl);
+    ob_put(o, s, strlen(s));
+    for (const address_item *a = c->addr; a; a = a->next) {
+        s = string_sprintf("RCPT TO:<%s@%s>%s", a->local_part, a->domain, nl);
+        ob_put(o, s, strlen(s));
+    }
+    s = string_sprintf("DATA%s", nl);
+    ob_put(o, s, strlen(s));
+}
+
+char *transport_refusal(const transport_instance *t)
+{
+    const char *opt = t->transport_filter ? "transport_filter"
+        : t->shadow_transport ? "shadow_transport" : t->headers_rewrite ? "headers_rewrite" : NULL;
+    if (!opt) return NULL;
+    return string_sprintf("%s transport: %s is not supported in this build", t->drinst.name, opt);
+}
+
+void transport_copy_result(address_item *chain)
+{
+    for (address_item *a = chain ? chain->next : NULL; a; a = a->next) {
+        a->transport_return = chain->transport_return;
+        a->basic_errno = chain->basic_errno;
+        a->more_errno = chain->more_errno;
+        a->message = chain->message;
+        a->user_message = chain->user_message;
+        a->special_action = chain->special_action;
+    }
+}
+
 int transport_write_message(transport_write_ctx *c, char **err)
 {
     const transport_instance *t = c->t;
@@ -197,11 +233,16 @@ int transport_write_message(transport_write_ctx *c, char **err)
     outbuf *o = store_get_zero(sizeof *o, GET_UNTAINTED);
     o->c = c;
     o->at_line_start = true;
+    if (c->options & TW_BSMTP) bsmtp_envelope(o, c);
     if (!(c->options & TW_BODY_ONLY)) {
         if (write_headers(o, c, err) != OK) return DEFER;
         if (!(c->options & TW_HEADERS_ONLY)) ob_text(o, "\n", 1);
     }
     if (!(c->options & TW_HEADERS_ONLY)) write_body(o);
+    if (c->options & TW_BSMTP) {
+        if (!o->at_line_start) ob_put(o, "\n", 1);
+        ob_put(o, c->options & TW_CRLF ? ".\r\n" : ".\n", c->options & TW_CRLF ? 3 : 2);
+    }
     ob_flush(o);
     if (o->failed) {
         int e = errno;

@@ -67,6 +67,7 @@ const char *transport_generic_init(driver_instance *d);
 #define TW_RETURN_PATH 0x10 /* add Return-path: */
 #define TW_ENVELOPE_TO 0x20 /* add Envelope-to: */
 #define TW_DELIVERY_DATE 0x40 /* add Delivery-date: */
+#define TW_BSMTP       0x80 /* batched SMTP: MAIL/RCPT/DATA before, "." after */
 
 typedef struct transport_write_ctx {
     int fd;
@@ -92,6 +93,23 @@ char *transport_expand(const transport_instance *t, const char *opt, const char 
 bool transport_path_safe(const transport_instance *t, const char *path, const char *what,
                          const char *tmpl, char **err);
 
+/* transport_refusal - NULL, or why t cannot deliver in this build (an
+ * option it sets that Tern does not carry out: transport_filter,
+ * shadow_transport, headers_rewrite); the caller defers with it */
+char *transport_refusal(const transport_instance *t);
+
+/* transport_copy_result - a batch shares the first address's result */
+void transport_copy_result(struct address_item *chain);
+
 /* transport_check_size - message_size_limit; OK or FAIL with *err */
 int transport_check_size(const transport_instance *t, char **err);
+
+/* ---- batching (transport_batch.c) ---- */
+
+/* transport_batch_max - the transport's batch_max (1 if it has none) */
+int transport_batch_max(const transport_instance *t);
+/* transport_can_batch - may b join the batch that first starts? Same
+ * transport, errors address, header changes, pipe or file, batch_id;
+ * same domain if an option uses $domain; never if one uses $local_part */
+bool transport_can_batch(const struct address_item *first, const struct address_item *b);
 #endif

@@ -72,6 +72,7 @@ static int write_wrapped(const transport_instance *t, const appendfile_transport
     transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
+    if (o->use_bsmtp) c.options |= TW_BSMTP;
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
         if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) return DEFER;
@@ -184,7 +185,11 @@ static char *target(const transport_instance *t, const appendfile_transport_opti
     return p;
 }
 
-bool appendfile_transport_deliver(transport_instance *t, address_item *a)
+static bool creation_allowed(const transport_instance *t, const appendfile_transport_options *o,
+                             address_item *a, const char *path);
+
+/* deliver_one - the message once, for the address (or batch) a */
+static bool deliver_one(transport_instance *t, address_item *a)
 {
     const appendfile_transport_options *o = t->drinst.options_block;
     char *err;
@@ -193,6 +198,54 @@ bool appendfile_transport_deliver(transport_instance *t, address_item *a)
     bool is_dir;
     char *path = target(t, o, a, &is_dir);
     if (!path) return true;
+    if (!creation_allowed(t, o, a, path)) return true;
     if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path);
     return mbox_append(t, o, a, path);
+}
+
+/* creation_allowed - create_file: may path be created here? (only
+ * asked when path does not exist yet) inhome: below the home directory;
+ * belowhome (or an absolute directory in place of home): also no ".."
+ * and its parent, symlinks resolved, still below it */
+static bool creation_allowed(const transport_instance *t, const appendfile_transport_options *o,
+                             address_item *a, const char *path)
+{
+    const char *cf = o->create_file;
+    if (!cf || strcmp(cf, "anywhere") == 0) return true;
+    struct stat st;
+    if (lstat(path, &st) == 0) return true;
+    char *err = NULL;
+    const char *home = a->home_dir; /* the transport's home_directory wins over the router's */
+    if (t->home_directory) home = transport_expand(t, "home_directory", t->home_directory, &err);
+    if (*cf == '/') home = cf;
+    if (!home || !*home) {
+        result(a, DEFER, 0, "create_file = %s set for %s transport, but no home directory", cf, t->drinst.name);
+        return false;
+    }
+    size_t hl = strlen(home);
+    while (hl > 1 && home[hl - 1] == '/') hl--;
+    bool ok = strncmp(path, home, hl) == 0 && path[hl] == '/';
+    if (ok && strcmp(cf, "inhome") != 0) {
+        ok = !strstr(path, "/../") && !strstr(path, "/./");
+        char *parent = string_copy(path), *slash = strrchr(parent, '/');
+        *slash = 0;
+        char *real = ok ? realpath(*parent ? parent : "/", NULL) : NULL;
+        char *realhome = ok ? realpath(string_copyn(home, hl), NULL) : NULL;
+        if (real && realhome) {
+            size_t rl = strlen(realhome);
+            ok = strncmp(real, realhome, rl) == 0 && (real[rl] == '/' || real[rl] == 0);
+        }
+        free(real);
+        free(realhome);
+    }
+    if (!ok) result(a, DEFER, 0, "%s is not within the home directory %.*s (create_file = %s) for %s transport",
+                    path, (int)hl, home, cf, t->drinst.name);
+    return ok;
+}
+
+bool appendfile_transport_deliver(transport_instance *t, address_item *a)
+{
+    bool ran = deliver_one(t, a);
+    transport_copy_result(a);
+    return ran;
 }

@@ -2,7 +2,8 @@
  * reply (vacation messages) instead of delivering the message.
  *
  * This file owns the driver's private options (sorted table and
- * defaults), its config-time checks and its registration. Runs at config
+ * defaults), its config-time checks and its registration; the delivery
+ * is in autoreply_deliver.c, the "once" records in autoreply_once.c. Runs at config
  * load in every process; allocates only in the config pool. */
 
 /* MTA core */
@@ -10,6 +11,7 @@
 #include "../transport.h"
 /* This driver */
 #include "autoreply.h"
+#include "autoreply_int.h"
 
 #define OFF(f) OPT_OFF(autoreply_transport_options, f)
 
@@ -53,5 +55,6 @@ const transport_info autoreply_transport_info = {
         .options_len = sizeof(autoreply_transport_options),
         .init = autoreply_transport_init,
     },
+    .deliver = autoreply_transport_deliver,
     .local = true,
 };

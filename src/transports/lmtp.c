@@ -2,7 +2,8 @@
  * pipe to a command or a UNIX socket.
  *
  * This file owns the driver's private options (sorted table and
- * defaults), its config-time checks and its registration. Runs at config
+ * defaults), its config-time checks and its registration; the delivery
+ * is in lmtp_deliver.c. Runs at config
  * load in every process; allocates only in the config pool. */
 
 /* MTA core */
@@ -47,5 +48,6 @@ const transport_info lmtp_transport_info = {
         .options_len = sizeof(lmtp_transport_options),
         .init = lmtp_transport_init,
     },
+    .deliver = lmtp_transport_deliver,
     .local = true,
 };

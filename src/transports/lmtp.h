@@ -14,4 +14,7 @@ typedef struct lmtp_transport_options {
 
 extern const lmtp_transport_options lmtp_transport_options_default;
 extern const transport_info lmtp_transport_info;
+struct address_item;
+/* lmtp_transport_deliver - one LMTP transaction for the batch in chain */
+bool lmtp_transport_deliver(transport_instance *t, struct address_item *chain);
 #endif

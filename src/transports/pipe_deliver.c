@@ -33,9 +33,12 @@ static void set(address_item *a, int rc, const char *m)
     if (m) a->message = string_copy(m);
 }
 
-/* split_args - words of cmd, with "..." and '...' quoting, each expanded
+/* the batch being delivered, for $pipe_addresses */
+static const address_item *pipe_batch;
+
+/* pipe_split_args - words of cmd, with "..." and '...' quoting, each expanded
  * on its own (unless raw) */
-static char **split_args(const transport_instance *t, const char *cmd, bool raw, char **err)
+char **pipe_split_args(const transport_instance *t, const char *cmd, bool raw, char **err)
 {
     char **argv = store_get(sizeof(char *) * (PIPE_MAX_ARGS + 1), GET_UNTAINTED);
     int n = 0;
@@ -53,6 +56,12 @@ static char **split_args(const transport_instance *t, const char *cmd, bool raw,
             g = string_catc(g, *p);
         }
         char *w = string_from_gstring(g);
+        if (!raw && (strcmp(w, "$pipe_addresses") == 0 || strcmp(w, "${pipe_addresses}") == 0)) {
+            /* one argument per address of the batch, never re-split */
+            for (const address_item *a = pipe_batch; a && n < PIPE_MAX_ARGS; a = a->next)
+                argv[n++] = string_sprintf("%s@%s", a->local_part, a->domain);
+            continue;
+        }
         if (!raw && !(w = transport_expand(t, "command", w, err))) return NULL;
         argv[n++] = w;
     }
@@ -81,7 +90,7 @@ static char **build_argv(const transport_instance *t, const pipe_transport_optio
         if (!*shown) *shown = c;
         return argv;
     }
-    char **argv = split_args(t, cmd, from_addr, err);
+    char **argv = pipe_split_args(t, cmd, from_addr, err);
     if (!argv) return NULL;
     if (store_is_tainted(argv[0]) && !from_addr) {
         *err = string_sprintf("Tainted arg 0 for %s transport command: '%s'", t->drinst.name, string_printing(argv[0]));
@@ -123,12 +132,14 @@ static void status_result(const transport_instance *t, const pipe_transport_opti
     if (rc == 127 && o->freeze_exec_fail) a->special_action = 'F';
 }
 
-bool pipe_transport_deliver(transport_instance *t, address_item *a)
+/* deliver_one - one run of the command for the address (or batch) a */
+static bool deliver_one(transport_instance *t, address_item *a)
 {
     const pipe_transport_options *o = t->drinst.options_block;
     char *err = NULL, *shown = NULL;
     int src = transport_check_size(t, &err);
     if (src != OK) { set(a, src, err); return true; }
+    pipe_batch = a;
     char **argv = build_argv(t, o, a, &shown, &err);
     if (!argv) { set(a, DEFER, err); return true; }
     char **envp = pipe_environment(t, o, a, &err);
@@ -144,4 +155,11 @@ bool pipe_transport_deliver(transport_instance *t, address_item *a)
     status_result(t, o, a, status, shown, r.timed_out);
     pipe_output_result(o, a, &r);
     return true;
+}
+
+bool pipe_transport_deliver(transport_instance *t, address_item *a)
+{
+    bool ran = deliver_one(t, a);
+    transport_copy_result(a);
+    return ran;
 }

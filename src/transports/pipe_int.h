@@ -14,6 +14,9 @@ typedef struct pipe_run {
     bool child_gone; /* EPIPE: the command stopped reading */
 } pipe_run;
 
+/* pipe_split_args - words of cmd ("..." and '...' quoting), each then
+ * expanded on its own unless raw; NULL with *err */
+char **pipe_split_args(const transport_instance *t, const char *cmd, bool raw, char **err);
 bool pipe_code_in_list(int code, const char *list);
 char **pipe_environment(const transport_instance *t, const pipe_transport_options *o,
                         const address_item *a, char **err);

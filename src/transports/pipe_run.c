@@ -123,6 +123,7 @@ int pipe_feed(const transport_instance *t, const pipe_transport_options *o, addr
     transport_write_ctx c = {.fd = r->in_fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
+    if (o->use_bsmtp) c.options |= TW_BSMTP;
     int rc = OK;
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
