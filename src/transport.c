@@ -202,7 +202,9 @@ static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
 
 char *transport_refusal(const transport_instance *t)
 {
-    const char *opt = t->transport_filter ? "transport_filter"
+    /* the smtp transport runs transport_filter itself (transports/smtp.c) */
+    bool remote = t->drinst.info && !((const transport_info *)t->drinst.info)->local;
+    const char *opt = t->transport_filter && !remote ? "transport_filter"
         : t->shadow_transport ? "shadow_transport" : t->headers_rewrite ? "headers_rewrite" : NULL;
     if (!opt) return NULL;
     return string_sprintf("%s transport: %s is not supported in this build", t->drinst.name, opt);
