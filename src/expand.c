@@ -516,3 +516,9 @@ long long expand_string_integer(const char *s, bool isplus)
 const char *expand_error(void) { return xs.errmsg ? xs.errmsg : ""; }
 
 bool expand_forced_fail(void) { return xs.forced_fail; }
+
+void expand_reset_message(void)
+{
+    xs.srs_recipient = NULL;
+    xs.prvscheck_address = xs.prvscheck_keynum = xs.prvscheck_result = NULL;
+}

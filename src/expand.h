@@ -24,4 +24,8 @@ int expand_test_mode(int argc, char **argv, const char *message_file);
 /* expand_load_message - read a message file for $h_ and $message_body (-bem) */
 bool expand_load_message(const char *path);
 
+/* expand_reset_message - forget per-message expansion state ($srs_recipient,
+ * $prvscheck_*) before the message pool is reset */
+void expand_reset_message(void);
+
 #endif

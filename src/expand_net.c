@@ -190,9 +190,13 @@ bool exp_srs_check(const char *local_part, const char *secret, bool *yield)
     const char *local = e3 + 1;
     size_t ll = strlen(local);
     if (*local_part == '"' && ll && local[ll - 1] == '"') ll--;
+    /* $srs_recipient lives as long as the message (scratch memory of the
+     * expansion is reset under it); expand_reset_message() forgets it */
+    enum store_pool old = store_set_pool(POOL_MSG);
     xs.srs_recipient = *local_part == '"'
         ? string_sprintf("\"%.*s\"@%.*s", (int)ll, local, (int)(e3 - dom), dom)
         : string_sprintf("%.*s@%.*s", (int)ll, local, (int)(e3 - dom), dom);
+    store_set_pool(old);
     if (!*secret) { *yield = true; return true; }
     if (!srs_stamp_ok(stamp)) return true;
     char *h = hmac_hex(EVP_md5(), secret, xs.srs_recipient);

@@ -196,6 +196,7 @@ bool smtp_check_sync(const char *cmdline)
 
 void smtp_reset_message(void)
 {
+    expand_reset_message();
     store_reset_pool(POOL_MSG);
     memset(&msg, 0, sizeof msg);
 }

@@ -186,3 +186,13 @@ def test_sqlite_file_name_errors_match_exim(tmp_path):
     outs = [subprocess.run([b, "-C", str(p), "-be"], input=data, capture_output=True,
                            timeout=30).stdout for b in (EXIM, TERN)]
     assert outs[0] == outs[1]
+
+
+def test_srs_recipient_survives_between_lines(tmp_path):
+    """$srs_recipient set by inbound_srs on one -be line is still valid on
+    the next (it once pointed into scratch memory freed between lines)."""
+    conf = tmp_path / "e.conf"
+    conf.write_text("")
+    r = subprocess.run([TERN, "-C", str(conf), "-be", "${if inbound_srs{SRS0=abcd=jo=b.c=a}{}{y}}",
+                        "$srs_recipient"], capture_output=True, text=True)
+    assert r.stdout == "y\na@b.c\n"
