@@ -224,37 +224,21 @@ static const char *set_int(const optionlist *ol, void *block, const char *value)
     return NULL;
 }
 
-static const char *set_uid(const optionlist *ol, void *block, const char *value)
+/* set_ugid - a user or group option: a number, or a name looked up now */
+static const char *set_ugid(const optionlist *ol, void *block, const char *value, bool user)
 {
     opt_ugid *u = field(block, ol);
     char *end;
     long id = strtol(value, &end, 10);
-    if (end != value && !*end) {
-        u->set = true;
-        u->id = id;
-        return NULL;
+    if (end == value || *end) {
+        struct passwd *pw = user ? getpwnam(value) : NULL;
+        struct group *gr = user ? NULL : getgrnam(value);
+        if (user && !pw) return string_sprintf("user %s was not found", value);
+        if (!user && !gr) return string_sprintf("group %s was not found", value);
+        id = user ? (long)pw->pw_uid : (long)gr->gr_gid;
     }
-    struct passwd *pw = getpwnam(value);
-    if (!pw) return string_sprintf("user %s was not found", value);
     u->set = true;
-    u->id = (long)pw->pw_uid;
-    return NULL;
-}
-
-static const char *set_gid(const optionlist *ol, void *block, const char *value)
-{
-    opt_ugid *u = field(block, ol);
-    char *end;
-    long id = strtol(value, &end, 10);
-    if (end != value && !*end) {
-        u->set = true;
-        u->id = id;
-        return NULL;
-    }
-    struct group *gr = getgrnam(value);
-    if (!gr) return string_sprintf("group %s was not found", value);
-    u->set = true;
-    u->id = (long)gr->gr_gid;
+    u->id = id;
     return NULL;
 }
 
@@ -320,8 +304,8 @@ static const char *set_scalar(const optionlist *ol, void *block, const char *val
                                       ? "extra characters follow fixed-point value for %s"
                                       : "fixed-point number expected for %s", ol->name);
         return NULL;
-    case opt_uid: return set_uid(ol, block, value);
-    case opt_gid: return set_gid(ol, block, value);
+    case opt_uid: return set_ugid(ol, block, value, true);
+    case opt_gid: return set_ugid(ol, block, value, false);
     case opt_uidlist: return set_ugid_list(ol, block, value, true);
     case opt_gidlist: return set_ugid_list(ol, block, value, false);
     case opt_timelist: return set_timelist(ol, block, value);
