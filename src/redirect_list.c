@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 /* MTA core */
+#include "lib/fileio.h"
 #include "tern.h"
 #include "redirect_list.h"
 #include "route.h"
@@ -98,16 +99,8 @@ char *redirect_read_file(const char *path, const char **err)
         return NULL;
     }
     /* a local file is the admin's or the user's, not outside data: untainted */
-    char *buf = store_get((size_t)st.st_size + 1, GET_UNTAINTED);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
+    char *buf = fileio_read_fd(fd, (size_t)st.st_size, GET_UNTAINTED, NULL);
     close(fd);
-    buf[got] = 0;
     return buf;
 }
 

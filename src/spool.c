@@ -16,6 +16,7 @@
 /* MTA core */
 #include "tern.h"
 #include "spool.h"
+#include "lib/fileio.h"
 
 #define SPOOL_HEADER_LIMIT (64 * 1024 * 1024) /* largest -H file we read */
 #define SPOOL_MAX_RECIPIENTS (1024 * 1024)
@@ -621,16 +622,7 @@ char *spool_read_file(const char *path, size_t *len, size_t limit, const char **
         close(fd);
         return NULL;
     }
-    char *buf = store_get((size_t)st.st_size + 1, GET_TAINTED);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
+    char *buf = fileio_read_fd(fd, (size_t)st.st_size, GET_TAINTED, len);
     close(fd);
-    buf[got] = 0;
-    *len = got;
     return buf;
 }
