@@ -75,6 +75,7 @@ const char *exp_hash(const char *subject, int len, int n, size_t *outlen)
     int sublen = (int)strlen(subject);
     if (n < 0) n = 26;
     else if (n > (int)sizeof hashcodes - 1) return exp_failp("hash count \"%d\" too big", n);
+    else if (n == 0) return exp_failp("hash count must be greater than zero"); /* Exim divides by it */
     if (len >= sublen || len <= 0) {
         *outlen = len <= 0 ? 0 : (size_t)sublen;
         return subject;

@@ -38,6 +38,8 @@ static const exp_case local_cases[] = {
      "certextract: TLS certificate variables are not yet available in this build of Tern"},
     {"${if eq{a}{b}{${perl{x}}}{skipped}}", "skipped", NULL},
     {"${nhash_0:abc}", NULL, "nhash divisor must be greater than zero"},
+    {"${hash_3_0:abcdef}", NULL, "hash count must be greater than zero"}, /* fuzzer: Exim divides by zero */
+    {"${hash{3}{0}{abcdef}}", NULL, "hash count must be greater than zero"},
     {"$acl_m_none|$acl_c9|", "||", NULL},
     {"${if def:acl_m_none{y}{n}}", "n", NULL},
     {"${srs_encode{secret}{}{d.example}}", "", NULL},
