@@ -65,8 +65,8 @@ static int cram_md5_auth_server(auth_instance *a, const char *data)
     if (auth_decode(resp, &clear) < 0) return AUTH_BAD64;
     char *sp = clear;
     while (*sp && !isspace((unsigned char)*sp)) sp++;
-    if (!*sp) return FAIL;
     auth_set_var(clear, (size_t)(sp - clear));
+    if (!*sp) return FAIL;
     while (isspace((unsigned char)*sp)) sp++;
     if (strlen(sp) != 32) return FAIL;
     char *key;
