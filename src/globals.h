@@ -74,6 +74,10 @@ struct conn_state {
     char *tls_in_ourcert, *tls_in_peercert;
     int tls_in_bits, tls_in_certificate_verified, tls_in_ocsp, tls_in_resumption;
     int authentication_failed;
+    bool auth_advertised;        /* AUTH was in the last EHLO reply */
+    const struct auth_instance *auth_offered[LIMIT_AUTH_INSTANCES];
+    size_t auth_offered_count;
+    char *auth_public_name;      /* mechanism that succeeded (spool -host_auth_pubname) */
     struct proxy_state *proxy; /* EXPERIMENTAL_PROXY; opaque, owned by experimental/proxy.c */
     /* reception */
     int in_fd, out_fd;

@@ -202,4 +202,8 @@
 /* Longest line of a once_file_size plain file ("<time> <address>"). */
 #define LIMIT_AUTOREPLY_ONCE_LINE 1024
 
+/* Authenticator instances one EHLO reply can offer (AUTH line of RFC
+ * 4954 section 3); real configs have a handful. */
+#define LIMIT_AUTH_INSTANCES 32
+
 #endif

@@ -280,6 +280,11 @@ static spool_header *build_header(const rcv *r)
         h->auth_id = conn.sender_ident;
         h->auth_sender = msg.sender_address;
     }
+    if (conn.sender_host_authenticated) {
+        h->host_auth = conn.sender_host_authenticated;
+        h->auth_id = conn.authenticated_id;
+        h->auth_sender = msg.authenticated_sender;
+    }
     h->dsn_envid = msg.dsn_envid;
     h->dsn_ret = msg.dsn_ret;
     h->recipients = msg.recipients;
@@ -324,6 +329,10 @@ void rcv_log_arrival(bool chunked)
     if (conn.sender_host_address && conn.sender_ident)
         g = string_fmt_append(g, " U=%s", conn.sender_ident);
     if (conn.received_protocol) g = string_fmt_append(g, " P=%s", conn.received_protocol);
+    if (conn.sender_host_authenticated) {
+        g = string_fmt_append(g, " A=%s", conn.sender_host_authenticated);
+        if (conn.authenticated_id) g = string_fmt_append(g, ":%s", conn.authenticated_id);
+    }
     if (chunked) g = string_cat(g, " K");
     g = string_fmt_append(g, " S=%lld", msg.size);
     if (msg.message_id_header && log_selected(L_msg_id))

@@ -19,6 +19,7 @@
 #include "xp_all.h"
 /* This module */
 #include "smtp_in_int.h"
+#include "smtp_auth.h"
 
 typedef enum smtp_next (*cmd_handler)(char *line, char *arg);
 
@@ -85,6 +86,7 @@ static void ehlo_lines(gstring **g)
     if (conn.pipelining_advertised && !conn.local &&
         smtp_host_in(cfg.pipelining_connect_advertise_hosts))
         *g = string_cat(*g, "PIPECONNECT\n");
+    smtp_auth_advertise(g);
     if (conn.chunking_advertised) *g = string_cat(*g, "CHUNKING\n");
     if (conn.local || smtp_host_in(cfg.tls_advertise_hosts)) *g = string_cat(*g, "STARTTLS\n");
     if (conn.smtputf8_advertised) *g = string_cat(*g, "SMTPUTF8\n");
@@ -126,6 +128,7 @@ static enum smtp_next smtp_do_helo(char *line, const char *verb, char *arg)
     conn.esmtp = esmtp;
     conn.received_protocol = conn.local ? (esmtp ? "local-esmtp" : "local-smtp")
                                         : (esmtp ? "esmtp" : "smtp");
+    conn.received_protocol = (char *)smtp_auth_protocol(conn.received_protocol);
     advertise_flags(esmtp);
     const char *mpc = expand_cstring(cfg.smtp_accept_max_per_connection);
     conn.max_per_connection = mpc && *mpc ? strtol(mpc, NULL, 10) : 0;
@@ -185,6 +188,8 @@ static int mail_param(char *name, char *value, char *line, enum smtp_next *next)
         msg.smtputf8 = true;
         return OK;
     }
+    if (strcasecmp(name, "AUTH") == 0 && value && conn.auth_advertised)
+        return smtp_auth_mail_param(value, line, next);
     int rc = FAIL;
     const char *err = NULL;
 #ifdef EXPERIMENTAL_DSN
@@ -598,8 +603,7 @@ static enum smtp_next cmd_starttls(char *line, char *arg)
 
 static enum smtp_next cmd_auth(char *line, char *arg)
 {
-    return smtp_synprot_error(L_smtp_protocol_error, 503, line, "AUTH command used when not "
-                              "advertised");
+    return smtp_auth_command(line, arg);
 }
 
 static const cmd_row cmd_table[] = {
