@@ -2,9 +2,10 @@
  * interfaces and ports, accepts connections and forks one child per
  * connection, enforcing the smtp_accept_* limits.
  *
- * Runs as root when started as root, only so that it can bind and then
- * hand each connection to a child that permanently becomes exim_user
- * (child.c) before reading anything. The daemon itself never reads from
+ * Runs as root when started as root, so that it can bind, hand each
+ * connection to a child that permanently becomes exim_user (child.c)
+ * before reading anything, and fork the delivery processes for the
+ * messages those children accept (daemon_deliver.c). The daemon itself never reads from
  * a peer and allocates only PERM memory or scratch it resets. SIGHUP
  * re-executes the binary (new configuration; running children carry
  * on), SIGTERM closes the listeners and exits. */
@@ -23,6 +24,7 @@
 #include "tern.h"
 #include "child.h"
 #include "daemon.h"
+#include "daemon_deliver.h"
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
@@ -184,6 +186,7 @@ static void reap(void)
     pid_t pid;
     int status;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (ddlv_reaped(pid)) continue;
         if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0)) {
             rmark m = store_mark();
             int n = spool_tidy_dead_writer(cfg.spool_directory, cfg.split_spool_directory, pid);
@@ -263,6 +266,7 @@ static void run_child(int fd, const char *addr, int port)
     signal(SIGHUP, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    ddlv_conn_child();
     child_drop_privilege(dm.uid, dm.gid);
     proc.pid = getpid();
     struct sockaddr_storage me;
@@ -375,16 +379,27 @@ static void reexec(void)
     die("re-exec of daemon failed: %s", strerror(errno));
 }
 
+/* close_listeners - in processes forked for delivery and queue runs */
+static void close_listeners(void)
+{
+    for (int i = 0; i < dm.nl; i++) close(dm.l[i].fd);
+}
+
+/* serve - the accept loop: listeners, the delivery pipe (last slot),
+ * queue-run timer, signals */
 static int serve(void)
 {
-    struct pollfd pfd[LIMIT_DAEMON_LISTENERS];
+    struct pollfd pfd[LIMIT_DAEMON_LISTENERS + 1];
     for (int i = 0; i < dm.nl; i++) pfd[i] = (struct pollfd){.fd = dm.l[i].fd, .events = POLLIN};
+    pfd[dm.nl] = (struct pollfd){.fd = ddlv_poll_fd(), .events = POLLIN};
     for (;;) {
         if (got_chld) reap();
         if (got_term) break;
         if (got_hup) reexec();
-        int n = poll(pfd, (nfds_t)dm.nl, -1);
+        ddlv_tick();
+        int n = poll(pfd, (nfds_t)dm.nl + 1, ddlv_timeout_ms());
         if (n <= 0) continue;
+        if (pfd[dm.nl].revents & POLLIN) ddlv_read();
         for (int i = 0; i < dm.nl; i++)
             if (pfd[i].revents & POLLIN) accept_one(&dm.l[i]);
     }
@@ -407,8 +422,9 @@ int daemon_run(bool foreground, const char *oX, const char *oP)
     bind_all(oX);
     set_signals();
     if (!foreground) detach();
+    ddlv_init(close_listeners);
     write_pid_file();
-    log_write(L_always, LOG_MAIN, "exim %s daemon started: pid=%d, no queue runs, listening for "
-              "SMTP on %s", TERN_EXIM_COMPAT, (int)getpid(), listening_text());
+    log_write(L_always, LOG_MAIN, "exim %s daemon started: pid=%d, %s, listening for SMTP on %s",
+              TERN_EXIM_COMPAT, (int)getpid(), ddlv_describe(), listening_text());
     return serve();
 }

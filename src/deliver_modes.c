@@ -3,13 +3,20 @@
  * queue_only, queue_only_load, queue_only_override) and the -N flag.
  *
  * Runs in the process that received the message, or in the -M caller
- * (root or an admin user: checked here). */
+ * (root or an admin user: checked here). After reception, a daemon's
+ * connection child hands the id to the daemon (daemon_deliver.c); any
+ * other receiver forks the delivery process itself: in the background
+ * by default (-odb), waited for with -odi/-odf, not at all with -odq. */
 
 /* System */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 /* MTA core */
 #include "tern.h"
+#include "daemon_deliver.h"
 #include "deliver.h"
 #include "globals.h"
 #include "log.h"
@@ -47,26 +54,80 @@ int deliver_mode_M(int argc, char **argv, bool continued)
 }
 
 /* load_too_high - queue_only_load against the 1-minute load average */
-static bool load_too_high(void)
+static bool load_too_high(double *load)
 {
-    if (cfg.queue_only_load <= 0) return false;
-    double la[1];
-    if (getloadavg(la, 1) < 1) return false;
-    return (int)(la[0] * 1000) > cfg.queue_only_load;
+    if (cfg.queue_only_load < 0) return false;
+    return getloadavg(load, 1) == 1 && *load * 1000 > cfg.queue_only_load;
+}
+
+/* queue_only_file - the file named by queue_only_file exists */
+static bool queue_file_exists(void)
+{
+    struct stat st;
+    return cfg.queue_only_file && *cfg.queue_only_file && stat(cfg.queue_only_file, &st) == 0;
+}
+
+/* keep_queued - should this message wait for a queue run? Logs the
+ * reasons Exim logs (load, messages per connection). */
+static bool keep_queued(void)
+{
+    char mode = proc.deliver_mode;
+    if (conn.host_checking || mode == 'q' || msg.acl.queue || conn.queue_only) return true;
+    bool overridden = cfg.queue_only_override && mode;
+    if ((cfg.queue_only || queue_file_exists()) && !overridden) return true;
+    int per_conn = cfg.smtp_accept_queue_per_connection;
+    if (per_conn > 0 && conn.messages > per_conn) { /* SMTP only: -bm counts none */
+        log_write(L_always, LOG_MAIN, "no immediate delivery: more than %d messages received in "
+                  "one connection", per_conn);
+        return true;
+    }
+    double load;
+    if (load_too_high(&load)) {
+        log_write(L_always, LOG_MAIN, "no immediate delivery: load average %.2f", load);
+        if (cfg.queue_only_load_latch) conn.queue_only = true;
+        return true;
+    }
+    return false;
+}
+
+/* to_dev_null - stdin and stdout (the -bs channel) away from the delivery */
+static void to_dev_null(bool and_stderr)
+{
+    int fd = open("/dev/null", O_RDWR);
+    if (fd < 0) return;
+    dup2(fd, 0);
+    dup2(fd, 1);
+    if (and_stderr) dup2(fd, 2);
+    if (fd > 2) close(fd);
+}
+
+/* delivery_child - the forked delivery process; background ones fork
+ * again so that nobody has to reap them */
+static void delivery_child(const char *id, bool background) NORETURN;
+static void delivery_child(const char *id, bool background)
+{
+    signal(SIGCHLD, SIG_DFL);
+    if (background) {
+        if (setsid() < 0 || fork() != 0) _exit(EXIT_SUCCESS);
+    }
+    to_dev_null(background);
+    proc.pid = getpid();
+    _exit(deliver_message(id, false, false) == FAIL ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
 int deliver_after_receive(const char *id)
 {
-    char mode = proc.deliver_mode;
-    if (mode == 'q') return OK;
-    if (cfg.queue_only && !(cfg.queue_only_override && mode)) return OK;
-    if (load_too_high()) {
-        log_write(L_always, LOG_MAIN, "no immediate delivery: load average %.2f", 0.0);
-        return OK;
-    }
-    if (mode != 'b') return deliver_message(id, false, false);
+    if (!id || keep_queued()) return OK;
+    if (daemon_handoff(id)) return OK; /* a daemon connection child: the daemon delivers */
+    bool background = proc.deliver_mode != 'i' && proc.deliver_mode != 'f';
+    fflush(NULL);
     pid_t pid = fork();
-    if (pid != 0) return OK; /* the caller carries on; the child delivers */
-    if (setsid() < 0) _exit(EXIT_FAILURE);
-    _exit(deliver_message(id, false, false) == FAIL ? EXIT_FAILURE : EXIT_SUCCESS);
+    if (pid == 0) delivery_child(id, background);
+    if (pid < 0) {
+        log_write(L_always, LOG_MAIN, "fork of delivery process failed: %s", strerror(errno));
+        return DEFER;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return OK;
 }

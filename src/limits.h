@@ -197,6 +197,21 @@
  * exceed this). */
 #define LIMIT_DAEMON_CHILDREN 4096
 
+/* Delivery processes the daemon runs at once for messages just received
+ * (DESIGN.md section 9): enough to keep 2-4 cores and the disk busy
+ * without letting a burst of arrivals fork hundreds of processes. Ids
+ * beyond this wait in the daemon's backlog. */
+#define LIMIT_DAEMON_DELIVERIES 16
+
+/* Ids of received messages the daemon holds while all delivery
+ * processes are busy; beyond this a message waits for the next queue
+ * run (it is safe on the spool either way). */
+#define LIMIT_DAEMON_BACKLOG 4096
+
+/* Messages one daemon delivery process takes from the backlog in one go
+ * (one fork for the lot; each message is delivered in turn). */
+#define LIMIT_DAEMON_DELIVERY_BATCH 32
+
 /* Largest file an autoreply transport reads for its body ("file"). */
 #define LIMIT_AUTOREPLY_FILE (1024 * 1024)
 /* Longest line of a once_file_size plain file ("<time> <address>"). */

@@ -11,6 +11,7 @@
 /* MTA core */
 #include "tern.h"
 #include "acl.h"
+#include "deliver.h"
 #include "globals.h"
 #include "header.h"
 #include "log.h"
@@ -119,7 +120,8 @@ static int finish_local(rcv *r, const receive_local_opts *o)
     if (!local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp)) return EXIT_FAILURE;
     if (rcv_spool(r) != OK) return EXIT_FAILURE;
     rcv_log_arrival(false);
-    return EXIT_SUCCESS; /* delivery is deliver.c's: the message waits on the queue */
+    deliver_after_receive(msg.id); /* -odq and queue_only keep it queued */
+    return EXIT_SUCCESS;
 }
 
 int receive_local(const receive_local_opts *o)

@@ -10,6 +10,7 @@
 /* MTA core */
 #include "tern.h"
 #include "acl.h"
+#include "deliver.h"
 #include "globals.h"
 #include "log.h"
 #include "receive_int.h"
@@ -191,7 +192,10 @@ static void accepted(bool bdat, data_src *d)
         smtp_flush();
         printf("\n**** SMTP testing: that is not a real message id!\n\n");
         fflush(stdout);
+        return;
     }
+    smtp_flush(); /* the reply goes out before any delivery starts */
+    deliver_after_receive(msg.id);
 }
 
 enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)

@@ -11,8 +11,10 @@
 /* MTA core */
 #include "tern.h"
 #include "daemon.h"
+#include "deliver.h"
 #include "globals.h"
 #include "log.h"
+#include "queue.h"
 #include "receive.h"
 #include "smtp_in.h"
 #include "smtp_in_modes.h"
@@ -69,12 +71,16 @@ bool smtp_modes_flag(const char *a, int argc, char **argv, int *i)
     return true;
 }
 
-/* operands - flags after the mode word, and the rest are recipients */
-static void operands(int argc, char **argv)
+/* operands - flags after the mode word, and the rest are recipients;
+ * -bd takes -q<time> (and the other -q flags) among them too */
+static void operands(int argc, char **argv, bool daemon)
 {
     mo.rcpts = store_get_in(POOL_PERM, sizeof(char *) * (size_t)(argc + 1), GET_UNTAINTED);
     for (int i = 0; i < argc; i++) {
+        bool dflag = argv[i][0] == '-' && deliver_parse_flag(argv[i]); /* -od? -N */
         if (argv[i][0] == '-' && argv[i][1] && smtp_modes_flag(argv[i], argc, argv, &i)) continue;
+        if (dflag) continue;
+        if (daemon && queue_flag(argv[i], argc, argv, &i)) continue;
         if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "tern: unknown or unsupported option %s\n", argv[i]);
             exit(EXIT_FAILURE);
@@ -131,7 +137,7 @@ static int run_bh(int argc, char **argv)
         return EXIT_FAILURE;
     }
     smtp_conn_setup(argv[0], 0, 0, 1, false);
-    operands(argc - 1, argv + 1);
+    operands(argc - 1, argv + 1, false);
     conn.host_checking = true;
     return smtp_session();
 }
@@ -161,7 +167,8 @@ int smtp_modes_run(const char *mode, int argc, char **argv, bool *handled)
 {
     *handled = true;
     if (strcmp(mode, "bh") == 0 || strcmp(mode, "bhc") == 0) return run_bh(argc, argv);
-    operands(argc, argv);
+    bool daemon = strcmp(mode, "bd") == 0 || strcmp(mode, "bdf") == 0;
+    operands(argc, argv, daemon);
     if (strcmp(mode, "bs") == 0) return run_bs();
     if (strcmp(mode, "bm") == 0 || strcmp(mode, "t") == 0) return run_bm();
     if (strcmp(mode, "bd") == 0 || strcmp(mode, "bdf") == 0)

@@ -1,0 +1,189 @@
+"""test_daemon_delivery.py - messages are delivered right after they are
+accepted: by the daemon's delivery side (connection children hand the id
+over a pipe), by a -bs/-bm caller itself (-odb in the background, -odi in
+the foreground), not at all with -odq; and the daemon's -q<time> queue
+runner delivers what was left queued."""
+import os
+import pwd
+import smtplib
+import time
+
+import pytest
+
+from smtp_util import Env
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the daemon and deliveries need root")
+
+
+def wait_for(pred, timeout=8):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def make_env(tmp_path, main=""):
+    env = Env(tmp_path, "")
+    mail = os.path.join(env.dir, "mail")
+    os.makedirs(mail)
+    tern = pwd.getpwnam("tern")
+    os.chown(mail, tern.pw_uid, tern.pw_gid)
+    with open(env.conf, "a") as f:
+        f.write(f"""{main}
+domainlist local_domains = local.example
+acl_smtp_rcpt = check_rcpt
+begin acl
+check_rcpt:
+  accept domains = +local_domains
+  deny message = relay not permitted
+begin routers
+local:
+  driver = accept
+  domains = +local_domains
+  transport = maildir
+begin transports
+maildir:
+  driver = appendfile
+  directory = {mail}/Maildir
+  maildir_format
+  create_directory
+  user = tern
+  group = tern
+""")
+    env.newdir = os.path.join(mail, "Maildir", "new")
+    return env
+
+
+def delivered(env):
+    return os.listdir(env.newdir) if os.path.isdir(env.newdir) else []
+
+
+def completed(env):
+    return any(l.endswith("Completed") for l in env.log())
+
+
+def send(port, body="hello"):
+    s = smtplib.SMTP("127.0.0.1", port)
+    s.sendmail("a@b.example", ["user@local.example"], "Subject: t\r\n\r\n%s\r\n" % body)
+    s.quit()
+
+
+def assert_logged(env):
+    log = env.log()
+    assert any(" <= a@b.example" in l for l in log), log
+    assert any(" => " in l and "user@local.example" in l for l in log), log
+    assert any(l.endswith("Completed") for l in log), log
+
+
+def test_daemon_delivers_immediately(tmp_path):
+    env = make_env(tmp_path)
+    with env.daemon() as d:
+        send(d.port)
+        assert wait_for(lambda: delivered(env) and completed(env))
+    files = delivered(env)
+    assert len(files) == 1
+    st = os.stat(os.path.join(env.newdir, files[0]))
+    assert st.st_uid == pwd.getpwnam("tern").pw_uid
+    with open(os.path.join(env.newdir, files[0])) as f:
+        assert "hello" in f.read()
+    assert_logged(env)
+    assert env.messages() == []
+
+
+def test_daemon_delivers_many_in_parallel(tmp_path):
+    env = make_env(tmp_path)
+    with env.daemon() as d:
+        for i in range(30):
+            send(d.port, "m%d" % i)
+        assert wait_for(lambda: len(delivered(env)) == 30, 20)
+        assert wait_for(lambda: env.messages() == [])
+    assert sum(1 for l in env.log() if l.endswith("Completed")) == 30
+
+
+def test_daemon_odq_keeps_queued(tmp_path):
+    env = make_env(tmp_path)
+    with env.daemon(["-odq"]) as d:
+        send(d.port)
+        time.sleep(1)
+    assert delivered(env) == []
+    ids = env.messages()
+    assert len(ids) == 1
+    out = env.run(["-bp"]).stdout.decode()
+    assert ids[0] in out and "user@local.example" in out
+
+
+def test_queue_only_option_keeps_queued(tmp_path):
+    env = make_env(tmp_path, "queue_only")
+    with env.daemon() as d:
+        send(d.port)
+        time.sleep(1)
+    assert delivered(env) == []
+    assert len(env.messages()) == 1
+
+
+@pytest.mark.parametrize("order", ["after", "before"])
+def test_daemon_queue_runner(tmp_path, order):
+    env = make_env(tmp_path, "queue_only")
+    args = ["-q1s"]
+    with env.daemon(args) as d:
+        send(d.port)
+        assert wait_for(lambda: delivered(env) and completed(env))
+    assert_logged(env)
+    log = env.log()
+    assert any("daemon started: pid=" in l and ", -q1s, " in l for l in log), log
+    assert any("Start queue run: pid=" in l for l in log), log
+
+
+def test_q_before_bd(tmp_path):
+    """-q30m -bd: the flag before the mode works too"""
+    env = make_env(tmp_path)
+    import subprocess
+    from smtp_util import TERN, free_port
+    port = free_port()
+    p = subprocess.Popen([TERN, "-C", env.conf, "-q30m", "-bdf", "-oX", "127.0.0.1.%d" % port],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: any("daemon started" in l for l in env.log()))
+        assert any(", -q30m, " in l for l in env.log()), env.log()
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+BS = b"HELO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<user@local.example>\r\nDATA\r\n" \
+     b"Subject: s\r\n\r\nbody\r\n.\r\nQUIT\r\n"
+
+
+def test_bs_odi_delivers_before_exit(tmp_path):
+    env = make_env(tmp_path)
+    r = env.run(["-odi", "-bs"], BS)
+    assert b"250 OK id=" in r.stdout, r
+    assert len(delivered(env)) == 1   # already there: the foreground delivery was waited for
+    assert completed(env)
+    assert_logged(env)
+
+
+def test_bs_default_delivers_in_background(tmp_path):
+    env = make_env(tmp_path)
+    r = env.run(["-bs"], BS)
+    assert b"250 OK id=" in r.stdout, r
+    assert wait_for(lambda: delivered(env) and completed(env))
+    assert_logged(env)
+
+
+def test_bs_odq_stays_queued(tmp_path):
+    env = make_env(tmp_path)
+    r = env.run(["-odq", "-bs"], BS)
+    assert b"250 OK id=" in r.stdout, r
+    time.sleep(0.5)
+    assert delivered(env) == []
+    assert len(env.messages()) == 1
+
+
+def test_bm_delivers(tmp_path):
+    env = make_env(tmp_path)
+    r = env.run(["-odi", "user@local.example"], b"Subject: s\n\nbody\n")
+    assert r.returncode == 0, r
+    assert len(delivered(env)) == 1
