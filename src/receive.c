@@ -26,6 +26,7 @@
 #include "smtp_in.h"
 #include "spool.h"
 #include "version.h"
+#include "xp_all.h"
 /* This module */
 #include "smtp_in_int.h"
 
@@ -324,6 +325,9 @@ void rcv_log_arrival(bool chunked)
     if (conn.sender_host_address && conn.sender_ident)
         g = string_fmt_append(g, " U=%s", conn.sender_ident);
     if (conn.received_protocol) g = string_fmt_append(g, " P=%s", conn.received_protocol);
+#ifdef EXPERIMENTAL_PROXY
+    g = xp_proxy_log_prx(g, &conn);
+#endif
     if (chunked) g = string_cat(g, " K");
     g = string_fmt_append(g, " S=%lld", msg.size);
     if (msg.message_id_header && log_selected(L_msg_id))
