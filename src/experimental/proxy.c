@@ -469,7 +469,7 @@ int xp_proxy_conn_start(int fd, struct conn_state *c)
     if (rc != OK) {
         DEBUG(D_receive) debug_printf("PROXY negotiation failed: %s\n", st->why);
         if (log_selected(L_proxy))
-            log_write(0, LOG_MAIN, "PROXY negotiation failed from [%s]: %s",
+            log_write(L_always, LOG_MAIN, "PROXY negotiation failed from [%s]: %s",
                       c->sender_host_address ? c->sender_host_address : "", st->why);
     }
     return rc;
