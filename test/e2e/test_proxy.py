@@ -194,7 +194,9 @@ def v2(cmd=0x21, fam=0x11, body=None, length=None):
 
 
 @pytest.fixture(scope="module")
-def raw_env():
+def raw_env(support_words):
+    if "Experimental_Proxy" not in support_words:
+        pytest.skip("Experimental_Proxy not on tern -bV \"Support for:\" line: module not built")
     env = Env("", CONF)
     d = env.daemon()
     yield env, d
