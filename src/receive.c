@@ -26,6 +26,7 @@
 #include "smtp_in.h"
 #include "spool.h"
 #include "version.h"
+#include "xp_all.h"
 /* This module */
 #include "smtp_in_int.h"
 
@@ -333,6 +334,9 @@ void rcv_log_arrival(bool chunked)
         g = string_fmt_append(g, " A=%s", conn.sender_host_authenticated);
         if (conn.authenticated_id) g = string_fmt_append(g, ":%s", conn.authenticated_id);
     }
+#ifdef EXPERIMENTAL_PROXY
+    g = xp_proxy_log_prx(g, &conn);
+#endif
     if (chunked) g = string_cat(g, " K");
     g = string_fmt_append(g, " S=%lld", msg.size);
     if (msg.message_id_header && log_selected(L_msg_id))

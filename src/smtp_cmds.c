@@ -671,6 +671,10 @@ static enum smtp_next lost_connection(enum smtp_cmd_id id)
 enum smtp_next smtp_dispatch(enum smtp_cmd_id id, char *line, char *arg)
 {
     if (id == CMD_EOF || id == CMD_TIMEOUT) return lost_connection(id);
+#ifdef EXPERIMENTAL_PROXY
+    if (id != CMD_QUIT && xp_proxy_failed(&conn))
+        return smtp_synprot_error(-1, 503, line, XP_PROXY_REFUSAL_TEXT);
+#endif
     if (id == CMD_UNKNOWN) {
         conn.prev_cmd = conn.this_cmd;
         conn.this_cmd = id;

@@ -21,6 +21,7 @@
 #include "message.h"
 #include "smtp_in.h"
 #include "version.h"
+#include "xp_all.h"
 /* This module */
 #include "smtp_in_int.h"
 
@@ -244,6 +245,9 @@ static bool session_start(void)
     conn.active_hostname = string_copy_perm(ah && *ah ? ah : cfg.primary_hostname);
     if (conn.host_checking) host_checking_header();
     conn.received_protocol = conn.local ? "local-smtp" : "smtp";
+#ifdef EXPERIMENTAL_PROXY
+    xp_proxy_smtp_start(&conn);
+#endif
     if (!conn.local) {
         conn.unqualified_sender_ok = smtp_host_in(cfg.sender_unqualified_hosts);
         conn.unqualified_recipient_ok = smtp_host_in(cfg.recipient_unqualified_hosts);

@@ -5,13 +5,16 @@
  * #ifdef EXPERIMENTAL_PROXY) and its lifecycle hooks.
  *
  * Hook sites (grep -rn xp_proxy_ src/ must match this list):
- *   modules.c    xp_proxy_module in modules_list (conn_init hook)
- *   cfg_main.c   xp_proxy_opts in the main option rows
- * and, once those files are merged (they are other helpers' work):
- *   smtp_in.c    xp_proxy_conn_start() after accept() for proxy_required_hosts,
- *                xp_proxy_failed() / XP_PROXY_REFUSAL in the command loop
- *   expand.c     xp_proxy_var() rows for xp_proxy_var_names
- *   receive.c    xp_proxy_log_prx() on the <= line
+ *   modules.c       xp_proxy_module in modules_list (conn_init hook)
+ *   cfg_main.c      xp_proxy_opts in the main option rows
+ *   expand_vars.c   xp_proxy_var() rows for xp_proxy_var_names
+ *   smtp_in.c       xp_proxy_smtp_start() in session_start(), before any
+ *                   host list, the connect ACL and the banner; it calls
+ *                   xp_proxy_conn_start() for proxy_required_hosts
+ *   smtp_cmds.c     xp_proxy_failed() / XP_PROXY_REFUSAL_TEXT in smtp_dispatch()
+ *   receive.c       xp_proxy_log_prx() on the <= line (after P=, as Exim)
+ * smtp_accept_max_per_host is checked by the daemon before the fork, so it
+ * counts the proxy's address, as in Exim.
  *
  * Runs in the per-connection child, unprivileged, before the banner. The
  * header comes from a host the admin listed, but its bytes are still
@@ -31,7 +34,9 @@
 /* MTA core */
 #include "../tern.h"
 #include "../globals.h"
+#include "../expand.h"
 #include "../log.h"
+#include "../match.h"
 /* This module */
 #include "proxy.h"
 
@@ -464,10 +469,24 @@ int xp_proxy_conn_start(int fd, struct conn_state *c)
     if (rc != OK) {
         DEBUG(D_receive) debug_printf("PROXY negotiation failed: %s\n", st->why);
         if (log_selected(L_proxy))
-            log_write(0, LOG_MAIN, "PROXY negotiation failed from [%s]: %s",
+            log_write(L_always, LOG_MAIN, "PROXY negotiation failed from [%s]: %s",
                       c->sender_host_address ? c->sender_host_address : "", st->why);
     }
     return rc;
+}
+
+/* xp_proxy_smtp_start - see proxy.h */
+void xp_proxy_smtp_start(struct conn_state *c)
+{
+    if (!c->is_socket || c->local || !c->sender_host_address || !xp_proxy_opts.hosts_proxy) return;
+    const char *list = expand_cstring(xp_proxy_opts.hosts_proxy);
+    if (!list) {
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to expand hosts_proxy: %s", expand_error());
+        return;
+    }
+    match_host h = {.address = c->sender_host_address};
+    if (match_host_list(&h, list, NULL) != OK) return;
+    (void)xp_proxy_conn_start(c->in_fd, c); /* a failure is remembered in c->proxy */
 }
 
 /* xp_proxy_conn_init - see proxy.h */

@@ -16,7 +16,8 @@ extern const module_info xp_proxy_module;
 /* ---- PROXY header parser (pure; no I/O) ---- */
 
 /* The reply for every command but QUIT after a failed negotiation. */
-#define XP_PROXY_REFUSAL "503 Command refused, required Proxy negotiation failed"
+#define XP_PROXY_REFUSAL_TEXT "Command refused, required Proxy negotiation failed"
+#define XP_PROXY_REFUSAL "503 " XP_PROXY_REFUSAL_TEXT
 
 /* A TLV value: points into the parser's buffer (tainted, not terminated). */
 struct xp_proxy_tlvs {
@@ -64,6 +65,11 @@ int xp_proxy_read_header(int fd, int timeout_ms, struct xp_proxy_parser *p);
  * host: fills c->proxy, and on success replaces c->sender_host_address and
  * port with the original client's. OK or FAIL (then xp_proxy_failed()). */
 int xp_proxy_conn_start(int fd, struct conn_state *c);
+
+/* xp_proxy_smtp_start - the SMTP server's hook before the banner: when the
+ * peer of a real socket matches hosts_proxy (expanded), negotiate with
+ * xp_proxy_conn_start(); anyone else is never read for a header. */
+void xp_proxy_smtp_start(struct conn_state *c);
 
 /* xp_proxy_conn_init - forget any proxy state (start of a connection) */
 void xp_proxy_conn_init(void);
