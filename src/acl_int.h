@@ -71,6 +71,7 @@ typedef struct acl_ctx {
     char *user_msg;         /* current "message" (unexpanded) */
     char *log_msg;          /* current "log_message" (unexpanded) */
     char *err_msg;          /* error/defer reason from a condition */
+    bool err_log_only;      /* err_msg is for the log only (header verification) */
     char *nested_msg;       /* expanded message returned by a nested ACL */
     int log_target;
 } acl_ctx;

@@ -209,6 +209,7 @@ static int run_stmt(acl_ctx *x, const acl_stmt *s)
     x->verb = s->verb;
     x->user_msg = x->log_msg = x->nested_msg = NULL;
     x->err_msg = NULL;
+    x->err_log_only = false;
     acl_trace("processing \"%s\" (%s %d)", acl_verb_names[s->verb], s->file, s->line);
     stmt_result r = eval_stmt(x, s);
     stmt_trace_result(x, s, r.cond);
@@ -235,11 +236,17 @@ static int acl_run_def(acl_ctx *x, const acl_def *d, char **user_msg, char **log
             *log_msg = x->err_msg;
             *user_msg = NULL;
         } else {
-            if (x->err_msg) conn.acl.verify_message = x->err_msg;
+            /* $acl_verify_message: the user-visible text while "message" is
+             * expanded, the log text while "log_message" is; a log-only
+             * verification text is also appended to log_message, as Exim does */
+            conn.acl.verify_message = x->err_log_only ? NULL : x->err_msg;
             *user_msg = expand_msg(x->user_msg);
-            conn.acl.verify_message = NULL;
+            conn.acl.verify_message = x->err_msg;
             if (!*user_msg) *user_msg = x->nested_msg;
             *log_msg = expand_msg(x->log_msg);
+            conn.acl.verify_message = NULL;
+            if (*log_msg && x->err_msg && x->err_log_only)
+                *log_msg = string_sprintf("%s: %s", *log_msg, x->err_msg);
             if (!*log_msg && x->err_msg) *log_msg = x->err_msg;
         }
         if (rc == ERROR || x->endpass_hit) return rc;

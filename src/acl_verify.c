@@ -9,6 +9,7 @@
 #include "dns.h"
 #include "expand.h"
 #include "globals.h"
+#include "message.h"
 /* This module */
 #include "acl_int.h"
 #include "verify.h"
@@ -93,19 +94,87 @@ static int verify_no_callout(acl_ctx *x)
     return DEFER;
 }
 
-/* verify_headers - header checks need the message's header lines, which
- * the receiver owns; refuse clearly where they cannot be reached */
+/* header_value_of - the text after "Name:" */
+static const char *header_value_of(const header_line *h)
+{
+    const char *c = memchr(h->text, ':', h->slen);
+    return c ? c + 1 : "";
+}
+
+/* verify_header_syntax - the address headers parse (RFC 5322 section 3.4) */
+static int verify_header_syntax(acl_ctx *x)
+{
+    static const char *const names[] = {"sender", "reply-to", "from", "to", "cc", "bcc",
+                                        "resent-sender", "resent-from", "resent-to",
+                                        "resent-cc", "resent-bcc"};
+    for (const header_line *h = msg.headers; h; h = h->next) {
+        if (h->type == HTYPE_OLD) continue;
+        size_t n = strcspn(h->text, ":");
+        for (size_t i = 0; i < NELEM(names); i++) {
+            if (strlen(names[i]) != n || strncasecmp(h->text, names[i], n) != 0) continue;
+            char *bad;
+            const char *why;
+            char *v = string_copyn(header_value_of(h), strcspn(header_value_of(h), "\0"));
+            if (expand_check_address_list(v, &bad, &why)) break;
+            x->err_msg = string_sprintf("%s: failing address in \"%.*s:\" header is: %s", why,
+                                        (int)n, h->text, bad);
+            x->err_log_only = true;
+            conn.acl.verify_message = x->err_msg;
+            return FAIL;
+        }
+    }
+    return OK;
+}
+
+/* verify_header_names_ascii - header names are printable ASCII (RFC 5322 2.2) */
+static int verify_header_names_ascii(acl_ctx *x)
+{
+    for (const header_line *h = msg.headers; h; h = h->next) {
+        size_t n = strcspn(h->text, ":");
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)h->text[i];
+            if (c >= 33 && c <= 126) continue;
+            x->err_msg = string_sprintf("Invalid character in header \"%.*s\" found",
+                                        (int)n, string_printing_n(h->text, n));
+            conn.acl.verify_message = x->err_msg;
+            return FAIL;
+        }
+    }
+    return OK;
+}
+
+/* verify_not_blind - every envelope recipient is in To:, Cc: or Bcc: */
+static int verify_not_blind(acl_ctx *x)
+{
+    gstring *g = NULL;
+    for (const header_line *h = msg.headers; h; h = h->next) {
+        size_t n = strcspn(h->text, ":");
+        if (h->type == HTYPE_OLD) continue;
+        if ((n == 2 && strncasecmp(h->text, "to", 2) == 0) || (n == 2 && strncasecmp(h->text, "cc", 2) == 0)
+            || (n == 3 && strncasecmp(h->text, "bcc", 3) == 0))
+            g = string_fmt_append(g, "%s,", header_value_of(h));
+    }
+    const char *all = g ? string_from_gstring(g) : "";
+    for (int i = 0; i < msg.recipients_count; i++)
+        if (!strcasestr(all, msg.recipients[i].address)) {
+            x->err_msg = string_copy("bcc recipient detected");
+            conn.acl.verify_message = x->err_msg;
+            return FAIL;
+        }
+    return OK;
+}
+
+/* verify_headers - the checks that need the message's header lines */
 static int verify_headers(acl_ctx *x, const char *what)
 {
     if (!(AW(x->where) & AFTER_HEADERS)) {
         x->err_msg = string_sprintf("cannot verify %s in ACL for %s", what, acl_where_desc(x->where));
         return ERROR;
     }
-    if (strcmp(what, "header_sender") == 0) {
-        x->err_msg = string_copy("verify = header_sender: header addresses are not verified in this build");
-        return DEFER;
-    }
-    x->err_msg = string_sprintf("verify = %s: message header lines are not available to ACLs in this build", what);
+    if (strcmp(what, "header_syntax") == 0) return verify_header_syntax(x);
+    if (strcmp(what, "header_names_ascii") == 0) return verify_header_names_ascii(x);
+    if (strcmp(what, "not_blind") == 0) return verify_not_blind(x);
+    x->err_msg = string_copy("verify = header_sender: header addresses are not verified in this build");
     return DEFER;
 }
 

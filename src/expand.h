@@ -24,6 +24,10 @@ int expand_test_mode(int argc, char **argv, const char *message_file);
 /* expand_load_message - read a message file for $h_ and $message_body (-bem) */
 bool expand_load_message(const char *path);
 
+/* expand_check_address_list - every mailbox of a header's address list
+ * valid? *bad and *err describe the first failure (verify = header_syntax) */
+bool expand_check_address_list(const char *value, char **bad, const char **err);
+
 /* expand_reset_message - forget per-message expansion state ($srs_recipient,
  * $prvscheck_*) before the message pool is reset */
 void expand_reset_message(void);

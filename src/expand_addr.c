@@ -335,3 +335,32 @@ gstring *exp_op_reverse_ip(gstring *g, char *sub, const char *arg, const char *n
             g = string_fmt_append(g, "%s%x", i == 3 && k == 0 ? "" : ".", (bin[i] >> (4 * k)) & 15);
     return g;
 }
+
+/* expand_check_address_list - is every mailbox of an RFC 5322 address
+ * list (a header value) syntactically valid? On failure *bad is the
+ * failing item and *err the reason, worded as Exim words them. Groups
+ * ("name: a, b;") and empty elements are allowed. */
+bool expand_check_address_list(const char *value, char **bad, const char **err)
+{
+    char *s = string_copy(value);
+    for (;;) {
+        char *p = next_mailbox(s);
+        char save = *p;
+        *p = 0;
+        char *item = strip_group(s);
+        char *e;
+        int st, en, dom;
+        const char *t = exp_skip_ws(item);
+        if (*t && !exp_parse_address(item, &e, &st, &en, &dom, true)) {
+            *bad = string_trim(string_copy(item));
+            const char *angle = find_angle(item);
+            const char *at = strrchr(*bad, '@');
+            *err = angle && !strchr(angle, '>') ? "'>' missing at end of address"
+                 : at && !at[1] ? "domain missing or malformed"
+                 : "missing or malformed local part (expected word or \"<\")";
+            return false;
+        }
+        if (!save) return true;
+        s = p + 1;
+    }
+}
