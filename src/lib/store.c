@@ -61,13 +61,32 @@ void *store_realloc(void *p, size_t n)
 
 void store_free(void *p) { free(p); }
 
+/* Standard-size blocks freed by a reset are kept for reuse: loops that
+ * mark, allocate a block and reset (per line, per recipient) would
+ * otherwise make malloc grow and trim the heap on every pass. */
+#define STORE_SPARE_MAX 16
+static struct block *spare_blocks[STORE_SPARE_MAX];
+static int spare_count;
+
+static void block_release(struct block *b)
+{
+#ifndef STORE_DEBUG
+    if (b->size == STORE_BLOCK_SIZE && spare_count < STORE_SPARE_MAX) {
+        spare_blocks[spare_count++] = b;
+        return;
+    }
+#endif
+    free(b);
+}
+
 static struct block *new_block(struct pool_state *ps, size_t need)
 {
     size_t size = need > STORE_BLOCK_SIZE ? need : STORE_BLOCK_SIZE;
 #ifdef STORE_DEBUG
     size = need;
 #endif
-    struct block *b = store_malloc(sizeof *b + size);
+    struct block *b = size == STORE_BLOCK_SIZE && spare_count ? spare_blocks[--spare_count]
+                                                              : store_malloc(sizeof *b + size);
     b->next = ps->top;
     b->size = size;
     b->used = 0;
@@ -153,7 +172,7 @@ static void reset_one(enum store_pool pool, bool tainted, void *keep, size_t use
     while (ps->top && ps->top != keep) {
         struct block *b = ps->top;
         ps->top = b->next;
-        free(b);
+        block_release(b);
     }
     if (ps->top) ps->top->used = used;
 }
