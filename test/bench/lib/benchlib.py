@@ -296,8 +296,6 @@ def config_text(m, queue_only, relay_port, exim):
     if exim:
         lines += ["exim_user = Debian-exim", "exim_group = Debian-exim",
                   "keep_environment ="]
-    else:
-        lines += ["exim_user = root"]
     lines += ["", "begin routers", ""]
     if relay_port:
         lines += ["sink:", "  driver = manualroute", "  transport = relay",
@@ -308,6 +306,5 @@ def config_text(m, queue_only, relay_port, exim):
               "  directory = %s/box" % m.md, "  maildir_format",
               "  user = tern", "  group = tern", ""]
     if relay_port:
-        lines += ["relay:", "  driver = smtp", "  port = %d" % relay_port,
-                  "  hosts_try_fastopen =", ""]
+        lines += ["relay:", "  driver = smtp", "  port = %d" % relay_port, ""]
     return "\n".join(lines) + "\n"
