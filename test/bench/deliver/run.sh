@@ -4,4 +4,4 @@
 # stopped by PID. Must run as root.
 # Usage: test/bench/deliver/run.sh [--msgs N] [--only tern,exim]
 HERE=$(cd "$(dirname "$0")" && pwd)
-exec timeout -k 10 900 python3 "$HERE/bench_deliver.py" "$@"
+PYTHONUNBUFFERED=1 exec timeout -k 10 900 python3 "$HERE/bench_deliver.py" "$@"

@@ -4,4 +4,4 @@
 # only; every process started is stopped by PID. Must run as root.
 # Usage: test/bench/receive/run.sh [--msgs N] [--only tern,exim,postfix]
 HERE=$(cd "$(dirname "$0")" && pwd)
-exec timeout -k 10 600 python3 "$HERE/bench_receive.py" "$@"
+PYTHONUNBUFFERED=1 exec timeout -k 10 600 python3 "$HERE/bench_receive.py" "$@"
