@@ -11,6 +11,8 @@
  * on), SIGTERM closes the listeners and exits. */
 
 /* System */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -291,6 +293,8 @@ static void accept_one(listener *l)
     socklen_t sl = sizeof ss;
     int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
     if (fd < 0) return;
+    if (cfg.tcp_nodelay) /* replies are written whole; don't wait for delayed ACKs */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
     char addr[INET6_ADDRSTRLEN];
     int port = sockaddr_text(&ss, addr, sizeof addr);
     rmark m = store_mark();
