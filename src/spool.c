@@ -522,13 +522,19 @@ static int write_all(int fd, const char *p, size_t len)
 int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
                      char **tmpp, const char **err)
 {
+    return spool_write_temp_sync(dir, name, data, len, true, tmpp, err);
+}
+
+int spool_write_temp_sync(const char *dir, const char *name, const char *data, size_t len,
+                          bool sync, char **tmpp, const char **err)
+{
     char *tmp = string_sprintf("%s/hdr.%s.%d", dir, name, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
         *err = string_sprintf("failed to create %s: %s", tmp, strerror(errno));
         return ERROR;
     }
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
         *err = string_sprintf("failed to write %s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -598,6 +604,18 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
         return ERROR;
     }
     return OK;
+}
+
+/* spool_syncfs - make everything written on dir's file system durable
+ * with one syncfs(2): the -D and -H data and both renames, where an
+ * fsync of each file plus the directory would cost three. */
+int spool_syncfs(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ERROR;
+    int rc = syncfs(fd);
+    close(fd);
+    return rc == 0 ? OK : ERROR;
 }
 
 int spool_fsync_dir(const char *dir)

@@ -58,6 +58,12 @@ int spool_write_file(const char *dir, const char *name, const char *data, size_t
 /* spool_read_file - whole file into the current pool */
 char *spool_read_file(const char *path, size_t *len, size_t limit, const char **err);
 int spool_fsync_dir(const char *dir);
+/* spool_syncfs - one syncfs(2) for all that was written in dir's file system */
+int spool_syncfs(const char *dir);
+/* spool_write_temp_sync - spool_write_temp, with the fsync optional (the
+ * caller then makes it durable with spool_syncfs) */
+int spool_write_temp_sync(const char *dir, const char *name, const char *data, size_t len,
+                          bool sync, char **tmpp, const char **err);
 /* spool_write_temp - write and fsync data to a temporary file in dir
  * (named "hdr.<name>.<pid>"); *tmp receives its path for a later rename */
 int spool_write_temp(const char *dir, const char *name, const char *data, size_t len,
