@@ -10,7 +10,7 @@ import pytest
 
 from smtp_util import Env, mask
 
-ACCEPT = "acl_smtp_rcpt = accept"
+ACCEPT = "acl_smtp_rcpt = accept\nqueue_only"  # messages stay on the spool for inspection
 
 
 def wait_for(pred, timeout=5):

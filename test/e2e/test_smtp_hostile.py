@@ -8,7 +8,7 @@ import time
 
 from smtp_util import Env
 
-ACCEPT = "acl_smtp_rcpt = accept"
+ACCEPT = "acl_smtp_rcpt = accept\nqueue_only"  # messages stay on the spool for inspection
 
 
 def still_serving(d):
