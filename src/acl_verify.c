@@ -10,6 +10,7 @@
 #include "expand.h"
 #include "globals.h"
 #include "message.h"
+#include "smtp_in.h"
 /* This module */
 #include "acl_int.h"
 #include "verify.h"
@@ -18,26 +19,13 @@
 #define AFTER_HEADERS (AW(ACL_WHERE_DATA) | AW(ACL_WHERE_NOTSMTP) | AW(ACL_WHERE_MIME) | \
                        AW(ACL_WHERE_DKIM) | AW(ACL_WHERE_PRDR))
 
-/* verify_helo - the HELO name is the host's name or resolves to its IP */
+/* verify_helo - the HELO name is the host's name or resolves to its IP;
+ * the same check (and remembered result) as helo_verify_hosts */
 static int verify_helo(acl_ctx *x)
 {
-    const char *helo = conn.sender_helo_name, *ip = conn.sender_host_address;
+    const char *helo = conn.sender_helo_name;
     acl_trace("verifying EHLO/HELO argument \"%s\"", helo ? helo : "");
-    if (!helo || !ip) return helo ? OK : FAIL;
-    size_t n = strlen(helo);
-    if (helo[0] == '[' && helo[n - 1] == ']') {
-        const char *lit = helo + 1;
-        if (string_has_prefix(lit, "IPv6:") || string_has_prefix(lit, "ipv6:")) lit += 5;
-        return strncasecmp(lit, ip, strlen(ip)) == 0 && lit[strlen(ip)] == ']' ? OK : FAIL;
-    }
-    if (conn.sender_host_name && strcasecmp(conn.sender_host_name, helo) == 0) return OK;
-    acl_trace("getting IP address for %s", helo);
-    char **addrs;
-    int rc = dns_host_addresses(helo, &addrs);
-    if (rc != OK) return rc;
-    for (char **a = addrs; *a; a++)
-        if (strcasecmp(*a, ip) == 0) return OK;
-    return FAIL;
+    return smtp_helo_verify();
 }
 
 /* verify_reverse - the IP has a forward-confirmed name; "/defer_ok" */

@@ -67,6 +67,8 @@ struct conn_state {
     int smtp_count_at_connection_start;
     int host_lookup_deferred;
     int host_lookup_failed;
+    char *helo_verify_name;      /* HELO name last verified (smtp_in_dns.c) */
+    int helo_verify_rc;          /* and the result: OK, FAIL or DEFER */
     bool sender_host_dnssec;
     bool sender_helo_dnssec;
     char *csa_status;

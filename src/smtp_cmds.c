@@ -61,13 +61,19 @@ static int smtp_check_helo(char *line, const char *verb, char *arg)
         return smtp_synprot_error(-1, 501, line,
                                   string_sprintf("Syntactically invalid %s argument(s)", verb));
     }
-    if (cfg.helo_verify_hosts && smtp_host_in(cfg.helo_verify_hosts)) {
-        log_write(L_always, LOG_MAIN | LOG_REJECT, "rejected %s from %s: helo_verify_hosts needs "
-                  "DNS host lookups, which this build of Tern does not have yet", verb,
-                  smtp_host_and_ident(false));
-        smtp_printf("550 %s argument does not match calling host\r\n", verb);
-        return NEXT_CONTINUE;
+    bool hard = smtp_host_in(cfg.helo_verify_hosts);
+    if (!hard && !smtp_host_in(cfg.helo_try_verify_hosts)) return CHECK_PASS;
+    char *prev = conn.sender_helo_name;
+    conn.sender_helo_name = arg;
+    if (smtp_helo_verify() == OK || !hard) {
+        conn.sender_helo_name = prev;
+        return CHECK_PASS;
     }
+    log_write(L_always, LOG_MAIN | LOG_REJECT, "rejected \"%s\" from %s", string_printing(line),
+              smtp_host_and_ident(false));
+    conn.sender_helo_name = prev;
+    smtp_printf("550 %s argument does not match calling host\r\n", verb);
+    return NEXT_CONTINUE;
     return CHECK_PASS;
 }
 

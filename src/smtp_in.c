@@ -252,6 +252,7 @@ static bool session_start(void)
         conn.unqualified_sender_ok = smtp_host_in(cfg.sender_unqualified_hosts);
         conn.unqualified_recipient_ok = smtp_host_in(cfg.recipient_unqualified_hosts);
         conn.helo_accept_junk = smtp_host_in(cfg.helo_accept_junk_hosts);
+        if (smtp_host_in(cfg.host_lookup)) smtp_host_lookup();
     } else {
         conn.unqualified_sender_ok = conn.unqualified_recipient_ok = true;
     }

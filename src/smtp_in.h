@@ -21,4 +21,13 @@ void smtp_refuse_connection(int fd, const char *text);
 /* smtp_host_and_ident - "H=(helo) [ip]" or "U=login" for log lines */
 char *smtp_host_and_ident(bool with_helo);
 
+/* smtp_host_lookup - reverse lookup of the client, forward-confirmed:
+ * sets conn.sender_host_name or host_lookup_failed/deferred */
+void smtp_host_lookup(void);
+
+/* smtp_helo_verify - the HELO/EHLO name is an address literal for the
+ * client, its looked-up name, or resolves to its address: OK, FAIL or
+ * DEFER (remembered per HELO name) */
+int smtp_helo_verify(void);
+
 #endif
