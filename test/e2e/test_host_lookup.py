@@ -1,0 +1,97 @@
+"""host_lookup, helo_verify_hosts, helo_try_verify_hosts and verify = helo
+through the hermetic DNS environment (zones/127.in-addr.arpa.zone):
+127.0.0.2 has a forward-confirmed PTR, .3 a PTR that does not confirm,
+.5 no PTR. Run as `tern -bh` inside the namespace and compared with the
+Exim oracle where it is installed."""
+
+import os
+import pathlib
+import re
+
+from dnsenv import dns_env  # noqa: F401
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+TERN = os.environ.get("TERN_BIN", str(REPO / "build" / "tern"))
+EXIM = "/usr/sbin/exim4"
+
+CONF = """\
+spool_directory = {spool}
+exim_user = root
+exim_group = root
+primary_hostname = x.test
+host_lookup = *
+{opts}
+acl_smtp_mail = acl_mail
+begin acl
+acl_mail:
+  deny !verify = helo
+       message = helo bad
+  deny message = name=$sender_host_name failed=$host_lookup_failed
+begin routers
+begin transports
+"""
+
+
+def conf(tmp_path, opts=""):
+    p = tmp_path / "conf"
+    p.write_text(CONF.format(spool=tmp_path / "spool", opts=opts))
+    os.chmod(p, 0o644)
+    return str(p)
+
+
+def bh(env, c, ip, helo, prog=TERN):
+    dialogue = f"EHLO {helo}\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n"
+    r = env.run([prog, "-C", c, "-bh", ip], input=dialogue)
+    lines = [ln for ln in r.stdout.splitlines()
+             if re.match(r"^(LOG: |[0-9]{3} )", ln) and not ln.startswith("220 ")]
+    return lines
+
+
+def check(env, c, ip, helo):
+    mine = bh(env, c, ip, helo)
+    if os.path.exists(EXIM):
+        assert mine == bh(env, c, ip, helo, EXIM)
+    return mine
+
+
+def test_confirmed_ptr_gives_host_name(dns_env, tmp_path):
+    out = check(dns_env, conf(tmp_path), "127.0.0.2", "foo.test.example")
+    assert "LOG: H=mail2.test.example (foo.test.example) [127.0.0.2] rejected MAIL " \
+           "<a@b.example>: helo bad" in out
+
+
+def test_confirmed_ptr_helo_matches_name(dns_env, tmp_path):
+    out = check(dns_env, conf(tmp_path), "127.0.0.2", "mail2.test.example")
+    assert "550 name=mail2.test.example failed=0" in out
+
+
+def test_no_ptr_logs_and_sets_failed(dns_env, tmp_path):
+    out = check(dns_env, conf(tmp_path), "127.0.0.5", "[127.0.0.5]")
+    assert out[0] == "LOG: no host name found for IP address 127.0.0.5"
+    assert "550 name= failed=1" in out
+
+
+def test_unconfirmed_ptr_gives_no_name(dns_env, tmp_path):
+    out = check(dns_env, conf(tmp_path), "127.0.0.3", "[127.0.0.3]")
+    assert "550 name= failed=1" in out
+    assert not any("no host name found" in ln for ln in out)
+
+
+def test_helo_verify_hosts_pass(dns_env, tmp_path):
+    c = conf(tmp_path, "helo_verify_hosts = *")
+    out = check(dns_env, c, "127.0.0.2", "mail2.test.example")
+    assert not any(ln.startswith("550 EHLO") for ln in out)
+
+
+def test_helo_verify_hosts_fail(dns_env, tmp_path):
+    c = conf(tmp_path, "helo_verify_hosts = *")
+    out = check(dns_env, c, "127.0.0.3", "mail2.test.example")
+    assert 'LOG: rejected "EHLO mail2.test.example" from (mail2.test.example) [127.0.0.3]' in out
+    assert "550 EHLO argument does not match calling host" in out
+
+
+def test_helo_try_verify_hosts_does_not_reject(dns_env, tmp_path):
+    c = conf(tmp_path, "helo_try_verify_hosts = *")
+    out = check(dns_env, c, "127.0.0.3", "mail2.test.example")
+    assert "550 helo bad" in out
+    assert not any(ln.startswith("550 EHLO") for ln in out)
