@@ -253,6 +253,8 @@ static char *qualify(char *addr, bool recipient)
 
 static int smtp_check_mail(char *line, char *arg)
 {
+    if (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts))
+        return smtp_synprot_error(L_smtp_protocol_error, 503, line, "HELO or EHLO required");
     if (msg.sender_set) return smtp_synprot_error(L_smtp_protocol_error, 503, line,
                                                   "sender already given");
     if (!*arg) return smtp_synprot_error(L_smtp_syntax_error, 501, line,

@@ -7,6 +7,7 @@ Exim oracle where it is installed."""
 import os
 import pathlib
 import re
+import subprocess
 
 from dnsenv import dns_env  # noqa: F401
 
@@ -41,7 +42,8 @@ def conf(tmp_path, opts=""):
 
 def bh(env, c, ip, helo, prog=TERN):
     dialogue = f"EHLO {helo}\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n"
-    r = env.run([prog, "-C", c, "-bh", ip], input=dialogue)
+    r = env.run([prog, "-C", c, "-bh", ip], input=dialogue, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
     lines = [ln for ln in r.stdout.splitlines()
              if re.match(r"^(LOG: |[0-9]{3} )", ln) and not ln.startswith("220 ")]
     return lines
