@@ -253,8 +253,15 @@ static char *qualify(char *addr, bool recipient)
 
 static int smtp_check_mail(char *line, char *arg)
 {
-    if (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts))
+    if (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts)) {
+        /* Exim names the last (rejected) HELO in this log line */
+        char *saved = conn.sender_helo_name;
+        conn.sender_helo_name = conn.helo_verify_name;
+        log_write(L_always, LOG_MAIN | LOG_REJECT, "rejected MAIL from %s: no HELO/EHLO given",
+                  smtp_host_and_ident(false));
+        conn.sender_helo_name = saved;
         return smtp_synprot_error(L_smtp_protocol_error, 503, line, "HELO or EHLO required");
+    }
     if (msg.sender_set) return smtp_synprot_error(L_smtp_protocol_error, 503, line,
                                                   "sender already given");
     if (!*arg) return smtp_synprot_error(L_smtp_syntax_error, 501, line,
