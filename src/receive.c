@@ -127,16 +127,6 @@ void rcv_line(rcv *r, const char *s, size_t n, bool eol)
 
 /* ---- Received and the local fix-ups ---- */
 
-static char *tod_full(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    char buf[64];
-    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
-    return string_copy(buf);
-}
-
 /* rcvhost - "from ..." part of the default Received: header */
 static gstring *rcvhost(gstring *g)
 {
@@ -173,7 +163,7 @@ static char *received_header(void)
                       "failed: %s", cfg.received_header_text, expand_error());
             return NULL;
         }
-        return *s ? string_sprintf("%s;\n\t%s\n", s, tod_full()) : NULL;
+        return *s ? string_sprintf("%s;\n\t%s\n", s, smtp_tod_full()) : NULL;
     }
     gstring *g = string_cat(NULL, "Received: ");
     g = rcvhost(g);
@@ -183,7 +173,7 @@ static char *received_header(void)
     if (msg.sender_address) g = string_fmt_append(g, "(envelope-from <%s>)\n\t", msg.sender_address);
     g = string_fmt_append(g, "id %s", msg.id);
     if (msg.recipients_count == 1) g = string_fmt_append(g, "\n\tfor %s", msg.recipients[0].address);
-    g = string_fmt_append(g, ";\n\t%s\n", tod_full());
+    g = string_fmt_append(g, ";\n\t%s\n", smtp_tod_full());
     return string_from_gstring(g);
 }
 
@@ -225,7 +215,7 @@ static void local_fixups(const rcv *r, header_line **list)
                                            dom && *dom ? dom : cfg.primary_hostname));
     }
     if (!header_find(*list, "from")) header_append(list, originator(r));
-    if (!header_find(*list, "date")) header_append(list, string_sprintf("Date: %s\n", tod_full()));
+    if (!header_find(*list, "date")) header_append(list, string_sprintf("Date: %s\n", smtp_tod_full()));
 }
 
 /* rcv_finish_headers - the header list with Received and fix-ups */

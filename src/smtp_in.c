@@ -204,7 +204,8 @@ void smtp_reset_message(void)
 
 /* ---- the session ---- */
 
-static char *tod_full(void)
+/* smtp_tod_full - now as RFC 5322 date-time, as $tod_full */
+char *smtp_tod_full(void)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -220,7 +221,7 @@ static char *banner_text(void)
 {
     if (!cfg.smtp_banner || strcmp(cfg.smtp_banner, main_options_default.smtp_banner) == 0)
         return string_sprintf("%s ESMTP Exim %s %s", conn.active_hostname, TERN_EXIM_COMPAT,
-                              tod_full());
+                              smtp_tod_full());
     char *s = expand_string(cfg.smtp_banner);
     if (!s) {
         log_write(L_always, LOG_PANIC, "Expansion of \"%s\" (smtp_banner) failed: %s",

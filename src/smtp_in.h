@@ -30,4 +30,7 @@ void smtp_host_lookup(void);
  * DEFER (remembered per HELO name) */
 int smtp_helo_verify(void);
 
+/* smtp_tod_full - the current time as RFC 5322 date-time (banner, Received:, Date:) */
+char *smtp_tod_full(void);
+
 #endif
