@@ -47,7 +47,7 @@ static int read_from(const char *data, long repeat, int timeout, smtp_reply *r, 
     close(sv[1]);
     smtp_out_attach(c, sv[0]);
     int rc = smtp_out_read_reply(c, timeout, r);
-    close(sv[0]);
+    smtp_out_close(c, false); /* closes sv[0] and frees the input buffer */
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return rc;
