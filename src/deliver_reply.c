@@ -18,6 +18,7 @@
 #include "tern.h"
 #include "deliver.h"
 #include "globals.h"
+#include "header.h"
 #include "log.h"
 #include "spool.h"
 #include "transport.h"
@@ -39,26 +40,6 @@ static char *date_now(time_t t)
     return string_copy(buf);
 }
 
-/* split_headers - the header part of text as header_lines (continuation
- * lines joined to their header); *body is what follows the blank line */
-static header_line *split_headers(const char *text, const char **body)
-{
-    header_line *first = NULL, **tail = &first;
-    const char *p = text;
-    while (*p && *p != '\n') {
-        const char *e = p;
-        do { e = strchr(e, '\n'); e = e ? e + 1 : p + strlen(p); } while (*e == ' ' || *e == '\t');
-        header_line *h = store_get_zero(sizeof *h, GET_UNTAINTED);
-        h->text = string_copyn(p, (size_t)(e - p));
-        h->slen = (size_t)(e - p);
-        h->type = header_type_of(h->text);
-        *tail = h;
-        tail = &h->next;
-        p = e;
-    }
-    *body = *p == '\n' ? p + 1 : p;
-    return first;
-}
 
 static bool has_header(const header_line *h, int type)
 {
@@ -100,7 +81,7 @@ static void build(spool_header *h, const address_item *a, const char *text, gstr
     h->ident = h->caller_login;
     h->deliver_firsttime = true;
     const char *body;
-    header_line *given = split_headers(text, &body);
+    header_line *given = header_split(text, &body);
     gstring *hd = string_fmt_append(NULL, "Received: from %s by %s with local (Tern %s)\n\tid %s\n\tfor %s;\n\t%s\n",
                                     h->caller_login, cfg.primary_hostname, TERN_VERSION, h->id,
                                     h->recipients[0].address, date_now(now));
@@ -114,7 +95,7 @@ static void build(spool_header *h, const address_item *a, const char *text, gstr
     for (const header_line *l = given; l; l = l->next) dated |= strncasecmp(l->text, "Date:", 5) == 0;
     if (!dated) hd = string_fmt_append(hd, "Date: %s\n", date_now(now));
     const char *dummy;
-    h->headers = split_headers(string_from_gstring(string_catc(hd, '\n')), &dummy);
+    h->headers = header_split(string_from_gstring(string_catc(hd, '\n')), &dummy);
     for (const char *p = body; *p; p++) h->body_linecount += *p == '\n';
     *dfile = string_cat(string_fmt_append(NULL, "%s-D\n", h->id), body);
 }

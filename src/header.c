@@ -137,3 +137,22 @@ size_t header_size(const header_line *h)
         if (h->type != HTYPE_OLD) n += h->slen;
     return n;
 }
+
+header_line *header_split(const char *text, const char **body)
+{
+    header_line *first = NULL, **tail = &first;
+    const char *p = text;
+    while (*p && *p != '\n') {
+        const char *e = p;
+        do { e = strchr(e, '\n'); e = e ? e + 1 : p + strlen(p); } while (*e == ' ' || *e == '\t');
+        header_line *h = store_get_zero(sizeof *h, GET_UNTAINTED);
+        h->text = string_copyn(p, (size_t)(e - p));
+        h->slen = (size_t)(e - p);
+        h->type = header_type_of(h->text);
+        *tail = h;
+        tail = &h->next;
+        p = e;
+    }
+    if (body) *body = *p == '\n' ? p + 1 : p;
+    return first;
+}

@@ -37,5 +37,9 @@ header_line *header_append(header_line **list, const char *text);
 header_line *header_prepend(header_line **list, const char *text);
 /* header_size - bytes of the live headers */
 size_t header_size(const header_line *h);
+/* header_split - text made by Tern itself (bounces, autoreplies) as
+ * header lines, continuations joined; stops at a blank line, and *body
+ * (if not NULL) gets what follows it */
+header_line *header_split(const char *text, const char **body);
 
 #endif

@@ -22,6 +22,7 @@
 #include "tern.h"
 #include "expand.h"
 #include "globals.h"
+#include "header.h"
 #include "log.h"
 #include "match.h"
 #include "moan.h"
@@ -223,23 +224,6 @@ static gstring *returned_message(report *r, gstring *g, char **items, int first_
 
 /* ---- writing the new message ---- */
 
-static header_line *header_lines(const char *text)
-{
-    header_line *first = NULL, **tail = &first;
-    for (const char *p = text; *p;) {
-        const char *e = p;
-        do { e = strchr(e, '\n'); e = e ? e + 1 : p + strlen(p); } while (*e == ' ' || *e == '\t');
-        header_line *h = store_get_zero(sizeof *h, GET_UNTAINTED);
-        h->text = string_copyn(p, (size_t)(e - p));
-        h->slen = (size_t)(e - p);
-        h->type = header_type_of(h->text);
-        *tail = h;
-        tail = &h->next;
-        p = e;
-    }
-    return first;
-}
-
 /* deliver_child - hand the new message to delivery without disturbing
  * the caller's message state */
 static void deliver_child(const char *id)
@@ -280,7 +264,7 @@ static bool write_report(report *r, char **rcpts, int nrcpts)
                                     h.caller_login, cfg.primary_hostname, TERN_VERSION, h.id, r->rcpt, rfc2822_date(now));
     hd = string_catn(hd, r->head->s, r->head->len);
     hd = string_fmt_append(hd, "Message-Id: <E%s@%s>\nDate: %s\n", h.id, cfg.primary_hostname, rfc2822_date(now));
-    h.headers = header_lines(string_from_gstring(hd));
+    h.headers = header_split(string_from_gstring(hd), NULL);
     for (const char *p = r->body->s; p < r->body->s + r->body->len; p++) h.body_linecount += *p == '\n';
     gstring *d = string_fmt_append(NULL, "%s-D\n", h.id);
     d = string_catn(d, r->body->s, r->body->len);
