@@ -45,6 +45,12 @@ static int open_and_lock(dctx *d)
     d->dfd = open(d->dpath, O_RDWR | O_CLOEXEC);
     if (d->dfd < 0) {
         log_write(L_always, LOG_MAIN, "Spool file %s-D not found", d->id);
+        /* completed() removes -D first and reception writes it first, so an
+         * -H without its -D is what a crash in completed() leaves */
+        if (errno == ENOENT) {
+            unlink(string_sprintf("%s/%s-H", d->dir, d->id));
+            unlink(string_sprintf("%s/%s-J", d->dir, d->id));
+        }
         return FAIL;
     }
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = MESSAGE_ID_LENGTH + 3};

@@ -95,8 +95,10 @@ static bool all_done(const dctx *d)
 
 static void completed(dctx *d)
 {
-    unlink(d->hpath);
+    /* -D first: an -H left without it (a crash here) is tidied by the next
+     * attempt (deliver.c open_and_lock) instead of a stray -D nobody owns */
     unlink(d->dpath);
+    unlink(d->hpath);
     unlink(d->jpath);
     msglog_finish(d->id);
     if (!log_selected(L_queue_time_overall)) {

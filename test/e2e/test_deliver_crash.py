@@ -97,3 +97,21 @@ def test_crash_between_transports(tern_bin, tmp_path, pub):
             if lp in done:
                 assert n == 1, f"trial {trial}: {lp} journalled but delivered {n} times"
     assert killed_mid_run >= TRIALS // 4, "kills mostly missed the delivery: timing too coarse"
+
+
+def test_header_without_data_is_tidied(tern_bin, tmp_path, pub):
+    """A crash inside completed() after -D went (it goes first) leaves -H and
+    -J: the next attempt logs the missing -D and removes them, delivering
+    nothing again."""
+    conf, spool = make_conf(tmp_path, pub)
+    mid = write_message(spool, [f"{lp}@gone.example" for lp in RCPTS])
+    inp = os.path.join(spool, "input")
+    os.unlink(os.path.join(inp, mid + "-D"))
+    with open(os.path.join(inp, mid + "-J"), "w") as j:
+        j.write("r0@gone.example\n")
+    run(tern_bin, ["-C", conf, "-M", mid])
+    assert not os.path.exists(os.path.join(inp, mid + "-H"))
+    assert not os.path.exists(os.path.join(inp, mid + "-J"))
+    assert all(copies(pub, "gone.example", lp) == 0 for lp in RCPTS)
+    log = open(os.path.join(spool, "log", "mainlog")).read()
+    assert f" Spool file {mid}-D not found\n" in log
