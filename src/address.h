@@ -52,6 +52,7 @@ typedef struct host_item {
 #define AFL_CUTTHROUGH     0x00020000
 #define AFL_FORCE_COMMAND  0x00040000
 #define AFL_QUEUE_SMTP     0x00080000
+#define AFL_LOG_PANIC      0x00100000 /* its deferral goes to the panic log too */
 
 typedef struct address_item {
     struct address_item *next;
@@ -94,6 +95,12 @@ typedef struct address_item {
 /* Extra transport_return values beyond OK/DEFER/FAIL. */
 #define PENDING_DEFER 100 /* not yet known: defer unless the transport says otherwise */
 #define PENDING_OK    101
+#define PANIC         104 /* deferred, and logged to the panic log too (a
+                           * failed transport filter, as in Exim) */
+
+/* Exim's errno for a transport filter that exited non-zero, shown in
+ * "defer (-24)" */
+#define ERRNO_FILTER_FAIL (-24)
 
 /* Router results beyond the common ones. */
 #define REROUTED 102     /* the router changed the domain: route again */

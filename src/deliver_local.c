@@ -241,7 +241,8 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         address_item *a = chain;
         for (int k = 0; a && k < idx; k++) a = a->next;
         if (!a || idx < 0) return;
-        a->transport_return = rc;
+        a->transport_return = rc == PANIC ? DEFER : rc;
+        if (rc == PANIC) a->flags |= AFL_LOG_PANIC;
         a->basic_errno = e;
         a->more_errno = me;
         a->special_action = sa;

@@ -107,7 +107,7 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
                               a->message ? a->message : "delivery deferred");
     }
     char *line = string_from_gstring(g);
-    log_write(L_always, LOG_MAIN, "%s", line);
+    log_write(L_always, LOG_MAIN | (a->flags & AFL_LOG_PANIC ? LOG_PANIC : 0), "%s", line);
     if (dont_deliver || !msg.id) return;
     /* the message log: Exim's wording, "<address>: <t> transport
      * succeeded" for a delivery, the log line without its flag otherwise */
