@@ -82,6 +82,7 @@ typedef struct address_item {
     char *message;                   /* log text for the result */
     char *user_message;              /* text that may go to the sender */
     char *delivery_confirmation;     /* remote server's reply to DATA (C=) */
+    char *shadow_message;            /* " ST=name [(error)]": its shadow transport's result */
     int special_action;              /* freeze etc. after routing */
     /* DSN (RFC 3461) */
     char *dsn_orcpt;

@@ -82,6 +82,7 @@ static gstring *fields(gstring *g, const address_item *a, bool delivered)
     if (!delivered) return g;
     if (a->delivery_confirmation && log_selected(L_smtp_confirmation))
         g = string_fmt_append(g, " C=\"%s\"", a->delivery_confirmation);
+    if (a->shadow_message) g = string_cat(g, a->shadow_message);
     g = queue_time(g);
     if (log_selected(L_deliver_time))
         g = string_fmt_append(g, " DT=%s", deliver_time_string(a->delivery_time_us));

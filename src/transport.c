@@ -207,9 +207,8 @@ static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
 
 char *transport_refusal(const transport_instance *t)
 {
-    const char *opt = t->shadow_transport ? "shadow_transport" : t->headers_rewrite ? "headers_rewrite" : NULL;
-    if (!opt) return NULL;
-    return string_sprintf("%s transport: %s is not supported in this build", t->drinst.name, opt);
+    if (!t->headers_rewrite) return NULL;
+    return string_sprintf("%s transport: headers_rewrite is not supported in this build", t->drinst.name);
 }
 
 void transport_copy_result(address_item *chain)
