@@ -103,6 +103,10 @@ static void build_addresses(dctx *d)
         address_item *a = route_new_address(r->address, 0);
         if (deliver_done_has(d, a->unique)) continue;
         a->parent_index = i;
+        if (r->pno >= 0 && r->pno < d->h.recipients_count) { /* one_time: logged with its old parent */
+            a->parent = route_new_address(d->h.recipients[r->pno].address, 0);
+            a->parent->parent_index = r->pno;
+        }
         a->dsn_flags = r->dsn_flags;
         a->dsn_orcpt = r->orcpt;
         if (r->errors_to) a->errors_address = r->errors_to;

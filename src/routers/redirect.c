@@ -99,6 +99,10 @@ static const char *redirect_router_init(driver_instance *d)
         o->check_group = (r->check_local_user && !(o->modemask & 020)) || o->owngroups;
     if (o->one_time && (r->unseen.value || r->unseen.expr))
         return string_copy("\"unseen\" may not be used with \"one_time\"");
+    if (o->one_time && (r->headers_add || r->headers_remove))
+        return string_copy("\"headers_add\" and \"headers_remove\" are not permitted with \"one_time\"");
+    if (o->one_time) /* only addresses may be generated (manual: one_time) */
+        o->forbid_file = o->forbid_pipe = o->forbid_filter_reply = true;
     return NULL;
 }
 
@@ -174,6 +178,7 @@ static int place_child(const router_instance *r, const redirect_router_options *
     c->extra_headers = addr->extra_headers;
     c->remove_headers = addr->remove_headers;
     c->address_data = addr->address_data;
+    if (o->one_time) c->flags |= AFL_ONE_TIME;
     if (c->flags & AFL_PFR) {
         c->unique = string_sprintf("%s:%s", c->address, addr->unique);
         if (!route_get_ugid(r, c, NULL)) return DEFER;
