@@ -89,6 +89,12 @@ static gstring *fields(gstring *g, const address_item *a, bool delivered)
     return g;
 }
 
+void deliver_log_discard(const address_item *a)
+{
+    log_write(L_always, LOG_MAIN, "=> :blackhole: <%s>%s%s", a->address, a->router ? " R=" : "",
+              a->router ? a->router->drinst.name : "");
+}
+
 void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
 {
     gstring *g = NULL;
