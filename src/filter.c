@@ -394,9 +394,10 @@ static bool one_command(fstate *f, bool run)
 {
     char *cmd = f->t[f->pos++].text;
     bool unseen = false, seen = false;
-    if (strcasecmp(cmd, "seen") == 0 && f->pos < f->n && !f->t[f->pos].quoted
-        && (!strcasecmp(f->t[f->pos].text, "mail") || !strcasecmp(f->t[f->pos].text, "vacation")))
-        seen = true, cmd = f->t[f->pos++].text;
+    if (strcasecmp(cmd, "seen") == 0 && (is(f, "mail") || is(f, "vacation"))) {
+        seen = true; /* "seen mail": a significant delivery */
+        cmd = f->t[f->pos++].text;
+    }
     if (strcasecmp(cmd, "unseen") == 0 || strcasecmp(cmd, "significant") == 0) {
         unseen = strcasecmp(cmd, "unseen") == 0;
         if (f->pos >= f->n) return syntax(f, "command expected after \"%s\"", cmd);
