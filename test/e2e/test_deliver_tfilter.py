@@ -121,6 +121,16 @@ def test_lmtp_filtered(tern_bin, tmp_path, pub):
         "MAIL FROM:<sender@x.example>\nFROM: A@B.EXAMPLE\nSUBJECT: TEST\n\nBODY LINE\n.DOT\nNO NEWLINE\n"
 
 
+def test_lmtp_filter_fails(tern_bin, tmp_path, pub):
+    filt = script(pub, "bad", "cat >/dev/null; exit 2")
+    conf, spool = config(tmp_path, pub, f"""  driver = lmtp
+  command = {LMTP_SERVER} {pub}
+  transport_filter = {filt}""")
+    mid = deliver(tern_bin, conf, spool)
+    assert mainlog(spool) == ["== a@test.example R=all T=t defer (-24): Filter process failure"]
+    assert queued(spool, mid)
+
+
 def test_mbox_filter_fails(tern_bin, tmp_path, pub):
     filt = script(pub, "bad", "cat >/dev/null; exit 3")
     conf, spool = config(tmp_path, pub, mbox(pub, filt))
