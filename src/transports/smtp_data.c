@@ -10,9 +10,7 @@
  * ordinary write error). */
 
 /* System */
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 /* MTA core */
 #include "../tern.h"
 #include "smtp_int.h" /* first: settles AFL_FILE (see there) */
@@ -54,7 +52,10 @@ int smtp_data_send(smtp_ctx *x, smtp_conn *c, char **err)
     int rc = transport_write_message(&w, err);
     int e = errno;
     smtp_out_set_blocking(c, false, 0);
-    if (rc != OK && w.filter_failed) rc = ERROR; /* dropped: no "." for a broken message */
+    /* a failed filter (or one that never started: nothing was sent) is
+     * not the host's fault: the connection is dropped without "." */
+    bool unstarted = x->t->transport_filter && !w.written && !w.filter_timed_out;
+    if (rc != OK && (w.filter_failed || unstarted)) rc = ERROR;
     else if (rc != OK && w.filter_timed_out) {
         c->error = ETIMEDOUT;
         c->error_text = *err = string_copy("timed out reading the transport filter's output");
