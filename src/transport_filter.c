@@ -83,7 +83,10 @@ int transport_filter_start(transport_write_ctx *c, transport_filter_proc *fp, ch
     fp->filter_pid = fp->writer_pid = -1;
     fp->out_fd = -1;
     char **argv = filter_argv(c->t, err);
-    if (!argv) return DEFER;
+    if (!argv) {
+        errno = 0; /* a configuration or expansion error: no errno to show */
+        return DEFER;
+    }
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0) {
         *err = string_sprintf("failed to create pipe for transport filter: %s", strerror(errno));

@@ -149,6 +149,13 @@ def test_filter_cannot_run(tern_bin, tmp_path, pub):
                               f"while writing to {pub}/box: unable to execute command"]
 
 
+def test_filter_not_absolute(tern_bin, tmp_path, pub):
+    conf, spool = config(tmp_path, pub, mbox(pub, "tr a-z A-Z"))
+    deliver(tern_bin, conf, spool)
+    assert mainlog(spool) == ["== a@test.example R=all T=t defer (-1): t transport: transport_filter must start "
+                              "with an absolute path"]
+
+
 def test_pipe_filter_fails(tern_bin, tmp_path, pub):
     filt = script(pub, "bad", "exit 3")
     conf, spool = config(tmp_path, pub, f"""  driver = pipe
