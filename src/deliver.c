@@ -109,6 +109,10 @@ static void build_addresses(dctx *d)
         address_item *a = route_new_address(r->address, 0);
         if (deliver_done_has(d, a->unique)) continue;
         a->parent_index = i;
+        if (r->pno >= 0 && r->pno < d->h.recipients_count) { /* one_time: logged with its old parent */
+            a->parent = route_new_address(d->h.recipients[r->pno].address, 0);
+            a->parent->parent_index = r->pno;
+        }
         a->dsn_flags = r->dsn_flags;
         a->dsn_orcpt = r->orcpt;
         if (r->errors_to) a->errors_address = r->errors_to;
@@ -130,7 +134,13 @@ static void route_one(dctx *d, address_item *a)
     address_item *local = NULL, *remote = NULL, *children = NULL, *succeed = NULL;
     router_lists lists = {.local = &local, .remote = &remote, .new = &children, .succeed = &succeed};
     int rc = route_address(a, &lists, V_NONE);
-    if (rc == DISCARD) { a->transport_return = OK; add_to(&d->discarded, a); return; }
+    if (rc == DISCARD) {
+        a->transport_return = OK;
+        if (!deliver_queued_has(d, a->unique)) deliver_log_discard(a); /* once per address, as Exim */
+        deliver_queued_add(d, a->unique);
+        add_to(&d->discarded, a);
+        return;
+    }
     if (rc != OK) { a->transport_return = rc == FAIL ? FAIL : DEFER; add_to(rc == FAIL ? &d->failed : &d->deferred, a); return; }
     if (a->special_action == 'F') d->freeze = true;
     for (address_item *n, *c = children; c; c = n) { n = c->next; add_to(&d->todo, c); }

@@ -48,6 +48,9 @@ bool deliver_local_check(address_item *a);
 
 /* deliver_log_result - the mainlog line for one address's final or
  * deferred result ("=>", "->", "==", "**", "*>") */
+/* deliver_log_discard - "=> :blackhole: <addr> R=router" for an address
+ * a router discarded (Exim logs it when routing) */
+void deliver_log_discard(const address_item *a);
 void deliver_log_result(const address_item *addr, bool first, bool dont_deliver);
 
 /* deliver_time_string - "1m2s" (or "0.012s" with +millisec) for QT= DT= */

@@ -40,4 +40,8 @@ bool deliver_frozen_check(dctx *d, bool forced);
  * or remove the spool files and log Completed */
 void deliver_finish(dctx *d);
 
+/* deliver_shadow_run - the shadow transport of batch's transport for the
+ * addresses it delivered; sets their shadow_message (deliver_shadow.c) */
+void deliver_shadow_run(address_item *batch);
+
 #endif

@@ -15,6 +15,7 @@
 /* MTA core */
 #include "tern.h"
 #include "deliver.h"
+#include "deliver_int.h"
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
@@ -150,6 +151,7 @@ static void run_batch(address_item *batch)
     char *refused = transport_refusal(batch->transport);
     for (address_item *a = batch; a && refused; a = a->next) a->message = refused;
     bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)batch->transport, batch);
+    if (ran && batch->transport->shadow_transport) deliver_shadow_run(batch);
     for (address_item *a = batch; a && !ran; a = a->next) {
         a->transport_return = DEFER;
         if (a->message) continue;
@@ -169,6 +171,7 @@ static void report(int wfd, int idx, const address_item *a, long us)
     const generated *gm = generated_for(a);
     put_str(&g, gm ? gm->rcpts : NULL);
     put_str(&g, gm ? gm->text : NULL);
+    put_str(&g, a->shadow_message);
     g = string_catc(g, '\n');
     ssize_t n = write(wfd, g->s, g->len);
     (void)n; /* a short write shows as a missing result: deferred */
@@ -241,7 +244,8 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         address_item *a = chain;
         for (int k = 0; a && k < idx; k++) a = a->next;
         if (!a || idx < 0) return;
-        a->transport_return = rc;
+        a->transport_return = rc == PANIC ? DEFER : rc;
+        if (rc == PANIC) a->flags |= AFL_LOG_PANIC;
         a->basic_errno = e;
         a->more_errno = me;
         a->special_action = sa;
@@ -249,6 +253,7 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         a->message = take_str(&p, end);
         a->user_message = take_str(&p, end);
         char *rcpts = take_str(&p, end), *text = take_str(&p, end);
+        a->shadow_message = take_str(&p, end);
         if (p < end && *p == '\n') p++;
         if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
     }
@@ -306,6 +311,9 @@ void deliver_local_group(address_item *chain)
  * failure is logged without a fork); false if addr was deferred */
 bool deliver_local_check(address_item *a)
 {
+    const char *shadow = a->transport->shadow_transport;
+    if (shadow && !route_find_transport(shadow)) /* Exim's wording, trailing space included */
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "shadow transport \"%s\" not found ", shadow);
     if (check_identity(a)) return true;
     a->transport_return = DEFER;
     return false;

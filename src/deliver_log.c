@@ -82,10 +82,17 @@ static gstring *fields(gstring *g, const address_item *a, bool delivered)
     if (!delivered) return g;
     if (a->delivery_confirmation && log_selected(L_smtp_confirmation))
         g = string_fmt_append(g, " C=\"%s\"", a->delivery_confirmation);
+    if (a->shadow_message) g = string_cat(g, a->shadow_message);
     g = queue_time(g);
     if (log_selected(L_deliver_time))
         g = string_fmt_append(g, " DT=%s", deliver_time_string(a->delivery_time_us));
     return g;
+}
+
+void deliver_log_discard(const address_item *a)
+{
+    log_write(L_always, LOG_MAIN, "=> :blackhole: <%s>%s%s", a->address, a->router ? " R=" : "",
+              a->router ? a->router->drinst.name : "");
 }
 
 void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
@@ -107,7 +114,7 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
                               a->message ? a->message : "delivery deferred");
     }
     char *line = string_from_gstring(g);
-    log_write(L_always, LOG_MAIN, "%s", line);
+    log_write(L_always, LOG_MAIN | (a->flags & AFL_LOG_PANIC ? LOG_PANIC : 0), "%s", line);
     if (dont_deliver || !msg.id) return;
     /* the message log: Exim's wording, "<address>: <t> transport
      * succeeded" for a delivery, the log line without its flag otherwise */

@@ -72,9 +72,47 @@ static void add_nonrecipients(dctx *d)
     d->h.nonrecipients_count = k;
 }
 
+/* one_time_top - the top-level address above a, when a one_time
+ * redirect router made a or one of its ancestors; else NULL */
+static const address_item *one_time_top(const address_item *a)
+{
+    bool one_time = false;
+    for (; a->parent; a = a->parent) one_time |= (a->flags & AFL_ONE_TIME) != 0;
+    return one_time && a->parent_index >= 0 ? a : NULL;
+}
+
+static bool is_recipient(const dctx *d, const char *address)
+{
+    for (int i = 0; i < d->h.recipients_count; i++)
+        if (strcasecmp(d->h.recipients[i].address, address) == 0) return true;
+    return false;
+}
+
+/* promote_one_time - deferred addresses from a one_time redirection
+ * become recipients of their own (remembering the top-level address as
+ * their parent number, for the log) and that top-level address is done,
+ * so the redirection is not made again (manual: one_time) */
+static void promote_one_time(dctx *d)
+{
+    for (const address_item *a = d->deferred; a; a = a->next) {
+        const address_item *top = one_time_top(a);
+        if (!top) continue;
+        deliver_done_add(d, top->unique);
+        if (is_recipient(d, a->address)) continue;
+        DEBUG(D_deliver) debug_printf("one_time: adding %s in place of %s\n", a->address, top->address);
+        int n = d->h.recipients_count;
+        recipient_item *r = store_get(sizeof *r * (size_t)(n + 1), GET_UNTAINTED);
+        memcpy(r, d->h.recipients, sizeof *r * (size_t)n);
+        r[n] = (recipient_item){.address = a->address, .errors_to = a->errors_address, .pno = top->parent_index};
+        d->h.recipients = r;
+        d->h.recipients_count = n + 1;
+    }
+}
+
 /* rewrite_header - keep the message with its progress recorded */
 static void rewrite_header(dctx *d)
 {
+    promote_one_time(d);
     add_nonrecipients(d);
     d->h.deliver_firsttime = false;
     if (d->freeze && !d->h.frozen_at) d->h.frozen_at = time(NULL);

@@ -2,12 +2,13 @@
  * elif / else / endif with string tests (is, contains, begins, ends,
  * matches, and their "does not" forms, and/or/not, parentheses,
  * error_message, first_delivery), and the commands deliver, save, pipe,
- * seen, unseen, finish, fail, defer, freeze, logwrite, headers add,
- * headers remove, testprint.
+ * mail, vacation, seen, unseen, finish, fail, defer, freeze, logwrite,
+ * headers add, headers remove, testprint.
  *
  * Runs in the delivery process while the redirect router routes the
- * address (allow_filter). It only produces addresses, files and pipes;
- * transports deliver them later with the user's identity. */
+ * address (allow_filter). It only produces addresses, files, pipes and
+ * replies (mail/vacation, for the router's reply_transport); transports
+ * deliver them later with the user's identity. */
 
 /* System */
 #include <ctype.h>
@@ -23,6 +24,7 @@
 typedef struct ftok {
     char *text;
     bool quoted;
+    int line;
 } ftok;
 
 typedef struct fstate {
@@ -33,6 +35,7 @@ typedef struct fstate {
     unsigned forbid;
     bool finished;
     int rc;
+    int replies; /* mail/vacation commands obeyed: each reply is separate */
 } fstate;
 
 bool filter_is_exim(const char *text)
@@ -43,27 +46,38 @@ bool filter_is_exim(const char *text)
 
 /* ---- tokens ---- */
 
-static char *quoted(const char **pp)
+/* quoted - a "..." string with \n, \t and \-newline (continuation: the
+ * newline and the next line's leading white space go); NULL when it
+ * reaches LIMIT_FILTER_STRING */
+static char *quoted(const char **pp, int *line)
 {
     const char *p = *pp + 1;
     gstring *g = string_get(32);
     for (; *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1]) {
+        if (*p == '\n') ++*line;
+        if (*p == '\\' && p[1] == '\n') {
+            ++*line;
+            for (p += 2; *p == ' ' || *p == '\t'; p++) {}
+            p--;
+        } else if (*p == '\\' && p[1]) {
             p++;
             g = string_catc(g, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
         } else g = string_catc(g, *p);
+        if (g->len >= LIMIT_FILTER_STRING) return NULL;
     }
     *pp = *p ? p + 1 : p;
     return string_from_gstring(g);
 }
 
-static int tokenize(const char *text, ftok **out)
+/* tokenize - the words of text; -1 with *err for a string too long */
+static int tokenize(const char *text, ftok **out, char **err)
 {
-    int cap = 64, n = 0;
+    int cap = 64, n = 0, line = 2;
     ftok *t = store_get(sizeof *t * (size_t)cap, GET_UNTAINTED);
     const char *p = strchr(text, '\n'); /* the first line is "# Exim filter" */
     p = p ? p + 1 : text + strlen(text);
     while (*p) {
+        if (*p == '\n') line++;
         if (isspace((unsigned char)*p)) { p++; continue; }
         if (*p == '#') { while (*p && *p != '\n') p++; continue; }
         if (n == cap) {
@@ -72,7 +86,16 @@ static int tokenize(const char *text, ftok **out)
             t = nt;
             cap *= 2;
         }
-        if (*p == '"') { t[n].quoted = true; t[n++].text = quoted(&p); continue; }
+        t[n].line = line;
+        if (*p == '"') {
+            t[n].quoted = true;
+            if (!(t[n++].text = quoted(&p, &line))) {
+                *err = string_sprintf("string is too long in line %d of filter file (max = %d chars)", line,
+                                      LIMIT_FILTER_STRING);
+                return -1;
+            }
+            continue;
+        }
         if (*p == '(' || *p == ')') { t[n].quoted = false; t[n++].text = string_copyn(p++, 1); continue; }
         const char *s = p;
         while (*p && !isspace((unsigned char)*p) && *p != '(' && *p != ')') p++;
@@ -256,11 +279,125 @@ static bool headers_cmd(fstate *f, bool run)
     return true;
 }
 
+/* ---- mail and vacation ---- */
+
+/* The keywords of mail and vacation, in reply_item field order. */
+static const char *const mail_keys[] = {"to", "cc", "bcc", "from", "reply_to", "subject", "extra_headers",
+                                        "text", "file", "log", "once", "once_repeat"};
+enum { MK_TO, MK_CC, MK_BCC, MK_FROM, MK_REPLY_TO, MK_SUBJECT, MK_HEADERS, MK_TEXT, MK_FILE, MK_LOG,
+       MK_ONCE, MK_ONCE_REPEAT, MK_COUNT };
+
+static int mail_key(const fstate *f)
+{
+    for (int k = 0; k < MK_COUNT; k++) if (is(f, mail_keys[k])) return k;
+    return -1;
+}
+
+/* mail_args - the keyword/value pairs, in any order; values expanded
+ * only when the command is obeyed */
+static bool mail_args(fstate *f, bool run, char **v, bool *expand_file, bool *return_message)
+{
+    for (;;) {
+        int line = f->t[f->pos < f->n ? f->pos : f->n - 1].line;
+        if (is(f, "expand")) {
+            f->pos++;
+            if (!is(f, "file"))
+                return syntax(f, "%s", string_sprintf("\"expand\" not followed by \"file\"  near line %d of filter file", line));
+            *expand_file = true;
+            continue;
+        }
+        if (is(f, "return")) {
+            f->pos++;
+            if (!is(f, "message"))
+                return syntax(f, "%s", string_sprintf("\"return\" not followed by \"message\"  near line %d of filter file", line));
+            f->pos++;
+            *return_message = true;
+            continue;
+        }
+        int k = mail_key(f);
+        if (k < 0) return true;
+        f->pos++;
+        if (f->pos >= f->n)
+            return syntax(f, "%s", string_sprintf("\"%s\" requires an argument near line %d of filter file",
+                                                  mail_keys[k], line));
+        if (!run) { f->pos++; continue; }
+        if (!(v[k] = word(f))) return false;
+    }
+}
+
+/* in_home - a relative file name is taken from the home directory */
+static char *in_home(const fstate *f, char *path)
+{
+    if (!path || *path == '/' || !f->addr->home_dir) return path;
+    return string_sprintf("%s/%s", f->addr->home_dir, path);
+}
+
+/* vacation_defaults - what vacation sets unless told otherwise */
+static void vacation_defaults(char **v, bool *expand_file)
+{
+    if (!v[MK_SUBJECT]) v[MK_SUBJECT] = string_copy("On vacation");
+    if (!v[MK_FILE]) { v[MK_FILE] = string_copy(".vacation.msg"); *expand_file = true; }
+    if (!v[MK_LOG]) v[MK_LOG] = string_copy(".vacation.log");
+    if (!v[MK_ONCE]) v[MK_ONCE] = string_copy(".vacation");
+    if (!v[MK_ONCE_REPEAT]) v[MK_ONCE_REPEAT] = string_copy("7d");
+}
+
+/* reply_to_address - $reply_address: Reply-To:, else From:, else the
+ * sender (Exim's definition: header text, leading white space removed) */
+static char *reply_to_address(void)
+{
+    char *r = expand_string("${if def:rh_reply-to:{$rh_reply-to:}{$rh_from:}}");
+    r = r ? string_trim(r) : NULL;
+    return r && *r ? r : string_copy(msg.sender_address ? msg.sender_address : "");
+}
+
+/* mail_address - the generated ">to" address carrying the reply */
+static void mail_address(fstate *f, char **v, bool expand_file, bool return_message, bool seen)
+{
+    reply_item *r = store_get_zero(sizeof *r, GET_UNTAINTED);
+    char **field[MK_COUNT] = {&r->to, &r->cc, &r->bcc, &r->from, &r->reply_to, &r->subject, &r->headers,
+                              &r->text, &r->file, &r->log, &r->once, &r->once_repeat};
+    for (int k = 0; k < MK_COUNT; k++) *field[k] = v[k];
+    if (!r->to) r->to = reply_to_address();
+    r->file = in_home(f, r->file);
+    r->log = in_home(f, r->log);
+    r->once = in_home(f, r->once);
+    r->file_expand = expand_file;
+    r->return_message = return_message;
+    char *shown = string_sprintf(">%.*s", LIMIT_FILTER_REPLY_SHOWN, r->to);
+    address_item *a = route_new_address(shown, AFL_PFR | AFL_REPLY);
+    a->unique = string_sprintf("%s:%d", shown, ++f->replies); /* every command is honoured */
+    a->reply = r;
+    a->next = f->res->generated;
+    f->res->generated = a;
+    if (seen) f->res->seen = true;
+}
+
+/* mail_cmd - mail / vacation [keyword value]... Not significant unless
+ * "seen"; no effect when the message is a bounce (no reply loops) */
+static bool mail_cmd(fstate *f, bool run, const char *cmd, bool seen)
+{
+    bool vacation = strcasecmp(cmd, "vacation") == 0, expand_file = false, return_message = false;
+    if (f->forbid & FILTER_FORBID_REPLY)
+        return syntax(f, "%s", string_sprintf("filtering command \"%s\" is disabled: near line %d of filter file",
+                                              cmd, f->t[f->pos - 1].line));
+    char *v[MK_COUNT] = {0};
+    if (!mail_args(f, run, v, &expand_file, &return_message)) return false;
+    if (!run || !msg.sender_address || !*msg.sender_address) return true;
+    if (vacation) vacation_defaults(v, &expand_file);
+    mail_address(f, v, expand_file, return_message, seen);
+    return true;
+}
+
 /* one_command - one command; false on error */
 static bool one_command(fstate *f, bool run)
 {
     char *cmd = f->t[f->pos++].text;
-    bool unseen = false;
+    bool unseen = false, seen = false;
+    if (strcasecmp(cmd, "seen") == 0 && (is(f, "mail") || is(f, "vacation"))) {
+        seen = true; /* "seen mail": a significant delivery */
+        cmd = f->t[f->pos++].text;
+    }
     if (strcasecmp(cmd, "unseen") == 0 || strcasecmp(cmd, "significant") == 0) {
         unseen = strcasecmp(cmd, "unseen") == 0;
         if (f->pos >= f->n) return syntax(f, "command expected after \"%s\"", cmd);
@@ -269,6 +406,7 @@ static bool one_command(fstate *f, bool run)
     if (strcasecmp(cmd, "if") == 0) return if_block(f, run);
     if (!strcasecmp(cmd, "deliver") || !strcasecmp(cmd, "save") || !strcasecmp(cmd, "pipe"))
         return generate(f, run, cmd, unseen);
+    if (!strcasecmp(cmd, "mail") || !strcasecmp(cmd, "vacation")) return mail_cmd(f, run, cmd, seen);
     if (strcasecmp(cmd, "seen") == 0) { if (run) f->res->seen = true; return true; }
     if (strcasecmp(cmd, "finish") == 0) { if (run) f->finished = true; return true; }
     if (!strcasecmp(cmd, "fail") || !strcasecmp(cmd, "defer") || !strcasecmp(cmd, "freeze"))
@@ -298,7 +436,7 @@ static bool commands(fstate *f, bool run, const char *const *ends)
 int filter_run(const char *text, const address_item *addr, unsigned forbid, filter_result *res)
 {
     fstate f = {.res = res, .addr = addr, .forbid = forbid, .rc = OK};
-    f.n = tokenize(text, &f.t);
+    if ((f.n = tokenize(text, &f.t, &res->error)) < 0) return ERROR;
     if (!commands(&f, true, NULL)) return ERROR;
     /* generated items in the order written */
     address_item *r = NULL;

@@ -26,5 +26,6 @@ int filter_run(const char *text, const address_item *addr, unsigned forbid, filt
 #define FILTER_FORBID_FILE    0x01
 #define FILTER_FORBID_PIPE    0x02
 #define FILTER_FORBID_LOGWRITE 0x04
+#define FILTER_FORBID_REPLY   0x08 /* mail and vacation (forbid_filter_reply) */
 
 #endif

@@ -131,6 +131,14 @@
 /* Message data copied per read when writing a message out. */
 #define LIMIT_TRANSPORT_CHUNK 65536
 #define LIMIT_FILTER_ARGS 64 /* words in a transport_filter command */
+/* A quoted string in an Exim filter file: 1023 characters, as Exim
+ * ("string is too long in line N of filter file (max = 1024 chars)").
+ * Longer values (a long recipient list, a long text) come from
+ * expansions or from a file. */
+#define LIMIT_FILTER_STRING 1024
+/* The reply address as shown in the log (">to"): the full To: list is
+ * kept for the reply itself. */
+#define LIMIT_FILTER_REPLY_SHOWN 256
 #define LIMIT_WAIT_IDS 200 /* message ids kept per host in a wait-<transport> record */
 /* smtp out: one reply line from a remote server. RFC 5321 4.5.3.1.5
  * allows 512 octets; real servers send longer text, so allow 16 times

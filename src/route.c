@@ -328,8 +328,7 @@ static int generic_results(const router_instance *r, address_item *addr, char **
     return OK;
 }
 
-/* unseen_copy - for "unseen": a copy of addr that carries on at the next router */
-static void unseen_copy(const router_instance *r, address_item *addr, router_lists *lists)
+void route_unseen_copy(const router_instance *r, address_item *addr, router_lists *lists)
 {
     address_item *c = store_get(sizeof *c, GET_UNTAINTED);
     *c = *addr;
@@ -386,7 +385,7 @@ static int run_one(const router_instance *r, address_item *addr, enum router_ver
     dlv.router = r;
     dlv.router_name = r->drinst.name;
     rc = ri->route((router_instance *)r, addr, pw, v, lists);
-    if (rc == OK && xbool(&r->unseen, r) && v == V_NONE) unseen_copy(r, addr, lists);
+    if (rc == OK && xbool(&r->unseen, r) && v == V_NONE) route_unseen_copy(r, addr, lists);
     return rc;
 }
 

@@ -25,6 +25,9 @@ address_item *route_new_address(const char *address, unsigned flags);
  * is not inside quotes). Returns false with *err set on a syntax error. */
 bool route_split(const char *address, char **lp, char **domain, const char **err);
 
+/* route_unseen_copy - for "unseen" (and a filter with no significant
+ * delivery): a copy of addr that carries on at the router after r */
+void route_unseen_copy(const router_instance *r, address_item *addr, router_lists *lists);
 /* route_find_transport - the transport instance called name, or NULL */
 transport_instance *route_find_transport(const char *name);
 

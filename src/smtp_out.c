@@ -290,59 +290,6 @@ void smtp_out_parse_ehlo(smtp_conn *c, const smtp_reply *r)
     }
 }
 
-/* data_chunk - CRLF line ends and dot-stuffing of one buffer; *bol
- * carries "at the beginning of a line" across buffers */
-static gstring *data_chunk(gstring *g, const char *p, size_t n, bool *bol)
-{
-    for (size_t i = 0; i < n; i++) {
-        char ch = p[i];
-        if (*bol && ch == '.') g = string_catc(g, '.');
-        if (ch == '\n') {
-            g = string_catn(g, "\r\n", 2);
-            *bol = true;
-            continue;
-        }
-        if (ch == '\r' && i + 1 < n && p[i + 1] == '\n') continue; /* already CRLF */
-        g = string_catc(g, ch);
-        *bol = false;
-    }
-    return g;
-}
-
-static int send_gstring(smtp_conn *c, gstring *g, int timeout)
-{
-    int rc = write_all(c, g->s, g->len, timeout);
-    gstring_reset(g);
-    return rc;
-}
-
-int smtp_out_send_stream(smtp_conn *c, int fd, int read_timeout, int timeout, bool *need_crlf)
-{
-    rmark m = store_mark();
-    gstring *g = string_get(65536 + 1024);
-    bool bol = true;
-    int rc = OK;
-    char *buf = store_get(65536, GET_TAINTED);
-    for (ssize_t n = 1; rc == OK && n != 0;) {
-        if (!wait_fd(fd, POLLIN, read_timeout)) {
-            set_error(c, ETIMEDOUT, "timed out reading the transport filter's output");
-            rc = DEFER;
-            break;
-        }
-        if ((n = read(fd, buf, 65536)) < 0) {
-            if (errno == EINTR) { n = 1; continue; }
-            set_error(c, errno, string_sprintf("error reading message data: %s", strerror(errno)));
-            rc = DEFER;
-            break;
-        }
-        g = data_chunk(g, buf, (size_t)n, &bol);
-        rc = send_gstring(c, g, timeout);
-    }
-    store_reset(m);
-    *need_crlf = !bol;
-    return rc;
-}
-
 int smtp_out_end_data(smtp_conn *c, bool need_crlf, int timeout)
 {
     const char *end = need_crlf ? "\r\n.\r\n" : ".\r\n";

@@ -64,11 +64,6 @@ void smtp_out_parse_ehlo(smtp_conn *c, const smtp_reply *r);
 void smtp_out_set_blocking(smtp_conn *c, bool blocking, int timeout);
 /* smtp_out_end_data - "." (after a CRLF when the data did not end one) */
 int smtp_out_end_data(smtp_conn *c, bool need_crlf, int timeout);
-/* smtp_out_send_stream - everything read from fd (a transport filter's
- * output, LF line ends) with CRLF line ends and dot-stuffing, waiting at
- * most read_timeout for each read; the "." is the caller's (smtp_out_end_data,
- * *need_crlf says whether the data ended mid-line). OK or DEFER. */
-int smtp_out_send_stream(smtp_conn *c, int fd, int read_timeout, int timeout, bool *need_crlf);
 /* smtp_out_close - send QUIT (without waiting long for its reply) and close */
 void smtp_out_close(smtp_conn *c, bool quit);
 

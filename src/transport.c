@@ -25,6 +25,7 @@ typedef struct outbuf {
     size_t used;
     bool at_line_start;
     bool failed;
+    int failed_errno;
 } outbuf;
 
 static void ob_flush(outbuf *o)
@@ -33,7 +34,11 @@ static void ob_flush(outbuf *o)
     while (off < o->used && !o->failed) {
         ssize_t n = write(o->c->fd, o->buf + off, o->used - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) { o->failed = true; break; }
+        if (n <= 0) {
+            o->failed = true;
+            o->failed_errno = n < 0 ? errno : EIO;
+            break;
+        }
         off += (size_t)n;
     }
     o->c->written += (long long)off;
@@ -202,12 +207,8 @@ static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
 
 char *transport_refusal(const transport_instance *t)
 {
-    /* the smtp transport runs transport_filter itself (transports/smtp.c) */
-    bool remote = t->drinst.info && !((const transport_info *)t->drinst.info)->local;
-    const char *opt = t->transport_filter && !remote ? "transport_filter"
-        : t->shadow_transport ? "shadow_transport" : t->headers_rewrite ? "headers_rewrite" : NULL;
-    if (!opt) return NULL;
-    return string_sprintf("%s transport: %s is not supported in this build", t->drinst.name, opt);
+    if (!t->headers_rewrite) return NULL;
+    return string_sprintf("%s transport: headers_rewrite is not supported in this build", t->drinst.name);
 }
 
 void transport_copy_result(address_item *chain)
@@ -220,6 +221,43 @@ void transport_copy_result(address_item *chain)
         a->user_message = chain->user_message;
         a->special_action = chain->special_action;
     }
+}
+
+/* write_content - headers and body as the options say */
+static int write_content(outbuf *o, transport_write_ctx *c, char **err)
+{
+    if (!(c->options & TW_BODY_ONLY)) {
+        if (write_headers(o, c, err) != OK) return DEFER;
+        if (!(c->options & TW_HEADERS_ONLY)) ob_text(o, "\n", 1);
+    }
+    if (!(c->options & TW_HEADERS_ONLY)) write_body(o);
+    return OK;
+}
+
+/* write_filtered - what transport_filter makes of the message, with the
+ * line-end conversion and escaping applied to the filter's output */
+static int write_filtered(outbuf *o, transport_write_ctx *c, char **err)
+{
+    transport_filter_proc fp;
+    if (transport_filter_start(c, &fp, err) != OK) return DEFER;
+    char *buf = store_get(LIMIT_TRANSPORT_CHUNK, GET_TAINTED);
+    ssize_t n;
+    while ((n = transport_filter_read(c, &fp, buf, LIMIT_TRANSPORT_CHUNK)) > 0 && !o->failed)
+        ob_text(o, buf, (size_t)n);
+    if (o->failed) { /* the caller reports the write error */
+        transport_filter_finish(c, &fp, true, err);
+        return OK;
+    }
+    if (n < 0) {
+        int e = errno;
+        c->filter_timed_out = e == ETIMEDOUT;
+        *err = c->filter_timed_out ? string_copy("transport filter timed out")
+                                   : string_sprintf("error reading from transport filter: %s", strerror(e));
+        transport_filter_finish(c, &fp, true, err);
+        errno = e;
+        return DEFER;
+    }
+    return transport_filter_finish(c, &fp, false, err);
 }
 
 int transport_write_message(transport_write_ctx *c, char **err)
@@ -236,18 +274,16 @@ int transport_write_message(transport_write_ctx *c, char **err)
     o->c = c;
     o->at_line_start = true;
     if (c->options & TW_BSMTP) bsmtp_envelope(o, c);
-    if (!(c->options & TW_BODY_ONLY)) {
-        if (write_headers(o, c, err) != OK) return DEFER;
-        if (!(c->options & TW_HEADERS_ONLY)) ob_text(o, "\n", 1);
-    }
-    if (!(c->options & TW_HEADERS_ONLY)) write_body(o);
+    bool filtered = t && t->transport_filter && !(c->options & TW_UNFILTERED);
+    if ((filtered ? write_filtered(o, c, err) : write_content(o, c, err)) != OK) return DEFER;
+    c->ended_mid_line = !o->at_line_start;
     if (c->options & TW_BSMTP) {
         if (!o->at_line_start) ob_put(o, "\n", 1);
         ob_put(o, c->options & TW_CRLF ? ".\r\n" : ".\n", c->options & TW_CRLF ? 3 : 2);
     }
     ob_flush(o);
     if (o->failed) {
-        int e = errno;
+        int e = o->failed_errno;
         *err = string_sprintf("error writing message: %s", strerror(e));
         errno = e;
         return DEFER;

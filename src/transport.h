@@ -68,6 +68,7 @@ const char *transport_generic_init(driver_instance *d);
 #define TW_ENVELOPE_TO 0x20 /* add Envelope-to: */
 #define TW_DELIVERY_DATE 0x40 /* add Delivery-date: */
 #define TW_BSMTP       0x80 /* batched SMTP: MAIL/RCPT/DATA before, "." after */
+#define TW_UNFILTERED  0x100 /* the transport filter's own input: not filtered again */
 
 typedef struct transport_write_ctx {
     int fd;
@@ -77,12 +78,38 @@ typedef struct transport_write_ctx {
     const char *check_string;   /* lines starting with this ... */
     const char *escape_string;  /* ... get this instead (mbox "From ") */
     long long written;          /* bytes written */
+    /* results */
+    bool ended_mid_line;        /* the last byte written was not a newline */
+    bool filter_failed;         /* transport_filter exited non-zero (filter_status) */
+    bool filter_timed_out;      /* transport_filter_timeout passed (errno ETIMEDOUT) */
+    int filter_status;          /* exit code, or minus the signal that killed it */
 } transport_write_ctx;
 
 /* transport_write_message - the current message (dlv.spool_hdr and
- * dlv.data_fd) to c->fd with the transport's header changes. Returns OK,
- * or DEFER with *err (errno kept) on a write or expansion failure. */
+ * dlv.data_fd) to c->fd with the transport's header changes, through
+ * the transport's transport_filter if it has one. Returns OK, or DEFER
+ * with *err (errno kept) on a write or expansion failure; a failing or
+ * timed-out filter also sets filter_failed / filter_timed_out. */
 int transport_write_message(transport_write_ctx *c, char **err);
+
+/* ---- transport_filter processes (transport_filter.c) ---- */
+
+typedef struct transport_filter_proc {
+    pid_t filter_pid, writer_pid;
+    int out_fd; /* the filter's standard output */
+} transport_filter_proc;
+
+/* transport_filter_start - start c->t's filter and a child feeding it
+ * the message; OK, or DEFER with *err (nothing left running) */
+int transport_filter_start(transport_write_ctx *c, transport_filter_proc *fp, char **err);
+/* transport_filter_read - the filter's next output, waiting at most
+ * transport_filter_timeout: bytes read, 0 at the end, -1 with errno
+ * (ETIMEDOUT when the time ran out) */
+ssize_t transport_filter_read(const transport_write_ctx *c, transport_filter_proc *fp, char *buf, size_t n);
+/* transport_filter_finish - wait for both children (killing them when
+ * abandon is set or they outstay transport_filter_timeout); OK, or DEFER
+ * with *err and c->filter_failed / filter_status set */
+int transport_filter_finish(transport_write_ctx *c, transport_filter_proc *fp, bool abandon, char **err);
 
 /* transport_expand - expand an option of transport t; NULL with *err */
 char *transport_expand(const transport_instance *t, const char *opt, const char *s, char **err);
@@ -94,8 +121,8 @@ bool transport_path_safe(const transport_instance *t, const char *path, const ch
                          const char *tmpl, char **err);
 
 /* transport_refusal - NULL, or why t cannot deliver in this build (an
- * option it sets that Tern does not carry out: transport_filter,
- * shadow_transport, headers_rewrite); the caller defers with it */
+ * option it sets that Tern does not carry out: headers_rewrite); the
+ * caller defers with it */
 char *transport_refusal(const transport_instance *t);
 
 /* transport_copy_result - a batch shares the first address's result */

@@ -99,6 +99,10 @@ static const char *redirect_router_init(driver_instance *d)
         o->check_group = (r->check_local_user && !(o->modemask & 020)) || o->owngroups;
     if (o->one_time && (r->unseen.value || r->unseen.expr))
         return string_copy("\"unseen\" may not be used with \"one_time\"");
+    if (o->one_time && (r->headers_add || r->headers_remove))
+        return string_copy("\"headers_add\" and \"headers_remove\" are not permitted with \"one_time\"");
+    if (o->one_time) /* only addresses may be generated (manual: one_time) */
+        o->forbid_file = o->forbid_pipe = o->forbid_filter_reply = true;
     return NULL;
 }
 
@@ -145,9 +149,9 @@ static bool ancestor_has(const address_item *addr, const char *unique)
 static int pfr_transport(const router_instance *r, const redirect_router_options *o,
                          address_item *c)
 {
-    const char *opt = (c->flags & AFL_PIPE) ? "pipe_transport"
+    const char *opt = (c->flags & AFL_REPLY) ? "reply_transport" : (c->flags & AFL_PIPE) ? "pipe_transport"
         : (c->address[strlen(c->address) - 1] == '/' ? "directory_transport" : "file_transport");
-    const char *val = (c->flags & AFL_PIPE) ? o->pipe_transport
+    const char *val = (c->flags & AFL_REPLY) ? o->reply_transport : (c->flags & AFL_PIPE) ? o->pipe_transport
         : (*opt == 'd' ? o->directory_transport : o->file_transport);
     if (!val) {
         c->message = string_sprintf("%s unset in %s router", opt, r->drinst.name);
@@ -174,8 +178,9 @@ static int place_child(const router_instance *r, const redirect_router_options *
     c->extra_headers = addr->extra_headers;
     c->remove_headers = addr->remove_headers;
     c->address_data = addr->address_data;
+    if (o->one_time) c->flags |= AFL_ONE_TIME;
     if (c->flags & AFL_PFR) {
-        c->unique = string_sprintf("%s:%s", c->address, addr->unique);
+        c->unique = string_sprintf("%s:%s", c->unique, addr->unique); /* a reply's holds its number */
         if (!route_get_ugid(r, c, NULL)) return DEFER;
         if (!(c->flags & AFL_UID_SET) && (addr->flags & AFL_UID_SET)) { c->uid = addr->uid; c->flags |= AFL_UID_SET; }
         if (!(c->flags & AFL_GID_SET) && (addr->flags & AFL_GID_SET)) { c->gid = addr->gid; c->flags |= AFL_GID_SET; }
@@ -227,7 +232,7 @@ static int run_filter(const redirect_router_options *o, const char *text, addres
     }
     filter_result fr = {0};
     unsigned forbid = (o->forbid_file ? FILTER_FORBID_FILE : 0) | (o->forbid_pipe ? FILTER_FORBID_PIPE : 0)
-        | (o->forbid_filter_logwrite ? FILTER_FORBID_LOGWRITE : 0);
+        | (o->forbid_filter_logwrite ? FILTER_FORBID_LOGWRITE : 0) | (o->forbid_filter_reply ? FILTER_FORBID_REPLY : 0);
     int rc = filter_run(text, addr, forbid, &fr);
     if (rc == ERROR) { addr->message = string_sprintf("error in filter file: %s", fr.error); return DEFER; }
     if (rc == FAIL || rc == DEFER) {
@@ -256,8 +261,8 @@ static int redirect_router_route(router_instance *r, address_item *addr, const s
                          .forbid_file = o->forbid_file, .skip_syntax_errors = o->skip_syntax_errors};
     rp.qualify_domain = o->qualify_preserve_domain ? addr->domain
         : (cfg.qualify_recipient ? cfg.qualify_recipient : cfg.qualify_domain);
-    bool seen_filter = false;
-    if (filter_is_exim(text)) {
+    bool seen_filter = false, filter_ran = false;
+    if ((filter_ran = filter_is_exim(text))) {
         rc = run_filter(o, text, addr, &rp);
         if (rc != OK && rc != PASS) return rc;
         seen_filter = rc == OK;
@@ -280,6 +285,9 @@ static int redirect_router_route(router_instance *r, address_item *addr, const s
         next = c->next;
         if ((rc = place_child(r, o, addr, c, lists, v)) != OK) return rc;
     }
+    /* a filter that set up no significant delivery (only "unseen" ones or
+     * replies): the address also carries on to the next router */
+    if (filter_ran && !seen_filter && v == V_NONE) route_unseen_copy(r, addr, lists);
     return seen_filter || rp.out ? OK : DECLINE;
 }
 

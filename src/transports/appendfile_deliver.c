@@ -65,24 +65,49 @@ static int quota_check(const transport_instance *t, const appendfile_transport_o
     return OK;
 }
 
-/* write_wrapped - message_prefix, the message, message_suffix */
-static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o,
-                         int fd, address_item *a, char **err)
+/* filter_failure - Exim's wording when the transport filter failed
+ * (PANIC: also to the panic log) or timed out; sets *err and *e */
+static int filter_failure(const transport_write_ctx *c, const char *path, char **err, int *e)
 {
+    if (c->filter_failed) {
+        *e = ERRNO_FILTER_FAIL;
+        *err = string_sprintf("transport filter process failed (%d) while writing to %s%s", c->filter_status,
+                              path, c->filter_status == 127 ? ": unable to execute command" : "");
+        return PANIC;
+    }
+    if (c->filter_timed_out) {
+        *e = ETIMEDOUT;
+        *err = string_sprintf("%s: error while writing to %s", strerror(ETIMEDOUT), path);
+    }
+    return DEFER;
+}
+
+/* write_wrapped - message_prefix, the message, message_suffix to fd
+ * (which holds path); OK, or DEFER/PANIC with *err and *e (an errno) */
+static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o,
+                         int fd, address_item *a, const char *path, char **err, int *e)
+{
+    *e = 0;
     transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
     if (o->use_bsmtp) c.options |= TW_BSMTP;
+    int rc = OK;
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
-        if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) return DEFER;
+        if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) rc = DEFER;
     }
-    if (transport_write_message(&c, err) != OK) return DEFER;
-    if (o->message_suffix) {
+    if (rc == OK && transport_write_message(&c, err) != OK) {
+        *e = errno;
+        return filter_failure(&c, path, err, e);
+    }
+    if (rc == OK && o->message_suffix) {
         char *s = transport_expand(t, "message_suffix", o->message_suffix, err);
-        if (!s || appendfile_write_all(fd, s, strlen(s)) != 0) return DEFER;
+        if (!s || appendfile_write_all(fd, s, strlen(s)) != 0) rc = DEFER;
     }
-    return OK;
+    if (rc == OK && fsync(fd) != 0) rc = DEFER;
+    if (rc != OK) *e = errno;
+    return rc;
 }
 
 /* mbox_append - locked append to an mbox file */
@@ -100,10 +125,10 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
     }
     if (quota_check(t, o, (long long)st.st_size, a, path) != OK) goto out;
     off_t start = lseek(lk.fd, 0, SEEK_END);
-    if (write_wrapped(t, o, lk.fd, a, &err) != OK || fsync(lk.fd) != 0) {
-        int e = errno;
-        if (ftruncate(lk.fd, start) != 0) e = errno;
-        result(a, DEFER, e, "%s", err ? err : string_sprintf("error writing %s: %s", path, strerror(e)));
+    int e, wrc = write_wrapped(t, o, lk.fd, a, path, &err, &e);
+    if (wrc != OK) {
+        if (ftruncate(lk.fd, start) != 0 && !err) e = errno;
+        result(a, wrc, e, "%s", err ? err : string_sprintf("error writing %s: %s", path, strerror(e)));
         goto out;
     }
     rc = OK;
@@ -138,11 +163,11 @@ static bool maildir_deliver(const transport_instance *t, const appendfile_transp
     char *tmp = string_sprintf("%s/tmp/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->mode);
     if (fd < 0) return result(a, DEFER, errno, "failed to create %s: %s", tmp, strerror(errno));
-    if (write_wrapped(t, o, fd, a, &err) != OK || fsync(fd) != 0) {
-        int e = errno;
+    int e, wrc = write_wrapped(t, o, fd, a, tmp, &err, &e);
+    if (wrc != OK) {
         close(fd);
         unlink(tmp);
-        return result(a, DEFER, e, "%s", err ? err : string_sprintf("error writing %s: %s", tmp, strerror(e)));
+        return result(a, wrc, e, "%s", err ? err : string_sprintf("error writing %s: %s", tmp, strerror(e)));
     }
     close(fd);
     char *tag = NULL;

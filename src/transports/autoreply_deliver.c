@@ -28,6 +28,7 @@
 typedef struct reply {
     char *to, *cc, *bcc, *from, *reply_to, *subject, *headers, *text, *file, *once, *log, *never;
     long repeat;
+    bool file_expand, return_message;
 } reply;
 
 /* ex - expand an option (NULL stays NULL); false with a->message */
@@ -56,8 +57,42 @@ static bool printable(const transport_instance *t, address_item *a, const char *
     return true;
 }
 
+/* repeat_time - once_repeat as seconds; false with a->message */
+static bool repeat_time(const transport_instance *t, address_item *a, const char *rep, reply *r)
+{
+    int secs = 0;
+    if (rep && *rep && !options_parse_time(rep, &secs)) {
+        a->message = string_sprintf("Invalid time value \"%s\" for \"once_repeat\" in %s transport", rep, t->drinst.name);
+        return false;
+    }
+    r->repeat = secs;
+    return true;
+}
+
+/* from_filter - the message a filter's mail/vacation command asked for
+ * (already expanded; the transport's message options are ignored, as
+ * in Exim, but never_mail still applies) */
+static bool from_filter(const transport_instance *t, const autoreply_transport_options *o, address_item *a,
+                        reply *r)
+{
+    const reply_item *f = a->reply;
+    *r = (reply){.to = f->to, .cc = f->cc, .bcc = f->bcc, .from = f->from, .reply_to = f->reply_to,
+                 .subject = f->subject, .headers = f->headers, .text = f->text, .file = f->file,
+                 .once = f->once, .log = f->log, .file_expand = f->file_expand,
+                 .return_message = f->return_message || o->return_message};
+    if (!ex(t, a, "never_mail", o->never_mail, &r->never)) return false;
+    const char *names[] = {"to", "cc", "bcc", "from", "reply_to", "subject"};
+    char *vals[] = {r->to, r->cc, r->bcc, r->from, r->reply_to, r->subject};
+    for (size_t i = 0; i < NELEM(names); i++)
+        if (!printable(t, a, names[i], vals[i])) return false;
+    return repeat_time(t, a, f->once_repeat, r);
+}
+
 static bool expand_all(const transport_instance *t, const autoreply_transport_options *o, address_item *a, reply *r)
 {
+    if (a->reply) return from_filter(t, o, a, r);
+    r->file_expand = o->file_expand;
+    r->return_message = o->return_message;
     struct { const char *name, *val; char **out; bool header; } v[] = {
         {"to", o->to, &r->to, true}, {"cc", o->cc, &r->cc, true}, {"bcc", o->bcc, &r->bcc, true},
         {"from", o->from, &r->from, true}, {"reply_to", o->reply_to, &r->reply_to, true},
@@ -71,14 +106,8 @@ static bool expand_all(const transport_instance *t, const autoreply_transport_op
         if (v[i].header && !printable(t, a, v[i].name, *v[i].out)) return false;
     }
     char *rep;
-    int secs = 0;
     if (!ex(t, a, "once_repeat", o->once_repeat, &rep)) return false;
-    if (rep && *rep && !options_parse_time(rep, &secs)) {
-        a->message = string_sprintf("Invalid time value \"%s\" for \"once_repeat\" in %s transport", rep, t->drinst.name);
-        return false;
-    }
-    r->repeat = secs;
-    return true;
+    return repeat_time(t, a, rep, r);
 }
 
 /* add_recipients - the addresses of a header-style list, less never_mail */
@@ -136,7 +165,7 @@ static gstring *headers(const reply *r)
 
 /* add_file - the "file" contents (expanded with file_expand) */
 static bool add_file(const transport_instance *t, const autoreply_transport_options *o, address_item *a,
-                     const char *path, gstring **g)
+                     const char *path, bool expand, gstring **g)
 {
     size_t len;
     const char *err;
@@ -147,7 +176,7 @@ static bool add_file(const transport_instance *t, const autoreply_transport_opti
                                     t->drinst.name, strerror(errno));
         return false;
     }
-    if (o->file_expand) {
+    if (expand) {
         /* a file named by the configuration is trusted as the configuration is */
         if (!store_is_tainted(path)) data = string_copy_taint(data, false);
         char *e;
@@ -209,9 +238,9 @@ bool autoreply_transport_deliver(transport_instance *t, address_item *a)
     }
     gstring *g = headers(&r);
     if (r.text) g = string_cat(g, r.text);
-    if (r.text && *r.text && r.text[strlen(r.text) - 1] != '\n' && (r.file || o->return_message)) g = string_catc(g, '\n');
-    if (r.file && !add_file(t, o, a, r.file, &g)) return fail_defer(a);
-    if (o->return_message) add_copy(t, a, &g);
+    if (r.text && *r.text && r.text[strlen(r.text) - 1] != '\n' && (r.file || r.return_message)) g = string_catc(g, '\n');
+    if (r.file && !add_file(t, o, a, r.file, r.file_expand, &g)) return fail_defer(a);
+    if (r.return_message) add_copy(t, a, &g);
     char *err;
     if (use_once && (err = autoreply_once_record(o, r.once, r.to))) {
         a->message = err;

@@ -167,11 +167,19 @@ static bool send_data(const transport_instance *t, lmtp_conn *c, address_item *c
         return false;
     }
     transport_write_ctx w = {.fd = c->out, .t = t, .addr = chain, .options = TW_CRLF | TW_DOT_STUFF};
-    if (transport_write_message(&w, err) != OK || !send_cmd(c, ".")) {
-        set_all(chain, -1, "sending data block", "connection closed");
+    int rc = transport_write_message(&w, err);
+    if (rc == OK && send_cmd(c, w.ended_mid_line ? "\r\n." : ".")) return true;
+    if (w.filter_failed || w.filter_timed_out) {
+        for (address_item *a = chain; a; a = a->next) {
+            if (a->transport_return != PENDING_DEFER) continue;
+            a->transport_return = DEFER;
+            a->basic_errno = w.filter_failed ? ERRNO_FILTER_FAIL : ETIMEDOUT;
+            a->message = string_copy(w.filter_failed ? "Filter process failure" : "transport filter timed out");
+        }
         return false;
     }
-    return true;
+    set_all(chain, -1, "sending data block", "connection closed");
+    return false;
 }
 
 /* dialogue - the LMTP conversation for the batch in chain */

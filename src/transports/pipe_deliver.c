@@ -146,9 +146,10 @@ static bool deliver_one(transport_instance *t, address_item *a)
     if (!envp) { set(a, DEFER, err); return true; }
     pipe_run r = {0};
     if (pipe_start(o, argv, envp, &r, &err) != OK) { set(a, DEFER, err); return true; }
-    if (pipe_feed(t, o, a, &r, &err) != OK && !r.child_gone) {
+    int frc = pipe_feed(t, o, a, &r, &err);
+    if (frc != OK && !r.child_gone) {
         pipe_kill(&r);
-        set(a, DEFER, err);
+        set(a, frc, err);
         return true;
     }
     int status = pipe_wait(o, &r);

@@ -21,6 +21,10 @@ bool pipe_code_in_list(int code, const char *list);
 char **pipe_environment(const transport_instance *t, const pipe_transport_options *o,
                         const address_item *a, char **err);
 int pipe_start(const pipe_transport_options *o, char **argv, char **envp, pipe_run *r, char **err);
+/* pipe_feed - message_prefix, the message (through transport_filter if
+ * set), message_suffix to the command; OK, DEFER (errno kept; EPIPE sets
+ * child_gone), or for a failed filter PANIC / a timed-out one FAIL or
+ * DEFER (timeout_defer), with *err worded as Exim */
 int pipe_feed(const transport_instance *t, const pipe_transport_options *o, address_item *a,
               pipe_run *r, char **err);
 int pipe_wait(const pipe_transport_options *o, pipe_run *r);

@@ -116,6 +116,27 @@ int pipe_start(const pipe_transport_options *o, char **argv, char **envp, pipe_r
     return OK;
 }
 
+/* filter_failure - Exim's pipe wording when the transport filter failed
+ * (PANIC: also to the panic log) or timed out (a failure unless
+ * timeout_defer); DEFER for other write errors, errno kept */
+static int filter_failure(const pipe_transport_options *o, address_item *a, const transport_write_ctx *c,
+                          char **err)
+{
+    int e = errno;
+    if (c->filter_failed) {
+        a->basic_errno = ERRNO_FILTER_FAIL;
+        *err = string_sprintf("Transport filter process failed (%d)%s", c->filter_status,
+                              c->filter_status == 127 ? ": unable to execute command" : "");
+        return PANIC;
+    }
+    if (c->filter_timed_out) {
+        *err = string_copy("transport filter timeout while writing to pipe");
+        return o->timeout_defer ? DEFER : FAIL;
+    }
+    errno = e;
+    return DEFER;
+}
+
 int pipe_feed(const transport_instance *t, const pipe_transport_options *o, address_item *a,
               pipe_run *r, char **err)
 {
@@ -129,12 +150,12 @@ int pipe_feed(const transport_instance *t, const pipe_transport_options *o, addr
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
         if (!p || write(r->in_fd, p, strlen(p)) < 0) rc = DEFER;
     }
-    if (rc == OK) rc = transport_write_message(&c, err);
+    if (rc == OK && transport_write_message(&c, err) != OK) rc = filter_failure(o, a, &c, err);
     if (rc == OK && o->message_suffix) {
         char *s = transport_expand(t, "message_suffix", o->message_suffix, err);
         if (!s || write(r->in_fd, s, strlen(s)) < 0) rc = DEFER;
     }
-    if (rc != OK && errno == EPIPE) r->child_gone = true;
+    if (rc == DEFER && errno == EPIPE) r->child_gone = true;
     close(r->in_fd);
     r->in_fd = -1;
     return rc;

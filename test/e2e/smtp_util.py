@@ -79,16 +79,16 @@ class Env:
         names = [os.path.basename(p) for p in self.input_files()]
         return sorted(n[:-2] for n in names if n.endswith("-H") and n[:-2] + "-D" in names)
 
-    def daemon(self, extra_args=()):
-        return Daemon(self, extra_args)
+    def daemon(self, extra_args=(), port=None):
+        return Daemon(self, extra_args, port)
 
 
 class Daemon:
     """tern -bdf on a free port; use as a context manager."""
 
-    def __init__(self, env, extra_args=()):
+    def __init__(self, env, extra_args=(), port=None):
         self.env = env
-        self.port = free_port()
+        self.port = port or free_port()
         self.pidfile = os.path.join(env.dir, "daemon.pid")
         self.proc = subprocess.Popen(
             [TERN, "-C", env.conf, "-bdf", "-oX", "127.0.0.1.%d" % self.port, "-oP", self.pidfile]

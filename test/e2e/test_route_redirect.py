@@ -179,6 +179,8 @@ void:
     run(tern_bin, ["-C", conf, "-M", mid])
     assert count(pub, "tern") == 1 and count(pub, "other") == 1
     assert mainlog(spool)[-1] == "Completed"
+    # logged when routed, once (Exim 4.96)
+    assert [l for l in mainlog(spool) if "blackhole" in l] == ["=> :blackhole: <void@test.example> R=void"]
 
 
 def test_exim_filter(tern_bin, tmp_path, pub):

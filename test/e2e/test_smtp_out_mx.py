@@ -216,6 +216,23 @@ def test_transport_filter(mx, tmp_path):
     assert b"Filtered\r\n" in peer.messages[0] and b"..dot line\r\n" in peer.messages[0]
 
 
+@pytest.mark.parametrize("filt,why", [
+    ("/nonexistent/filter", "transport filter process failed (127): unable to execute command"),
+    ("sed -e s/a/b/", "remote transport: transport_filter must start with an absolute path"),
+])
+def test_transport_filter_broken(mx, filt, why):
+    """A filter that cannot run is not the host's fault: no "." is sent,
+    the connection is dropped and the message deferred (shared filter
+    code, src/transport_filter.c)."""
+    mx.config(transport=f"transport_filter = {filt}")
+    peer = mx.peer("127.0.0.2")
+    msgid = mx.spool_message(["u@nomx.test.example"])
+    mx.deliver(msgid)
+    assert peer.messages == []
+    assert "== u@nomx.test.example R=dl T=remote defer (-1): " + why + "\n" in mx.mainlog(), mx.mainlog()
+    assert mx.queued(msgid)
+
+
 def test_continued_delivery_one_connection(mx):
     """Three messages deferred for a host (it was down) go down one
     connection after the next successful delivery to it."""
