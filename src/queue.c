@@ -113,9 +113,15 @@ static void scan_dir(const char *dir, const char *sub, queue_entry **list, int *
     closedir(d);
 }
 
+/* cmp_entry - arrival order as Exim lists it: the seconds part of the id,
+ * then its sub-second part, then the process part (which says nothing
+ * about order, but makes the sort total) */
 static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(((const queue_entry *)a)->id, ((const queue_entry *)b)->id);
+    const char *x = ((const queue_entry *)a)->id, *y = ((const queue_entry *)b)->id;
+    int d = strncmp(x, y, MESSAGE_ID_TIME_LEN);
+    if (d == 0) d = strcmp(x + MESSAGE_ID_SUBSEC_OFF, y + MESSAGE_ID_SUBSEC_OFF);
+    return d ? d : strcmp(x, y);
 }
 
 queue_entry *queue_scan(bool sorted, int *count)

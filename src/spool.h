@@ -6,6 +6,8 @@
 #include "message.h"
 
 #define MESSAGE_ID_LENGTH 16 /* "1xW6l2-0002K2-2Z": 6 + 1 + 6 + 1 + 2 */
+#define MESSAGE_ID_TIME_LEN 6     /* the seconds, base 62 */
+#define MESSAGE_ID_SUBSEC_OFF 14  /* the sub-second part, base 62 */
 
 /* Everything the -H file holds. Strings may be tainted: they are written
  * with a second '-' so that taint survives the spool (Exim 4.94+). */
