@@ -316,7 +316,7 @@ int tls_wait(struct tls_session *s, int rc, long deadline_ms)
 void tls_close(struct tls_session *s, bool notify)
 {
     if (!s || !s->ssl) return;
-    if (notify) SSL_shutdown(s->ssl); /* non-blocking: one try, no wait for the reply */
+    if (notify && !s->closed) SSL_shutdown(s->ssl); /* non-blocking: one try, no wait for the reply */
     SSL_free(s->ssl);
     s->ssl = NULL;
 }

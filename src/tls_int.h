@@ -14,6 +14,7 @@ struct tls_session {
     int rfd, wfd;
     bool verify_optional;  /* tls_try_verify_hosts: a bad cert is noted, not fatal */
     bool verify_failed;    /* the verify callback saw an error */
+    bool closed;           /* close_notify received (and ours sent): no more I/O */
     const char *peer_addr; /* for the "SSL verify error" log line */
 };
 

@@ -239,14 +239,20 @@ int tls_server_handshake(struct tls_session *s, int timeout_ms)
 long tls_read(struct tls_session *s, char *buf, size_t n, int timeout_ms)
 {
     long deadline = timeout_ms < 0 ? -1 : tls_now_ms() + timeout_ms;
-    if (!s->ssl) return 0;
+    if (!s->ssl || s->closed) return 0;
     for (;;) {
         ERR_clear_error();
         errno = 0;
         int r = SSL_read(s->ssl, buf, n > INT_MAX ? INT_MAX : (int)n);
         if (r > 0) return r;
         int e = SSL_get_error(s->ssl, r);
-        if (e == SSL_ERROR_ZERO_RETURN) return 0; /* close_notify */
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            /* close_notify: answer it, and write nothing more (a reply
+             * after the peer closed is data it will not read) */
+            SSL_shutdown(s->ssl);
+            s->closed = true;
+            return 0;
+        }
         int w = tls_wait(s, r, deadline);
         if (w == 1) continue;
         if (w == 0) return -2;
@@ -259,7 +265,7 @@ long tls_read(struct tls_session *s, char *buf, size_t n, int timeout_ms)
 bool tls_write(struct tls_session *s, const char *p, size_t n, int timeout_ms)
 {
     long deadline = timeout_ms < 0 ? -1 : tls_now_ms() + timeout_ms;
-    while (n && s->ssl) {
+    while (n && s->ssl && !s->closed) {
         ERR_clear_error();
         int r = SSL_write(s->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
         if (r > 0) {
