@@ -71,6 +71,8 @@ static bool sni_reexpand(void)
 }
 
 static int sni_callback(SSL *ssl, int *alert, void *arg);
+static int alpn_callback(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                         const unsigned char *in, unsigned int inlen, void *arg);
 
 /* server_ctx - a new server context, or NULL with *err */
 static SSL_CTX *server_ctx(char **err)
@@ -78,7 +80,10 @@ static SSL_CTX *server_ctx(char **err)
     tls_ctx_spec spec;
     if (!server_spec(&spec, err)) return NULL;
     SSL_CTX *ctx = tls_ctx_new(true, &spec, err);
-    if (ctx) SSL_CTX_set_tlsext_servername_callback(ctx, sni_callback);
+    if (ctx) {
+        SSL_CTX_set_tlsext_servername_callback(ctx, sni_callback);
+        SSL_CTX_set_alpn_select_cb(ctx, alpn_callback, NULL);
+    }
     return ctx;
 }
 
@@ -128,6 +133,37 @@ static int sni_callback(SSL *ssl, int *alert, void *arg)
     SSL_set_SSL_CTX(ssl, ctx);
     SSL_CTX_free(ctx); /* the SSL holds its own reference now */
     return SSL_TLSEXT_ERR_OK;
+}
+
+/* ---- ALPN (RFC 7301) ---- */
+
+/* alpn_callback - tls_alpn: a client that offers ALPN must offer one of
+ * these names (Exim's default "smtp : esmtp"), or the handshake fails
+ * with no_application_protocol, as in Exim 4.96 (a defence against
+ * cross-protocol attacks such as ALPACA). No ALPN offered: no check. */
+static int alpn_callback(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                         const unsigned char *in, unsigned int inlen, void *arg)
+{
+    const char *list = cfg.tls_alpn ? expand_cstring(cfg.tls_alpn) : NULL;
+    if (!list || !*list) return SSL_TLSEXT_ERR_NOACK;
+    /* the chosen name must outlive this call: the wire list is PERM */
+    unsigned char *wire = store_get_in(POOL_PERM, strlen(list) + 1, GET_UNTAINTED);
+    size_t n = 0;
+    int sep = 0;
+    char *item;
+    while ((item = string_nextinlist(&list, &sep))) {
+        size_t len = strlen(item);
+        if (!len || len > 255) continue;
+        wire[n++] = (unsigned char)len;
+        memcpy(wire + n, item, len);
+        n += len;
+    }
+    unsigned char *chosen;
+    if (SSL_select_next_proto(&chosen, outlen, wire, (unsigned)n, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 /* ---- client certificates ---- */

@@ -447,6 +447,23 @@ def test_try_verify_hosts_accepts_bad_certificate(tmp_path, pki):
            "cert=/CN=rogue.test.example" in env.log()
 
 
+def test_alpn(tmp_path, pki):
+    env = Env(tmp_path, tls_conf(pki))
+    with env.daemon() as d:
+        ctx = client_ctx(pki)
+        ctx.set_alpn_protocols(["smtp"])
+        c = d.client()
+        c.cmd("EHLO x")
+        upgrade(c, ctx)
+        assert c.sock.selected_alpn_protocol() == "smtp"
+        c.cmd("QUIT")
+        ctx = client_ctx(pki)
+        ctx.set_alpn_protocols(["http/1.1"])  # ALPACA: a web client sent to the mail port
+        assert tls_session_or_error(d, ctx) is None
+    wait_log(env, lambda l: l.startswith("TLS error on connection from (x) [127.0.0.1] "
+                                         "(SSL_accept): ") and "no application protocol" in l)
+
+
 def test_unusable_certificate_gives_454(tmp_path, pki):
     env = Env(tmp_path, "tls_certificate = /nonexistent/cert.pem\n"
                         "pipelining_connect_advertise_hosts = :\n")
