@@ -249,11 +249,11 @@ int tls_server_handshake(struct tls_session *s, int timeout_ms)
     long deadline = timeout_ms < 0 ? -1 : tls_now_ms() + timeout_ms;
     int rc, waited = 1;
     tls_set_nonblocking(s, true);
-    ERR_clear_error();
-    while ((rc = SSL_accept(s->ssl)) != 1) {
-        errno = 0;
-        waited = tls_wait(s, rc, deadline);
-        if (waited != 1) break;
+    for (;;) {
+        ERR_clear_error();
+        errno = 0; /* a failed read's errno is part of the reason */
+        if ((rc = SSL_accept(s->ssl)) == 1) break;
+        if ((waited = tls_wait(s, rc, deadline)) != 1) break;
     }
     if (rc == 1) {
         int mode = SSL_get_verify_mode(s->ssl);
