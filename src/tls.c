@@ -256,6 +256,9 @@ SSL_CTX *tls_ctx_new(bool server, const tls_ctx_spec *spec, char **err)
     ok = ok && set_ciphers(ctx, spec->ciphers, err) && set_dhparam(ctx, spec->dhparam, err) &&
          set_eccurve(ctx, spec->eccurve, err) &&
          set_cas(ctx, spec->verify_certificates, server, err) && set_crl(ctx, spec->crl, err);
+#ifndef DISABLE_OCSP
+    ok = ok && (!server || tls_ocsp_load(ctx, spec->ocsp_file, err));
+#endif
     if (ok) return ctx;
     SSL_CTX_free(ctx);
     return NULL;

@@ -22,6 +22,7 @@ struct tls_session {
 typedef struct tls_ctx_spec {
     const char *certificate, *privatekey, *ciphers, *dhparam, *eccurve;
     const char *verify_certificates, *crl;
+    const char *ocsp_file;  /* server: proofs to staple (tls_ocsp.c) */
 } tls_ctx_spec;
 
 struct tls_cache {
@@ -42,6 +43,11 @@ void tls_set_nonblocking(struct tls_session *s, bool on);
 /* tls_wait - after an SSL call returned rc: wait for the fd it wants,
  * until deadline_ms (monotonic). 1 retry, 0 timeout, -1 no retry */
 int tls_wait(struct tls_session *s, int rc, long deadline_ms);
+#ifndef DISABLE_OCSP
+/* tls_ocsp_load - tls_ocsp_file (a list; "PEM "/"DER " prefixes) into
+ * ctx's stapling callback; false with *err on a bad file (tls_ocsp.c) */
+bool tls_ocsp_load(SSL_CTX *ctx, const char *list, char **err);
+#endif
 /* tls_now_ms - the monotonic clock in ms, for deadlines */
 long tls_now_ms(void);
 /* tls_ver_name - "TLS1.3" (SSL_get_version without the "v") */

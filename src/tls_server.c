@@ -36,6 +36,16 @@ static bool spec_expand(const char *name, const char *opt, const char **out, cha
     return false;
 }
 
+/* ocsp_option - tls_ocsp_file, or NULL in a build without OCSP */
+static const char *ocsp_option(void)
+{
+#ifndef DISABLE_OCSP
+    return cfg.tls_ocsp_file;
+#else
+    return NULL;
+#endif
+}
+
 /* server_spec - the server's TLS options, expanded now. The CA store is
  * loaded only when some host may be asked for a certificate: reading the
  * system bundle costs more than the rest together. */
@@ -50,14 +60,16 @@ static bool server_spec(tls_ctx_spec *s, char **err)
            spec_expand("tls_eccurve", cfg.tls_eccurve, &s->eccurve, err) &&
            spec_expand("tls_verify_certificates", verify ? cfg.tls_verify_certificates : NULL,
                        &s->verify_certificates, err) &&
-           spec_expand("tls_crl", verify ? cfg.tls_crl : NULL, &s->crl, err);
+           spec_expand("tls_crl", verify ? cfg.tls_crl : NULL, &s->crl, err) &&
+           spec_expand("tls_ocsp_file", ocsp_option(), &s->ocsp_file, err);
 }
 
 /* options_constant - no server TLS option needs expanding per connection */
 static bool options_constant(void)
 {
     const char *opts[] = {cfg.tls_certificate, cfg.tls_privatekey, cfg.tls_require_ciphers,
-                          cfg.tls_dhparam, cfg.tls_eccurve, cfg.tls_verify_certificates, cfg.tls_crl};
+                          cfg.tls_dhparam, cfg.tls_eccurve, cfg.tls_verify_certificates, cfg.tls_crl,
+                          ocsp_option()};
     for (size_t i = 0; i < NELEM(opts); i++)
         if (opts[i] && strchr(opts[i], '$')) return false;
     return true;

@@ -285,34 +285,88 @@ def test_auth_only_under_tls(tmp_path, pki):
     assert " P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no A=PLAIN:user S=" in line
 
 
+class SClient:
+    """openssl s_client -starttls smtp, driven one command at a time (a
+    pipelined EHLO would be a synchronization error, as in Exim)."""
+
+    def __init__(self, port, pki, *args):
+        self.p = subprocess.Popen(
+            ["openssl", "s_client", "-starttls", "smtp", "-connect", "127.0.0.1:%d" % port,
+             "-CAfile", os.path.join(pki, "ca.pem"), "-verify_return_error",
+             "-verify_hostname", "mail.test.example", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def say(self, line, last):
+        """one command, then its reply (whose last line starts with last)"""
+        self.p.stdin.write(line + b"\r\n")
+        self.p.stdin.flush()
+        out = b""
+        while True:
+            l = self.p.stdout.readline()
+            out += l
+            if not l or l.startswith(last):
+                return out.decode()
+
+    def session_info(self):
+        """what s_client printed before the first command's reply"""
+        return self.say(b"EHLO s", b"250 ")
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(10)
+
+
 def test_openssl_s_client(tmp_path, pki):
     env = Env(tmp_path, tls_conf(pki, QUEUE + "acl_smtp_rcpt = accept\n"))
     with env.daemon() as d:
-        p = subprocess.Popen(
-            ["openssl", "s_client", "-starttls", "smtp", "-connect", "127.0.0.1:%d" % d.port,
-             "-CAfile", os.path.join(pki, "ca.pem"), "-verify_return_error", "-quiet",
-             "-verify_hostname", "mail.test.example"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-        def say(line, last):
-            """one command, then its whole reply (the reply's last line starts with last)"""
-            p.stdin.write(line + b"\r\n")
-            p.stdin.flush()
-            out = b""
-            while True:
-                l = p.stdout.readline()
-                out += l
-                if not l or l.startswith(last):
-                    return out.decode()
-        assert say(b"EHLO s", b"250 ").startswith("250-test.example Hello s [127.0.0.1]\r\n")
-        assert say(b"MAIL FROM:<a@b.example>", b"250") == "250 OK\r\n"
-        assert say(b"RCPT TO:<u@test.example>", b"250") == "250 Accepted\r\n"
-        assert say(b"DATA", b"354").startswith("354 ")
-        assert say(b"Subject: s\r\n\r\nbody\r\n.", b"250").startswith("250 OK id=")
-        assert say(b"QUIT", b"221") == "221 test.example closing connection\r\n"
-        p.stdin.close()
-        p.wait(10)
+        c = SClient(d.port, pki, "-quiet")
+        assert c.say(b"EHLO s", b"250 ").startswith("250-test.example Hello s [127.0.0.1]\r\n")
+        assert c.say(b"MAIL FROM:<a@b.example>", b"250") == "250 OK\r\n"
+        assert c.say(b"RCPT TO:<u@test.example>", b"250") == "250 Accepted\r\n"
+        assert c.say(b"DATA", b"354").startswith("354 ")
+        assert c.say(b"Subject: s\r\n\r\nbody\r\n.", b"250").startswith("250 OK id=")
+        assert c.say(b"QUIT", b"221") == "221 test.example closing connection\r\n"
+        c.close()
     wait_log(env, lambda l: " <= a@b.example H=(s) [127.0.0.1] P=esmtps X=TLS1.3:" in l)
+
+
+def make_ocsp_proof(pki):
+    """A current OCSP response for server.pem, signed by the test CA."""
+    out = os.path.join(pki, "server.ocsp.der")
+    if os.path.exists(out):
+        return out
+    serial = subprocess.run(["openssl", "x509", "-in", "server.pem", "-noout", "-serial"],
+                            cwd=pki, capture_output=True, text=True).stdout.strip().split("=")[1]
+    expiry = time.strftime("%y%m%d%H%M%SZ", time.gmtime(time.time() + 30 * 86400))
+    with open(os.path.join(pki, "index.txt"), "w") as f:
+        f.write("V\t%s\t\t%s\tunknown\t/CN=mail.test.example\n" % (expiry, serial))
+    openssl("ocsp", "-issuer", "ca.pem", "-cert", "server.pem", "-reqout", "ocsp.req", "-no_nonce",
+            cwd=pki)
+    openssl("ocsp", "-index", "index.txt", "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem",
+            "-reqin", "ocsp.req", "-respout", out, "-ndays", "1", cwd=pki)
+    os.chmod(out, 0o644)
+    return out
+
+
+@pytest.mark.parametrize("stapled", [True, False])
+def test_ocsp_stapling(tmp_path, pki, requires_module, stapled):
+    requires_module("OCSP")
+    extra = "tls_ocsp_file = %s\n" % make_ocsp_proof(pki) if stapled else ""
+    env = Env(tmp_path, tls_conf(pki, extra + "acl_smtp_mail = acl_mail\nbegin acl\nacl_mail:\n"
+                                 "  accept logwrite = ocsp=$tls_in_ocsp\n"))
+    with env.daemon() as d:
+        c = SClient(d.port, pki, "-status", "-ign_eof")  # -ign_eof: "Q..." is not a command
+        info = c.session_info()
+        assert c.say(b"MAIL FROM:<a@b.example>", b"250") == "250 OK\r\n"
+        c.say(b"QUIT", b"221")
+        c.close()
+    if stapled:
+        assert "OCSP Response Status: successful (0x0)" in info
+        assert "Cert Status: good" in info
+    else:
+        assert "OCSP response: no response sent" in info
+    # 2: proof sent, not verified by us; 0: nothing to staple (Exim's values)
+    wait_log(env, lambda l: l == "ocsp=%d" % (2 if stapled else 0))
 
 
 # ---- implicit TLS ----
