@@ -330,6 +330,7 @@ static void accept_one(listener *l)
     }
     log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from [%s]:%d (TCP/IP connection count "
               "= %d)", addr, port, dm.nkids + 1);
+    tls_server_refresh(); /* a renewed certificate: reloaded here, as root */
     pid_t pid = fork();
     if (pid == 0) run_child(fd, addr, port, l->tls);
     if (pid < 0) log_write(L_always, LOG_MAIN, "fork of SMTP connection child failed: %s", strerror(errno));

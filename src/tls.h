@@ -18,6 +18,12 @@ struct tls_cache;     /* a preloaded server context (proc.tls_cache) */
  * then tries again (and gets 454). */
 void tls_server_preload(void);
 
+/* tls_server_refresh - in the daemon, before each connection child:
+ * reload the preloaded context if any of its files changed (a renewed
+ * certificate or OCSP proof is used without a restart, as Exim 4.96
+ * does). A failed reload is logged and the old context kept. */
+void tls_server_refresh(void);
+
 /* Client certificates: tls_verify_hosts, tls_try_verify_hosts, or neither */
 enum tls_verify { TLS_VERIFY_NONE, TLS_VERIFY_TRY, TLS_VERIFY_REQUIRE };
 

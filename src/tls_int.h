@@ -26,7 +26,8 @@ typedef struct tls_ctx_spec {
 } tls_ctx_spec;
 
 struct tls_cache {
-    SSL_CTX *ctx;
+    SSL_CTX *ctx;     /* NULL if the last load failed */
+    uint64_t stamp;   /* of the files it was loaded from (tls_server.c) */
 };
 
 /* tls_error_text - the oldest queued OpenSSL error as text (clears the

@@ -12,6 +12,7 @@
 /* System */
 #include <ctype.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 /* MTA core */
@@ -99,17 +100,57 @@ static SSL_CTX *server_ctx(char **err)
     return ctx;
 }
 
+/* stamp_list - fold the identity of every file in a list into h */
+static uint64_t stamp_list(uint64_t h, const char *list)
+{
+    int sep = 0;
+    char *f;
+    while (list && (f = string_nextinlist(&list, &sep))) {
+        if (strncmp(f, "PEM ", 4) == 0 || strncmp(f, "DER ", 4) == 0) f += 4;
+        struct stat st;
+        if (stat(f, &st) != 0) memset(&st, 0, sizeof st);
+        uint64_t v[] = {(uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec,
+                        (uint64_t)st.st_ino, (uint64_t)st.st_size};
+        for (size_t i = 0; i < NELEM(v); i++) h = (h ^ v[i]) * 0x100000001b3ULL; /* FNV-1a step */
+    }
+    return h;
+}
+
+/* files_stamp - what changes when any file of a constant config does */
+static uint64_t files_stamp(void)
+{
+    const char *lists[] = {cfg.tls_certificate, cfg.tls_privatekey, cfg.tls_dhparam,
+                           cfg.tls_verify_certificates, cfg.tls_crl, ocsp_option()};
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < NELEM(lists); i++) h = stamp_list(h, lists[i]);
+    return h;
+}
+
+/* cache_load - (re)build the cached context; the old one stays on failure */
+static void cache_load(const char *when)
+{
+    char *err = NULL;
+    proc.tls_cache->stamp = files_stamp();
+    SSL_CTX *ctx = server_ctx(&err);
+    if (!ctx) {
+        log_write(L_always, LOG_MAIN, "TLS error (%s the server credentials) %s", when, err);
+        return;
+    }
+    SSL_CTX_free(proc.tls_cache->ctx);
+    proc.tls_cache->ctx = ctx;
+}
+
 void tls_server_preload(void)
 {
     if (!options_constant() || sni_reexpand()) return;
-    char *err = NULL;
-    SSL_CTX *ctx = server_ctx(&err);
-    if (!ctx) {
-        log_write(L_always, LOG_MAIN, "TLS error (preloading the server credentials) %s", err);
-        return;
-    }
     proc.tls_cache = store_get_in(POOL_PERM, sizeof *proc.tls_cache, GET_UNTAINTED);
-    proc.tls_cache->ctx = ctx;
+    memset(proc.tls_cache, 0, sizeof *proc.tls_cache);
+    cache_load("preloading");
+}
+
+void tls_server_refresh(void)
+{
+    if (proc.tls_cache && files_stamp() != proc.tls_cache->stamp) cache_load("reloading");
 }
 
 /* ---- SNI (RFC 6066 section 3) ---- */
@@ -200,9 +241,10 @@ static int verify_callback(int ok, X509_STORE_CTX *x)
 struct tls_session *tls_server_prepare(int in_fd, int out_fd, enum tls_verify verify)
 {
     char *err = NULL;
-    SSL_CTX *ctx = proc.tls_cache ? proc.tls_cache->ctx : server_ctx(&err);
+    bool cached = proc.tls_cache && proc.tls_cache->ctx;
+    SSL_CTX *ctx = cached ? proc.tls_cache->ctx : server_ctx(&err);
     struct tls_session *s = ctx ? tls_session_new(ctx, in_fd, out_fd) : NULL;
-    if (ctx && !proc.tls_cache) SSL_CTX_free(ctx); /* the SSL keeps it alive */
+    if (ctx && !cached) SSL_CTX_free(ctx); /* the SSL keeps it alive */
     if (!s) {
         log_write(L_always, LOG_MAIN, "TLS error on connection from %s %s",
                   smtp_host_and_ident(false), err ? err : tls_error_text("(SSL_new): failed"));

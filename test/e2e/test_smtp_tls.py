@@ -441,6 +441,42 @@ def test_sni_selects_certificate(tmp_path, pki):
             c.close()
 
 
+def test_renewed_certificate_is_used_without_restart(tmp_path, pki):
+    """Preloaded credentials are reloaded when their files change."""
+    env = Env(tmp_path, "")
+    live = os.path.join(env.dir, "live")
+    os.mkdir(live)
+    for ext in ("pem", "key"):
+        shutil.copy(os.path.join(pki, "server." + ext), os.path.join(live, "cert." + ext))
+        os.chmod(os.path.join(live, "cert." + ext), 0o600)  # root only: read by the daemon
+    with open(env.conf, "a") as f:
+        f.write("tls_certificate = %s/cert.pem\ntls_privatekey = %s/cert.key\n" % (live, live))
+
+    def served_cn(d):
+        c = d.client()
+        c.cmd("EHLO x")
+        upgrade(c, client_ctx(pki, verify=False))
+        cn = peer_cn_der(c.sock)
+        c.cmd("QUIT")
+        c.close()
+        return cn
+    with env.daemon() as d:
+        assert served_cn(d) == "mail.test.example"
+        for ext in ("pem", "key"):  # a renewal writes new files and renames them in
+            tmp = os.path.join(live, "new." + ext)
+            shutil.copy(os.path.join(pki, "other." + ext), tmp)
+            os.chmod(tmp, 0o600)
+            os.rename(tmp, os.path.join(live, "cert." + ext))
+        assert served_cn(d) == "other.test.example"
+
+
+def peer_cn_der(sock):
+    der = sock.getpeercert(binary_form=True)
+    out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject",
+                          "-nameopt", "multiline"], input=der, capture_output=True).stdout.decode()
+    return re.search(r"commonName\s+= (\S+)", out).group(1)
+
+
 def test_self_signed_when_no_certificate(tmp_path):
     env = Env(tmp_path, "pipelining_connect_advertise_hosts = :\n")
     with env.daemon() as d:
