@@ -441,6 +441,25 @@ def test_sni_selects_certificate(tmp_path, pki):
             c.close()
 
 
+@pytest.mark.parametrize("name,seen", [("other.test.example/../../../etc/x", ""),
+                                       ("..other.test.example", ""), ("a" * 254, ""),
+                                       ("plain.test.example", "plain.test.example")])
+def test_hostile_sni_is_ignored(tmp_path, pki, name, seen):
+    """A server name that is not a plain host name never reaches a file name."""
+    conf = ("tls_certificate = ${if exists{P/$tls_in_sni.pem}{P/$tls_in_sni.pem}{P/server.pem}}\n"
+            "tls_privatekey = ${if exists{P/$tls_in_sni.key}{P/$tls_in_sni.key}{P/server.key}}\n"
+            .replace("P/", pki + "/") + "acl_smtp_mail = acl_mail\nbegin acl\nacl_mail:\n"
+            "  accept logwrite = sni=<$tls_in_sni>\n")
+    env = Env(tmp_path, conf)
+    with env.daemon() as d:
+        c = SClient(d.port, pki, "-quiet", "-servername", name)
+        assert c.say(b"EHLO s", b"250 ").startswith("250-")  # verified as mail.test.example
+        assert c.say(b"MAIL FROM:<a@b.example>", b"250") == "250 OK\r\n"
+        c.say(b"QUIT", b"221")
+        c.close()
+    wait_log(env, lambda l: l == "sni=<%s>" % seen)
+
+
 def test_renewed_certificate_is_used_without_restart(tmp_path, pki):
     """Preloaded credentials are reloaded when their files change."""
     env = Env(tmp_path, "")
