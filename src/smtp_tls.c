@@ -33,12 +33,12 @@ static enum tls_verify verify_mode(void)
 
 /* forget_session - RFC 3207 section 4.2: after the handshake the server
  * discards what it knew from the client: HELO, extensions offered, AUTH.
- * tls_remember_esmtp keeps the EHLO state for clients that do not send
- * EHLO again (Exim's workaround). */
+ * tls_remember_esmtp keeps the EHLO state (not the name) for clients that
+ * do not send EHLO again (Exim's workaround). */
 static void forget_session(void)
 {
+    conn.sender_helo_name = NULL; /* always: it was given in clear */
     if (!cfg.tls_remember_esmtp) {
-        conn.sender_helo_name = NULL;
         conn.helo_verb = NULL;
         conn.esmtp = false;
         conn.auth_advertised = false;

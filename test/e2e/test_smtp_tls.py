@@ -121,8 +121,6 @@ def test_ehlo_before_and_after(tmp_path, pki):
         before = ehlo_lines(c.cmd("EHLO x"))
         assert "STARTTLS" in before and "PIPELINING" in before
         upgrade(c, client_ctx(pki))
-        # RFC 3207 4.2: the client must EHLO again; the server forgot it
-        assert c.cmd("MAIL FROM:<a@b.example>") == "250 OK\r\n"
         after = ehlo_lines(c.cmd("EHLO x"))
         assert after == [l for l in before if l != "STARTTLS"]
         assert c.cmd("STARTTLS") == "503 STARTTLS command used when not advertised\r\n"
@@ -204,6 +202,27 @@ def test_smtplib_message_log_received_spool(tmp_path, pki):
     # Exim's default received_header_text: two spaces before "(TLS1.3)"
     assert re.search(r"by test\.example with esmtps  \(TLS1\.3\) tls TLS_AES_256_GCM_SHA384\n"
                      r"\t\(Exim 4\.96\)\n", h), h
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_session_forgotten_after_starttls(tmp_path, pki, remember):
+    """RFC 3207 4.2: HELO and EHLO are forgotten (P=smtps after a HELO in
+    TLS, as Exim 4.96 logs it) unless tls_remember_esmtp is set."""
+    env = Env(tmp_path, tls_conf(pki, QUEUE + "acl_smtp_rcpt = accept\n" +
+                                 ("tls_remember_esmtp\n" if remember else "")))
+    with env.daemon() as d:
+        c = d.client()
+        c.cmd("EHLO x")
+        upgrade(c, client_ctx(pki))
+        if not remember:
+            assert c.cmd("HELO y") == "250 test.example Hello y [127.0.0.1]\r\n"
+        assert c.cmd("MAIL FROM:<a@b.example>") == "250 OK\r\n"
+        assert c.cmd("RCPT TO:<u@test.example>") == "250 Accepted\r\n"
+        c.cmd("DATA")
+        assert c.cmd("Subject: f\r\n\r\nbody\r\n.").startswith("250 OK id=")
+        c.cmd("QUIT")
+    want = "H=[127.0.0.1] P=esmtps" if remember else "H=(y) [127.0.0.1] P=smtps"
+    wait_log(env, lambda l: " <= a@b.example %s X=TLS1.3:" % want in l)
 
 
 def test_tls12_cipher_names(tmp_path, pki):
