@@ -33,12 +33,14 @@
 #include "match.h"
 #include "smtp_in.h"
 #include "spool.h"
+#include "tls.h"
 #include "version.h"
 
 typedef struct listener {
     int fd;
     char addr[INET6_ADDRSTRLEN];
     int port;
+    bool tls; /* a tls_on_connect_ports port: TLS before the banner (RFC 8314) */
 } listener;
 
 typedef struct conn_child {
@@ -76,6 +78,8 @@ static int parse_port(const char *s)
     return ntohs((uint16_t)se->s_port);
 }
 
+static bool tls_port(int port);
+
 /* add_listener - bind one address and port */
 static void add_listener(const char *addr, int port)
 {
@@ -109,6 +113,7 @@ static void add_listener(const char *addr, int port)
     listener *l = &dm.l[dm.nl++];
     l->fd = fd;
     l->port = port;
+    l->tls = tls_port(port);
     if ((size_t)snprintf(l->addr, sizeof l->addr, "%s", addr) >= sizeof l->addr)
         die("address too long: %s", addr);
 }
@@ -164,13 +169,32 @@ static void bind_all(const char *oX)
     if (!dm.nl) die("no listening sockets could be set up");
 }
 
-/* listening_text - "[127.0.0.1]:2525 [::1]:2525" for the start-up log */
+/* listening_text - "[127.0.0.1]:2525 [::1]:2525" for the start-up log,
+ * with " and for SMTPS on ..." for tls_on_connect_ports, as Exim */
 static char *listening_text(void)
 {
     gstring *g = NULL;
-    for (int i = 0; i < dm.nl; i++)
-        g = string_fmt_append(g, "%s[%s]:%d", i ? " " : "", dm.l[i].addr, dm.l[i].port);
+    for (int tls = 0; tls < 2; tls++) {
+        bool first = true;
+        for (int i = 0; i < dm.nl; i++) {
+            if (dm.l[i].tls != tls) continue;
+            if (first && tls) g = string_cat(g, g ? " and for SMTPS on " : "SMTPS on ");
+            g = string_fmt_append(g, "%s[%s]:%d", first ? "" : " ", dm.l[i].addr, dm.l[i].port);
+            first = false;
+        }
+    }
     return string_from_gstring(g);
+}
+
+/* tls_port - is this port in tls_on_connect_ports? */
+static bool tls_port(int port)
+{
+    const char *list = cfg.tls_on_connect_ports;
+    int sep = 0;
+    char *p;
+    while (list && (p = string_nextinlist(&list, &sep)))
+        if (parse_port(p) == port) return true;
+    return false;
 }
 
 /* ---- children ---- */
@@ -261,8 +285,8 @@ static int sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t n)
 }
 
 /* run_child - the connection child: drop privilege, then the session */
-static void run_child(int fd, const char *addr, int port) NORETURN;
-static void run_child(int fd, const char *addr, int port)
+static void run_child(int fd, const char *addr, int port, bool tls) NORETURN;
+static void run_child(int fd, const char *addr, int port, bool tls)
 {
     for (int i = 0; i < dm.nl; i++) close(dm.l[i].fd);
     signal(SIGHUP, SIG_DFL);
@@ -279,6 +303,7 @@ static void run_child(int fd, const char *addr, int port)
     smtp_conn_setup(addr, port, fd, fd, true);
     conn.interface_address = string_copy_perm(ibuf);
     conn.interface_port = iport;
+    conn.tls_on_connect = tls;
     conn.queue_only = cfg.smtp_accept_queue > 0 && dm.nkids > cfg.smtp_accept_queue;
     int rc = smtp_session();
     shutdown(fd, SHUT_WR);
@@ -305,8 +330,9 @@ static void accept_one(listener *l)
     }
     log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from [%s]:%d (TCP/IP connection count "
               "= %d)", addr, port, dm.nkids + 1);
+    tls_server_refresh(); /* a renewed certificate: reloaded here, as root */
     pid_t pid = fork();
-    if (pid == 0) run_child(fd, addr, port);
+    if (pid == 0) run_child(fd, addr, port, l->tls);
     if (pid < 0) log_write(L_always, LOG_MAIN, "fork of SMTP connection child failed: %s", strerror(errno));
     else {
         dm.kids[dm.nkids].pid = pid;
@@ -427,6 +453,7 @@ int daemon_run(bool foreground, const char *oX, const char *oP)
     set_signals();
     if (!foreground) detach();
     ddlv_init(close_listeners);
+    tls_server_preload(); /* as root, before any connection child */
     write_pid_file();
     log_write(L_always, LOG_MAIN, "exim %s daemon started: pid=%d, %s, listening for SMTP on %s",
               TERN_EXIM_COMPAT, (int)getpid(), ddlv_describe(), listening_text());

@@ -38,9 +38,12 @@ struct proc_state {
     /* delivery */
     bool dont_deliver;     /* -N */
     char deliver_mode;     /* -od?: 'b' background, 'f'/'i' foreground, 'q' queue; 0 unset */
+    struct tls_cache *tls_cache; /* server TLS context preloaded by the daemon (tls_server.c) */
 };
 
 struct proxy_state;
+struct tls_cache;
+struct tls_session;
 
 struct conn_state {
     char *sender_host_address;
@@ -75,6 +78,9 @@ struct conn_state {
     char *tls_in_cipher, *tls_in_cipher_std, *tls_in_peerdn, *tls_in_sni, *tls_in_ver;
     char *tls_in_ourcert, *tls_in_peercert;
     int tls_in_bits, tls_in_certificate_verified, tls_in_ocsp, tls_in_resumption;
+    struct tls_session *tls;     /* set once TLS is up; opaque, owned by tls.c */
+    bool tls_advertised;         /* STARTTLS was in the last EHLO reply */
+    bool tls_on_connect;         /* tls_on_connect_ports or -tls-on-connect: TLS before the banner */
     int authentication_failed;
     bool auth_advertised;        /* AUTH was in the last EHLO reply */
     const struct auth_instance *auth_offered[LIMIT_AUTH_INSTANCES];

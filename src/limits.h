@@ -174,6 +174,14 @@
  * Exim does. */
 #define LIMIT_SMTP_CMD_LINE 16384
 
+/* A TLS client's SNI host name (RFC 6066 section 3: a DNS name, so at
+ * most 253 octets); longer names are ignored, never used in file names. */
+#define LIMIT_TLS_SNI 253
+
+/* Certificate/key pairs (and OCSP proofs) in one server context: OpenSSL
+ * keeps one chain per key type, so a handful is already generous. */
+#define LIMIT_TLS_CERTS 8
+
 /* SMTP input buffer: how much of a pipelined group is read at once. */
 #define LIMIT_SMTP_INBUF (64 * 1024)
 

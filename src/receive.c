@@ -169,6 +169,9 @@ static char *received_header(void)
     g = rcvhost(g);
     g = string_fmt_append(g, "by %s ", cfg.primary_hostname);
     if (conn.received_protocol) g = string_fmt_append(g, "with %s ", conn.received_protocol);
+    /* two spaces before "(TLS1.3)", as the default expansion gives */
+    if (conn.tls_in_ver) g = string_fmt_append(g, " (%s)", conn.tls_in_ver);
+    if (conn.tls_in_cipher_std) g = string_fmt_append(g, " tls %s\n\t", conn.tls_in_cipher_std);
     g = string_fmt_append(g, "(Exim %s)\n\t", TERN_EXIM_COMPAT);
     if (msg.sender_address) g = string_fmt_append(g, "(envelope-from <%s>)\n\t", msg.sender_address);
     g = string_fmt_append(g, "id %s", msg.id);
@@ -260,6 +263,11 @@ static spool_header *build_header(const rcv *r)
     h->interface_port = conn.interface_port;
     h->ident = conn.sender_ident;
     h->received_protocol = conn.received_protocol;
+    h->tls_cipher = conn.tls_in_cipher;
+    h->tls_certificate_verified = conn.tls_in_certificate_verified;
+    h->tls_peerdn = conn.tls_in_peerdn ? string_printing(conn.tls_in_peerdn) : NULL;
+    h->tls_sni = conn.tls_in_sni ? string_printing(conn.tls_in_sni) : NULL;
+    h->tls_ver = conn.tls_in_ver;
     h->body_linecount = msg.body_linecount;
     h->body_zerocount = msg.body_zerocount;
     h->max_received_linelength = msg.max_received_linelength;
@@ -314,6 +322,21 @@ int rcv_spool(rcv *r)
     return ERROR;
 }
 
+/* rcv_tls_fields - X= CV= DN= SNI= of the "<=" line, each under its
+ * log selector (tls_cipher and tls_certificate_verified are defaults) */
+static gstring *rcv_tls_fields(gstring *g)
+{
+    if (!conn.tls_in_cipher) return g;
+    if (log_selected(L_tls_cipher)) g = string_fmt_append(g, " X=%s", conn.tls_in_cipher);
+    if (log_selected(L_tls_certificate_verified))
+        g = string_fmt_append(g, " CV=%s", conn.tls_in_certificate_verified ? "yes" : "no");
+    if (log_selected(L_tls_peerdn) && conn.tls_in_peerdn)
+        g = string_fmt_append(g, " DN=\"%s\"", string_printing(conn.tls_in_peerdn));
+    if (log_selected(L_tls_sni) && conn.tls_in_sni)
+        g = string_fmt_append(g, " SNI=%s", string_printing(conn.tls_in_sni));
+    return g;
+}
+
 /* rcv_log_arrival - the "<=" mainlog line with Exim's fields */
 void rcv_log_arrival(bool chunked)
 {
@@ -323,6 +346,7 @@ void rcv_log_arrival(bool chunked)
     if (conn.sender_host_address && conn.sender_ident)
         g = string_fmt_append(g, " U=%s", conn.sender_ident);
     if (conn.received_protocol) g = string_fmt_append(g, " P=%s", conn.received_protocol);
+    g = rcv_tls_fields(g);
     if (conn.sender_host_authenticated) {
         g = string_fmt_append(g, " A=%s", conn.sender_host_authenticated);
         if (conn.authenticated_id) g = string_fmt_append(g, ":%s", conn.authenticated_id);

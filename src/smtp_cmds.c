@@ -94,7 +94,7 @@ static void ehlo_lines(gstring **g)
         *g = string_cat(*g, "PIPECONNECT\n");
     smtp_auth_advertise(g);
     if (conn.chunking_advertised) *g = string_cat(*g, "CHUNKING\n");
-    if (conn.local || smtp_host_in(cfg.tls_advertise_hosts)) *g = string_cat(*g, "STARTTLS\n");
+    smtp_tls_advertise(g);
     if (conn.smtputf8_advertised) *g = string_cat(*g, "SMTPUTF8\n");
     *g = string_cat(*g, "HELP");
 }
@@ -132,9 +132,7 @@ static enum smtp_next smtp_do_helo(char *line, const char *verb, char *arg)
     conn.helo_verb = esmtp ? "EHLO" : "HELO";
     store_set_pool(old);
     conn.esmtp = esmtp;
-    conn.received_protocol = conn.local ? (esmtp ? "local-esmtp" : "local-smtp")
-                                        : (esmtp ? "esmtp" : "smtp");
-    conn.received_protocol = (char *)smtp_auth_protocol(conn.received_protocol);
+    conn.received_protocol = smtp_protocol_name();
     advertise_flags(esmtp);
     const char *mpc = expand_cstring(cfg.smtp_accept_max_per_connection);
     conn.max_per_connection = mpc && *mpc ? strtol(mpc, NULL, 10) : 0;
@@ -607,13 +605,9 @@ static enum smtp_next cmd_etrn(char *line, char *arg)
     return NEXT_CONTINUE;
 }
 
-/* cmd_starttls - RFC 3207; TLS lives in tls.c, absent from this build */
 static enum smtp_next cmd_starttls(char *line, char *arg)
 {
-    log_write(L_always, LOG_MAIN, "TLS error on connection from %s: TLS support is not in this "
-              "build of Tern", smtp_host_and_ident(false));
-    smtp_printf("454 TLS currently unavailable\r\n");
-    return NEXT_CONTINUE;
+    return smtp_tls_command(line, arg);
 }
 
 static enum smtp_next cmd_auth(char *line, char *arg)
@@ -635,7 +629,7 @@ static const cmd_row cmd_table[] = {
     {CMD_EXPN, cmd_expn, CF_NONMAIL | CF_SYNC},
     {CMD_ETRN, cmd_etrn, CF_NONMAIL | CF_SYNC},
     {CMD_HELP, cmd_help, CF_NONMAIL | CF_SYNC_NOPL},
-    {CMD_STARTTLS, cmd_starttls, CF_NONMAIL | CF_SYNC},
+    {CMD_STARTTLS, cmd_starttls, CF_NONMAIL | CF_SYNC_NOPL},
     {CMD_AUTH, cmd_auth, CF_SYNC_NOPL},
 };
 

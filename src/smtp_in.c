@@ -20,6 +20,7 @@
 #include "match.h"
 #include "message.h"
 #include "smtp_in.h"
+#include "tls.h"
 #include "version.h"
 #include "xp_all.h"
 /* This module */
@@ -202,6 +203,16 @@ void smtp_reset_message(void)
     memset(&msg, 0, sizeof msg);
 }
 
+char *smtp_protocol_name(void)
+{
+    /* Exim's names: "s" for TLS, "a" for AUTH (which needs EHLO) */
+    static char *const names[2][6] = {
+        {"smtp", "smtps", "esmtp", "esmtps", "esmtpa", "esmtpsa"},
+        {"local-smtp", "local-smtps", "local-esmtp", "local-esmtps", "local-esmtpa", "local-esmtpsa"}};
+    int i = (conn.esmtp ? 2 + (conn.sender_host_authenticated ? 2 : 0) : 0) + (conn.tls ? 1 : 0);
+    return names[conn.local ? 1 : 0][i];
+}
+
 /* ---- the session ---- */
 
 /* smtp_tod_full - now as RFC 5322 date-time, as $tod_full */
@@ -245,10 +256,12 @@ static bool session_start(void)
     const char *ah = cfg.smtp_active_hostname ? expand_cstring(cfg.smtp_active_hostname) : NULL;
     conn.active_hostname = string_copy_perm(ah && *ah ? ah : cfg.primary_hostname);
     if (conn.host_checking) host_checking_header();
-    conn.received_protocol = conn.local ? "local-smtp" : "smtp";
+    conn.received_protocol = smtp_protocol_name();
 #ifdef EXPERIMENTAL_PROXY
     xp_proxy_smtp_start(&conn);
 #endif
+    if (conn.tls_on_connect && !smtp_tls_on_connect()) return false;
+    conn.received_protocol = smtp_protocol_name();
     if (!conn.local) {
         conn.unqualified_sender_ok = smtp_host_in(cfg.sender_unqualified_hosts);
         conn.unqualified_recipient_ok = smtp_host_in(cfg.recipient_unqualified_hosts);
@@ -323,6 +336,7 @@ int smtp_session(void)
         store_reset(m);
     }
     smtp_flush();
+    if (conn.tls) tls_close(conn.tls, true);
     if (conn.host_checking) fflush(stdout);
     return EXIT_SUCCESS;
 }

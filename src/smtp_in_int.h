@@ -30,6 +30,10 @@ long smtp_getbuf(char *buf, size_t want);
 bool smtp_input_pending(void);
 /* smtp_pending_excerpt - printable start of the unread input, for logs */
 char *smtp_pending_excerpt(void);
+/* smtp_io_discard_input - drop (and wipe) buffered unread input */
+void smtp_io_discard_input(void);
+/* smtp_io_timeout_ms - smtp_receive_timeout in ms; -1 for none */
+int smtp_io_timeout_ms(void);
 
 /* ---- smtp_in.c ---- */
 /* smtp_synprot_error - count a syntax/protocol error and send the reply;
@@ -51,6 +55,19 @@ int smtp_run_acl(enum acl_where where, const char *recipient, const char *acl,
                  char **user_msg, char **log_msg);
 /* smtp_dropped_log - "SMTP call from ... dropped: why" line */
 void smtp_dropped_log(const char *why);
+
+/* smtp_protocol_name - $received_protocol for the session's state:
+ * [local-](e)smtp, then "s" under TLS and "a" once authenticated */
+char *smtp_protocol_name(void);
+
+/* ---- smtp_tls.c ---- */
+/* smtp_tls_advertise - add STARTTLS to an EHLO reply if this host gets it */
+void smtp_tls_advertise(gstring **g);
+/* smtp_tls_command - STARTTLS (RFC 3207) */
+enum smtp_next smtp_tls_command(char *line, char *arg);
+/* smtp_tls_on_connect - the handshake before the banner (RFC 8314);
+ * false if it failed (logged) and the connection must close */
+bool smtp_tls_on_connect(void);
 
 /* ---- smtp_cmds.c ---- */
 enum smtp_next smtp_dispatch(enum smtp_cmd_id id, char *line, char *arg);

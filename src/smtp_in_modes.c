@@ -1,6 +1,6 @@
 /* smtp_in_modes.c - the reception modes of the command line: -bs, -bh,
  * -bhc, -bm (and the bare "sendmail" form), -t, -bd, -bdf, with their
- * flags (-i -oi -f -F -od* -oMa -oMr -oMs -oMt -oX -oP).
+ * flags (-i -oi -f -F -od* -oMa -oMr -oMs -oMt -oX -oP -tls-on-connect).
  *
  * Runs as the caller. -oM* flags change what is recorded about the
  * message's origin, so only trusted callers may give them (Exim's
@@ -21,6 +21,7 @@
 
 static struct {
     bool extract, no_dot, queue_only;
+    bool tls_on_connect; /* -tls-on-connect: -bs from inetd on an SMTPS port */
     char *sender, *fullname;
     char *oMa, *oMr, *oMs, *oMt;
     char *oX, *oP;
@@ -61,6 +62,7 @@ static bool om_flag(const char *a, int argc, char **argv, int *i)
 bool smtp_modes_flag(const char *a, int argc, char **argv, int *i)
 {
     if (strcmp(a, "-t") == 0) mo.extract = true;
+    else if (strcmp(a, "-tls-on-connect") == 0) mo.tls_on_connect = true;
     else if (strcmp(a, "-i") == 0 || strcmp(a, "-oi") == 0) mo.no_dot = true;
     else if (strcmp(a, "-odq") == 0 || strcmp(a, "-odqs") == 0) mo.queue_only = true;
     else if (strcmp(a, "-odi") == 0 || strcmp(a, "-odb") == 0 || strcmp(a, "-odf") == 0) return true;
@@ -127,6 +129,7 @@ static int run_bs(void)
     smtp_conn_setup(NULL, 0, 0, 1, false);
     conn.sender_ident = caller_login();
     apply_om(); /* -oMr is ignored: HELO/EHLO decide the protocol name */
+    conn.tls_on_connect = mo.tls_on_connect;
     return smtp_session();
 }
 

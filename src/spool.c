@@ -135,6 +135,7 @@ static gstring *put_options(gstring *g, const spool_header *h)
     g = put_str(g, "tls_cipher", h->tls_cipher);
     g = put_str(g, "tls_peerdn", h->tls_peerdn);
     g = put_str(g, "tls_sni", h->tls_sni);
+    g = put_str(g, "tls_ver", h->tls_ver);
     g = put_str(g, "dsn_envid", h->dsn_envid);
     if (h->dsn_ret) g = string_fmt_append(g, "-dsn_ret %d\n", h->dsn_ret);
     return g;
@@ -265,7 +266,7 @@ typedef struct str_field { const char *name; size_t off; } str_field;
 static const str_field str_fields[] = {
     SF(active_hostname), SF(auth_id), SF(auth_sender), SF(dsn_envid), SF(helo_name),
     SF(host_auth), SF(host_name), SF(ident), SF(local_scan), SF(received_protocol),
-    SF(tls_cipher), SF(tls_peerdn), SF(tls_sni),
+    SF(tls_cipher), SF(tls_peerdn), SF(tls_sni), SF(tls_ver),
 };
 typedef struct flag_field { const char *name; size_t off; } flag_field;
 static const flag_field flag_fields[] = {

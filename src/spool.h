@@ -24,7 +24,7 @@ typedef struct spool_header {
     int host_port;
     char *host_name, *ident, *interface_address, *received_protocol;
     int interface_port;
-    char *tls_cipher, *tls_peerdn, *tls_sni, *dsn_envid, *local_scan;
+    char *tls_cipher, *tls_peerdn, *tls_sni, *tls_ver, *dsn_envid, *local_scan;
     int dsn_ret;                    /* enum dsn_ret */
     int body_linecount, body_zerocount, max_received_linelength;
     long frozen_at;                 /* 0: not frozen */

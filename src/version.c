@@ -11,6 +11,7 @@
 #include "globals.h"
 #include "lookups.h"
 #include "modules.h"
+#include "tls.h"
 #include "version.h"
 
 /* Only what this binary really has: no content scanning, Perl, LDAP,
@@ -57,7 +58,10 @@ void version_report(FILE *f)
     fprintf(f, "Lookups (built-in):");
     for (const char *const *l = lookups_builtin_names(); l && *l; l++) fprintf(f, " %s", *l);
     fputc('\n', f);
-    if (proc.debugging) lookups_version_report(f); /* Exim shows these with -d only */
+    if (proc.debugging) { /* Exim shows these with -d only */
+        tls_version_report(f);
+        lookups_version_report(f);
+    }
     print_drivers(f, "Authenticators", DRIVER_AUTH);
     print_drivers(f, "Routers", DRIVER_ROUTER);
     print_drivers(f, "Transports", DRIVER_TRANSPORT);

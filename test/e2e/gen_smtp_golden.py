@@ -3,8 +3,8 @@
 Not run by the test suite: run it by hand where /usr/sbin/exim4 exists.
 Each case is (name, extra config, command-line args, input bytes); the
 oracle's stdout and its LOG: lines (stderr without the >>> debug lines)
-are recorded with ids and dates masked. Deliberate differences (STARTTLS:
-TLS is not in this build) are left out of the cases.
+are recorded with ids and dates masked. STARTTLS is left out of the cases:
+its handshake needs a real peer (test_smtp_tls.py covers it).
 """
 import os
 import pprint
