@@ -251,7 +251,9 @@ static char *qualify(char *addr, bool recipient)
 
 static int smtp_check_mail(char *line, char *arg)
 {
-    if (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts)) {
+    /* helo_verb, not the name: tls_remember_esmtp keeps the one, not the other */
+    bool need = !conn.helo_verb && smtp_host_in(cfg.hosts_require_helo);
+    if (need || (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts))) {
         /* Exim names the last (rejected) HELO in this log line */
         char *saved = conn.sender_helo_name;
         conn.sender_helo_name = conn.helo_verify_name;

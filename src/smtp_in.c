@@ -51,9 +51,11 @@ char *smtp_host_and_ident(bool with_h)
     return string_from_gstring(g);
 }
 
+/* smtp_host_in - is the client in this host list? A local (non-TCP)
+ * session has no address: as in Exim, "*" and an empty item match it */
 bool smtp_host_in(const char *list)
 {
-    if (!list || !conn.sender_host_address) return false;
+    if (!list) return false;
     const char *l = expand_cstring(list);
     if (!l) return false;
     match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name};
