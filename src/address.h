@@ -61,6 +61,7 @@ typedef struct address_item {
     char *local_part;
     char *domain;
     char *prefix, *suffix;           /* local_part_prefix/suffix that matched */
+    char *prefix_v, *suffix_v;       /* their wildcard ("*") parts */
     char *cc_local_part;             /* local part before lowercasing */
     char *address_data;              /* router address_data */
     char *local_part_data, *domain_data;
