@@ -52,6 +52,7 @@ typedef struct host_item {
 #define AFL_CUTTHROUGH     0x00020000
 #define AFL_FORCE_COMMAND  0x00040000
 #define AFL_QUEUE_SMTP     0x00080000
+#define AFL_FORBIDDEN      0x00100000 /* pipe/file under forbid_pipe/forbid_file: fails at delivery */
 
 typedef struct address_item {
     struct address_item *next;

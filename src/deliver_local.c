@@ -19,6 +19,7 @@
 #include "globals.h"
 #include "log.h"
 #include "match.h"
+#include "retry.h"
 #include "route.h"
 #include "router.h"
 #include "transport.h"
@@ -302,10 +303,22 @@ void deliver_local_group(address_item *chain)
     unreported(chain, pid > 0 ? status : 0);
 }
 
-/* deliver_local_check - identity checks done in the parent (so their
- * failure is logged without a fork); false if addr was deferred */
+/* deliver_local_check - checks done in the parent (so their failure is
+ * logged without a fork); false if addr was failed or deferred. A pipe or
+ * file a redirect forbade fails; one with no transport defers (Exim's
+ * wording and error numbers). */
 bool deliver_local_check(address_item *a)
 {
+    if (a->flags & AFL_FORBIDDEN) {
+        a->message = string_sprintf("delivery to %s forbidden", (a->flags & AFL_PIPE) ? "pipe" : "file");
+        a->transport_return = FAIL;
+        return false;
+    }
+    if (!a->transport) {
+        a->basic_errno = ERRNO_BADTRANSPORT;
+        a->transport_return = DEFER;
+        return false;
+    }
     if (check_identity(a)) return true;
     a->transport_return = DEFER;
     return false;

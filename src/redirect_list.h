@@ -7,11 +7,13 @@
 
 typedef struct redirect_parse {
     /* in */
-    bool forbid_include, forbid_pipe, forbid_file, skip_syntax_errors;
+    bool forbid_include, skip_syntax_errors;
     const char *qualify_domain;  /* for unqualified items */
+    const char *qualify_noredir; /* for "\\user" items, when it differs */
     /* out */
     address_item *out;           /* generated items, newest first */
     int count, skipped;
+    gstring *skipped_errors;     /* skip_syntax_errors: one line per item skipped */
     bool blackhole;
     int special;                 /* 0, FAIL (":fail:") or DEFER (":defer:") */
     char *special_text, *special_item;

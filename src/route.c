@@ -149,7 +149,7 @@ static int check_list(const router_instance *r, const char *opt, const char *lis
     bool forced;
     char *l = route_expand(r, opt, list, &forced, err);
     if (!l) {
-        log_write(0, LOG_MAIN | LOG_PANIC, "failed to expand \"%s\" while checking a list: %s", list,
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to expand \"%s\" while checking a list: %s", list,
                   expand_error());
         *err = string_sprintf("%s check lookup or other defer", opt);
         return DEFER;
@@ -277,7 +277,7 @@ static int check_condition(const router_instance *r, char **err)
     bool forced;
     char *v = route_expand(r, "condition", r->condition, &forced, err);
     if (!v && !forced)
-        log_write(0, LOG_MAIN | LOG_PANIC, "failed to expand condition \"%s\" for %s router: %s",
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to expand condition \"%s\" for %s router: %s",
                   r->condition, r->drinst.name, expand_error());
     if (!v) return FAIL;
     v = string_trim(v);

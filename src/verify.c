@@ -15,16 +15,19 @@
 #include "transport.h"
 #include "verify.h"
 
-/* One routed outcome, in the order routing finished. */
+/* One routed outcome, in the order routing finished. As in Exim, -bt
+ * prints failures, deferrals and pipes/files as they happen and the
+ * routed addresses at the end, latest first. */
 typedef struct vresult {
     struct vresult *next;
     address_item *addr;
     int rc;
+    bool at_end;   /* a routed address: printed after the others */
 } vresult;
 
 typedef struct vrun {
     vresult *head, **tail;
-    address_item *queue, **qtail;
+    address_item *queue;            /* to route, next first */
     int count;
 } vrun;
 
@@ -33,15 +36,20 @@ static void push_result(vrun *v, address_item *a, int rc)
     vresult *r = store_get_zero(sizeof *r, GET_UNTAINTED);
     r->addr = a;
     r->rc = rc;
+    r->at_end = rc == OK && !(a->flags & AFL_PFR);
     *v->tail = r;
     v->tail = &r->next;
 }
 
-static void enqueue(vrun *v, address_item *a)
+/* push_front - children (in the order generated) go before the rest:
+ * routing is depth first, as Exim's */
+static void push_front(vrun *v, address_item *children)
 {
-    a->next = NULL;
-    *v->qtail = a;
-    v->qtail = &a->next;
+    if (!children) return;
+    address_item *last = children;
+    while (last->next) last = last->next;
+    last->next = v->queue;
+    v->queue = children;
 }
 
 /* reverse - lists from routers are newest first */
@@ -58,12 +66,11 @@ static void route_tree(vrun *v, address_item *top, enum router_verify how)
     v->head = NULL;
     v->tail = &v->head;
     v->queue = NULL;
-    v->qtail = &v->queue;
-    enqueue(v, top);
+    top->next = NULL;
+    push_front(v, top);
     while (v->queue) {
         address_item *a = v->queue;
         v->queue = a->next;
-        if (!v->queue) v->qtail = &v->queue;
         address_item *local = NULL, *remote = NULL, *children = NULL, *succeed = NULL;
         router_lists lists = {.local = &local, .remote = &remote, .new = &children, .succeed = &succeed};
         int rc = route_address(a, &lists, how);
@@ -74,7 +81,7 @@ static void route_tree(vrun *v, address_item *top, enum router_verify how)
         for (address_item *n, *x = reverse(succeed); x; x = n) { n = x->next; push_result(v, x, OK); }
         children = reverse(children);
         if (how != V_NONE && (!children || children->next)) { push_result(v, a, OK); continue; }
-        for (address_item *n, *x = children; x; x = n) { n = x->next; enqueue(v, x); }
+        push_front(v, children);
     }
 }
 
@@ -117,20 +124,45 @@ static void print_hosts(const address_item *a)
     }
 }
 
+/* print_pfr_bt - a pipe or file a redirect generated; a missing
+ * transport or a forbid_* option shows here, the delivery would fail */
+static void print_pfr_bt(const address_item *a)
+{
+    const address_item *top = a->parent ? a->parent : a;
+    printf("%s -> %s", top->address, a->address);
+    if (!a->transport)
+        printf("\n*** Error in setting up pipe, file, or autoreply:\n%s\n", a->message);
+    else if (a->flags & AFL_FORBIDDEN) printf(" *** forbidden ***\n");
+    else printf("\n  transport = %s\n", a->transport->drinst.name);
+}
+
 /* print_ok_bt - one routed address in -bt's layout */
 static void print_ok_bt(const address_item *a, bool dup)
 {
-    if (a->flags & AFL_PFR) {
-        const address_item *top = a->parent ? a->parent : a;
-        printf("%s -> %s\n", top->address, a->address);
-        if (a->transport) printf("  transport = %s\n", a->transport->drinst.name);
-        return;
-    }
     printf("%s%s\n", a->address, dup ? "   [duplicate, would not be delivered]" : "");
     print_parents(a);
     printf("  router = %s, transport = %s\n", a->router ? a->router->drinst.name : "",
            a->transport ? a->transport->drinst.name : "unset");
     print_hosts(a);
+}
+
+/* print_routed_bt - the routed addresses, latest first; an address
+ * already shown in this run is marked as a duplicate */
+static void print_routed_bt(const vresult *head, gstring **seen)
+{
+    int n = 0;
+    for (const vresult *r = head; r; r = r->next) n += r->at_end;
+    const address_item **routed = store_get(sizeof *routed * (size_t)(n + 1), GET_UNTAINTED);
+    int i = n;
+    for (const vresult *r = head; r; r = r->next)
+        if (r->at_end) routed[--i] = r->addr;
+    for (i = 0; i < n; i++) {
+        const address_item *a = routed[i];
+        char *key = string_sprintf("\n%s\n", a->unique ? a->unique : a->address);
+        bool dup = *seen && strstr(string_from_gstring(*seen), key);
+        *seen = string_cat(*seen, key);
+        print_ok_bt(a, dup);
+    }
 }
 
 /* report - print one top-level address's outcome; returns its worst rc */
@@ -139,6 +171,7 @@ static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring 
     int worst = OK;
     for (vresult *r = v->head; r; r = r->next) {
         address_item *a = r->addr;
+        if (r->at_end) continue;
         if (r->rc == FAIL) {
             worst = FAIL;
             printf(bt ? "%s is undeliverable: %s\n" : "%s failed to verify: %s\n", a->address, a->message);
@@ -150,12 +183,10 @@ static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring 
         } else if (r->rc == DISCARD) {
             if (bt) printf("mail to %s is discarded\n", a->address);
         } else if (bt) {
-            char *key = string_sprintf("\n%s\n", a->unique ? a->unique : a->address);
-            bool dup = *seen && strstr(string_from_gstring(*seen), key);
-            *seen = string_cat(*seen, key);
-            print_ok_bt(a, dup);
+            print_pfr_bt(a);
         }
     }
+    if (bt) print_routed_bt(v->head, seen);
     if (!bt && worst == OK) printf("%s verified\n", top->address);
     (void)arg;
     return worst;
@@ -172,7 +203,6 @@ int verify_test_mode(int argc, char **argv, bool bt)
         address_item *a = route_new_address(string_copy_taint(arg, GET_TAINTED), 0);
         vrun v = {0};
         route_tree(&v, a, bt ? V_NONE : V_RECIPIENT);
-        seen = NULL; /* duplicates are within one address's tree */
         int rc = report(arg, &v, bt, a, &seen);
         if (rc == FAIL) worst = FAIL;
         else if (rc == DEFER && worst == OK) worst = DEFER;
