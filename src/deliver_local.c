@@ -54,6 +54,7 @@ static bool transport_ugid(address_item *a, char **err)
         long v = strtol(u, &end, 10);
         if (!pw && (!*u || *end)) { *err = string_sprintf("unknown user \"%s\" in %s transport", u, t->drinst.name); return false; }
         a->uid = pw ? (long)pw->pw_uid : v;
+        a->flags &= ~AFL_INITGROUPS; /* the router's initgroups goes with the router's uid */
         if (pw && !(a->flags & AFL_GID_SET)) a->gid = pw->pw_gid;
         if (pw) a->flags |= AFL_GID_SET;
         a->flags |= AFL_UID_SET;

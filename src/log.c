@@ -289,9 +289,9 @@ static void log_vwrite(int selector, int flags, const char *fmt, va_list ap)
     }
     if (proc.address_test) { /* -bt / -bv: shown, not written */
         if (proc.address_test == 't')
-            fprintf(stderr, "LOG: MAIN%s\n  %s\n", flags & LOG_PANIC ? " PANIC" : "", text);
+            fprintf(stderr, "LOG: MAIN%s\n  %.*s\n", flags & LOG_PANIC ? " PANIC" : "", (int)body->len, body->s);
         else
-            fprintf(stderr, "%s %s\n", log_timestamp(), text);
+            fprintf(stderr, "%s %.*s\n", log_timestamp(), (int)body->len, body->s);
         store_reset(m);
         return;
     }

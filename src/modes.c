@@ -46,7 +46,7 @@ int modes_run(const char *mode, int argc, char **argv)
     if (strcmp(mode, "bt") == 0 || strcmp(mode, "bv") == 0 || strcmp(mode, "bvs") == 0)
     {
         proc.address_test = mode[1];
-        return verify_test_mode(argc, argv, mode[1] == 't');
+        return verify_test_mode(argc, argv, mode);
     }
     if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
         return deliver_mode_M(argc, argv, mode[1] == 'c');

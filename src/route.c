@@ -99,6 +99,16 @@ address_item *route_new_address(const char *address, unsigned flags)
     return a;
 }
 
+const char *route_ignore_hosts(const router_instance *r)
+{
+    if (!r->ignore_target_hosts) return NULL;
+    bool forced;
+    char *err;
+    char *l = route_expand(r, "ignore_target_hosts", r->ignore_target_hosts, &forced, &err);
+    if (!l && !forced) log_write(L_always, LOG_MAIN | LOG_PANIC, "%s", err);
+    return l && *l ? l : NULL;
+}
+
 /* original - the top-level ancestor of addr */
 static const address_item *original(const address_item *addr)
 {
@@ -131,9 +141,10 @@ void route_set_vars(const address_item *addr)
 
 /* ---- preconditions, in the manual's order ---- */
 
-/* skip_for_mode - verify_only, verify_sender/recipient, address_test */
+/* skip_for_mode - verify_only, verify_sender/recipient, address_test (-bt) */
 static bool skip_for_mode(const router_instance *r, enum router_verify v)
 {
+    if (v == V_NONE && proc.address_test == 't' && !r->address_test) return true;
     if (v == V_NONE) return r->verify_only;
     if (v == V_SENDER) return !r->verify_sender;
     if (v == V_RECIPIENT) return !r->verify_recipient;

@@ -52,6 +52,9 @@ void route_set_vars(const address_item *addr);
 char *route_expand(const router_instance *r, const char *opt, const char *s, bool *forced,
                    char **err);
 
+/* route_ignore_hosts - r's ignore_target_hosts, expanded (NULL: none) */
+const char *route_ignore_hosts(const router_instance *r);
+
 /* route_find_router - router instance by name, or NULL */
 const router_instance *route_find_router(const char *name);
 

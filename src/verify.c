@@ -158,7 +158,7 @@ static void print_routed_bt(const vresult *head, gstring **seen)
         if (r->at_end) routed[--i] = r->addr;
     for (i = 0; i < n; i++) {
         const address_item *a = routed[i];
-        char *key = string_sprintf("\n%s\n", a->unique ? a->unique : a->address);
+        char *key = string_sprintf("\n%s\n", a->address); /* local parts are caseful here */
         bool dup = *seen && strstr(string_from_gstring(*seen), key);
         *seen = string_cat(*seen, key);
         print_ok_bt(a, dup);
@@ -172,14 +172,15 @@ static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring 
     for (vresult *r = v->head; r; r = r->next) {
         address_item *a = r->addr;
         if (r->at_end) continue;
+        const address_item *shown = bt ? a : top; /* -bv names only what was asked */
         if (r->rc == FAIL) {
             worst = FAIL;
-            printf(bt ? "%s is undeliverable: %s\n" : "%s failed to verify: %s\n", a->address, a->message);
-            print_parents(a);
+            printf(bt ? "%s is undeliverable: %s\n" : "%s failed to verify: %s\n", shown->address, a->message);
+            if (bt) print_parents(a);
         } else if (r->rc == DEFER) {
             if (worst == OK) worst = DEFER;
-            printf("%s cannot be resolved at this time: %s\n", a->address, a->message);
-            print_parents(a);
+            printf("%s cannot be resolved at this time: %s\n", shown->address, a->message);
+            if (bt) print_parents(a);
         } else if (r->rc == DISCARD) {
             if (bt) printf("mail to %s is discarded\n", a->address);
         } else if (bt) {
@@ -192,8 +193,10 @@ static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring 
     return worst;
 }
 
-int verify_test_mode(int argc, char **argv, bool bt)
+int verify_test_mode(int argc, char **argv, const char *mode)
 {
+    bool bt = strcmp(mode, "bt") == 0;
+    enum router_verify how = bt ? V_NONE : strcmp(mode, "bvs") == 0 ? V_SENDER : V_RECIPIENT;
     int worst = OK;
     char line[4096];
     gstring *seen = NULL;
@@ -202,7 +205,7 @@ int verify_test_mode(int argc, char **argv, bool bt)
         if (!*arg) continue;
         address_item *a = route_new_address(string_copy_taint(arg, GET_TAINTED), 0);
         vrun v = {0};
-        route_tree(&v, a, bt ? V_NONE : V_RECIPIENT);
+        route_tree(&v, a, how);
         int rc = report(arg, &v, bt, a, &seen);
         if (rc == FAIL) worst = FAIL;
         else if (rc == DEFER && worst == OK) worst = DEFER;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 /* MTA core */
 #include "../tern.h"
+#include "../expand.h"
 #include "../filter.h"
 #include "../globals.h"
 #include "../log.h"
@@ -112,10 +113,11 @@ static int get_data(const router_instance *r, const redirect_router_options *o,
 {
     bool forced;
     char *err;
-    char *v = route_expand(r, o->file ? "file" : "data", o->file ? o->file : o->data, &forced, &err);
+    const char *raw = o->file ? o->file : o->data;
+    char *v = route_expand(r, o->file ? "file" : "data", raw, &forced, &err);
     if (!v) {
         if (forced) return DECLINE;
-        addr->message = err;
+        addr->message = string_sprintf("failed to expand \"%s\": %s", raw, expand_error());
         return DEFER;
     }
     if (!o->file) { *text = v; return OK; }

@@ -1,0 +1,146 @@
+"""router_cases.py - configurations for the differential -bt/-bv/-bvs
+tests of router options (test_router_generic.py, test_redirect_options.py).
+
+Each case is (routers, addresses). "{d}" in the routers text stands for a
+directory of the test's own; "out.example" addresses are accepted by the
+"out" router that every case ends with, so a redirect's data shows the
+variables it expanded in the -bt output."""
+import re
+
+OUT = """out:
+  driver = accept
+  domains = out.example
+  transport = t
+"""
+
+# every affix variable, visible as a generated address
+SHOW = ("p=${local_part_prefix}.v=${local_part_prefix_v}.l=$local_part"
+        ".s=${local_part_suffix}.sv=${local_part_suffix_v}@out.example")
+
+
+def redirect(name, local_parts, data, extra=""):
+    """A redirect router for the given local parts."""
+    lp = f"  local_parts = {local_parts}\n" if local_parts else ""
+    return f"{name}:\n  driver = redirect\n  domains = test.example\n{lp}{extra}  data = {data}\n"
+
+
+def failing(name, local_parts, extra=""):
+    """A redirect that fails with its own name: shows in -bv which router ran."""
+    return redirect(name, local_parts, f":fail: routed by {name}", "  allow_fail\n" + extra)
+
+
+GENERIC = {
+    "affix_optional_wildcards": (redirect("show", "", SHOW, """  local_part_prefix = owner- : *+
+  local_part_suffix = -request : -*
+  local_part_prefix_optional
+  local_part_suffix_optional
+"""), ["owner-list", "list-request", "OWNER-x", "a+b+c", "x-y-z", "owner-", "-request",
+       "plain", "Owner-Bob-Request", "+x", "x-", "ab+", "a+-", "x+y-z+w-q", "owner--request"]),
+    "affix_required": (
+        redirect("pre", "", SHOW, "  local_part_prefix = pre-\n")
+        + redirect("suf", "", SHOW, "  local_part_suffix = -suf\n")
+        + redirect("both", "mid", SHOW, "  local_part_prefix = b-\n  local_part_suffix = -b\n"),
+        ["pre-x", "x-suf", "pre-x-suf", "b-mid-b", "b-mid", "mid-b", "x"]),
+    "affix_caseful": (redirect("show", "Bob", SHOW, "  local_part_prefix = Pre-\n  caseful_local_part\n"),
+                      ["Pre-Bob", "pre-Bob", "PRE-bob", "Pre-bob"]),
+    "require_files": (
+        redirect("r1", "a", "r1@out.example", "  require_files = {d}/exists\n")
+        + redirect("r2", "a : b", "r2@out.example", "  require_files = {d}/missing\n")
+        + redirect("r3", "b : c", "r3@out.example", "  require_files = !{d}/missing : {d}/exists\n")
+        + redirect("r4", "c : d", "r4@out.example",
+                   "  require_files = ${if eq{$local_part}{c}{{d}/missing}{{d}/exists}}\n")
+        + redirect("r5", "e", "r5@out.example", "  require_files = ${foo}\n"),
+        ["a", "b", "c", "d", "e"]),
+    "verify_family": (
+        failing("v1", "a", "  verify_only\n") + failing("v2", "a : b", "  no_verify\n")
+        + failing("v3", "a : b : c", "  verify_sender = false\n")
+        + failing("v4", "a : b : c : d", "  verify_recipient = false\n")
+        + failing("v5", "a : b : c : d : e", "  address_test = false\n")
+        + failing("v6", "a : b : c : d : e : f", "  verify = false\n")
+        + failing("v7", ""), ["a", "b", "c", "d", "e", "f", "g"]),
+    "address_data": (
+        redirect("ad1", "a : b : c", "${if eq{$local_part}{c}{}{x-$address_data@out.example}}",
+                 "  address_data = ${if eq{$local_part}{b}{fail}{D-$local_part}}\n")
+        + redirect("ad2", "b : c", "y-$address_data@out.example")
+        + redirect("ad3", "d", "z@out.example", "  address_data = ${lookup{x}lsearch{{d}/missing}}\n")
+        + redirect("ad4", "e", "z@out.example", "  address_data = ${if eq{1}{1}{fail}{}}${fail}\n"),
+        ["a", "b", "c", "d", "e"]),
+    "cannot_route_message": (
+        redirect("c1", "a : b", ":fail: explicit", "  allow_fail\n  cannot_route_message = C1 $local_part\n")
+        + """c2:
+  driver = accept
+  local_parts = b : c
+  condition = ${if eq{$local_part}{c}
+  cannot_route_message = C2 says no
+  transport = t
+""" + redirect("c3", "nothing", "x", "  cannot_route_message = C3 for $local_part\n")
+        + redirect("c4", "e", "x", "  cannot_route_message = ${foo}\n  no_more\n"),
+        ["a", "b", "c", "d", "e"]),
+    "expansion_failures": (
+        redirect("e1", "a", "x", "  condition = ${foo}\n")
+        + redirect("e3", "c", "x@out.example", "  errors_to = ${foo}\n")
+        + redirect("e4", "d", "x@out.example", "  headers_add = ${foo}\n")
+        + redirect("e5", "e", "${foo}")
+        + redirect("e6", "f", "x", "  require_files = ${foo}\n")
+        + redirect("e7", "${if eq{$local_part}{g}{${foo}}{x}}", "x"),
+        ["a", "c", "d", "e", "f", "g"]),
+    "pass_and_redirect_router": ("""m1:
+  driver = manualroute
+  local_parts = a : b
+  route_list = * 127.0.0.2
+  ignore_target_hosts = ${if eq{$local_part}{a}{127.0.0.2}{}}
+  host_find_failed = pass
+  pass_router = m3
+  transport = s
+""" + failing("m2", "a") + redirect("r1", "c", "d", "  redirect_router = r3\n") + failing("r2", "d")
+        + failing("m3", "a") + failing("r3", "d"), ["a", "b", "c"]),
+    "ignore_target_hosts": ("".join(f"""m{n}:
+  driver = manualroute
+  domains = {dom}.example
+  route_list = * 127.0.0.2:127.0.0.3:127.0.0.4
+  ignore_target_hosts = {ign}
+{extra}  transport = s
+""" for n, dom, ign, extra in [(1, "one", "127.0.0.3", ""), (2, "two", "127.0.0.0/24", ""),
+                                (3, "three", "127.0.0.0/24", "  host_find_failed = decline\n"),
+                                (4, "four", "127.0.0.0/24", "  host_find_failed = fail\n"),
+                                (5, "five", "127.0.0.4", "  host_find_failed = ignore\n")])
+        + "last:\n  driver = accept\n  transport = t\n",
+        ["x@one.example", "x@two.example", "x@three.example", "x@four.example", "x@five.example"]),
+    "hosts_randomize_off": ("""m1:
+  driver = manualroute
+  route_list = * 127.0.0.2:127.0.0.3:127.0.0.4:127.0.0.5 no_randomize
+  hosts_randomize
+  transport = s
+""", ["x@one.example"]),
+}
+
+
+def config(tmp, routers, main=""):
+    """A config around routers, with the transports the cases name."""
+    spool = f"{tmp}/spool"
+    return f"""spool_directory = {spool}
+log_file_path = {spool}/log/%slog
+exim_user = root
+exim_group = root
+primary_hostname = test.example
+qualify_domain = test.example
+never_users = root
+keep_environment =
+{main}
+begin routers
+{routers.replace("{d}", str(tmp))}{OUT}
+begin transports
+t:
+  driver = appendfile
+  file = {tmp}/mbox
+p:
+  driver = pipe
+s:
+  driver = smtp
+"""
+
+
+def stderr_lines(text):
+    """stderr with -bv's log timestamps and Exim's/Tern's program name masked."""
+    text = re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", "", text, flags=re.M)
+    return text.replace("Exim configuration error", "Tern configuration error")
