@@ -70,17 +70,42 @@ static int special(redirect_parse *rp, char *item, const char *rest, const char 
     return ERROR;
 }
 
-/* check_address - syntax of one address item; NULL if fine */
-static const char *check_address(const char *a)
+/* quote_error - an unmatched '"' in the local part, worded as Exim:
+ * one that opens mid-word also gets the "(expected word ...)" note */
+static const char *quote_error(const char *a)
 {
+    bool q = false, midword = false;
+    for (const char *p = a; *p; p++) {
+        if (*p == '\\' && q && p[1]) { p++; continue; }
+        if (*p != '"') continue;
+        if (!q && p > a && p[-1] != '.') midword = true;
+        q = !q;
+    }
+    if (!q) return NULL;
+    return midword ? "unmatched doublequote in local part (expected word or \"<\")"
+                   : "unmatched doublequote in local part";
+}
+
+const char *redirect_check_address(const char *a)
+{
+    const char *qe = quote_error(a);
+    if (qe) return qe;
     const char *err;
     char *lp, *dom;
+    if (*a == '@') return "no local part";
     if (!route_split(a, &lp, &dom, &err)) return err;
     bool q = false;
-    for (const char *p = lp; *p; p++) {
-        if (*p == '"') q = !q;
+    for (const unsigned char *p = (const unsigned char *)lp; *p; p++) {
+        if (*p == '\\' && q && p[1]) p++;
+        else if (*p == '"') q = !q;
         else if (*p == '@' && !q) return "domain missing or malformed";
+        else if ((isspace(*p) || *p < 32 || *p == 127) && !q)
+            return "missing or malformed local part (expected word or \"<\")";
     }
+    const char *gt = strchr(dom, '>');
+    if (gt && *a != '<')
+        return string_sprintf("malformed address: %s may not follow %.*s", gt,
+                              (int)(strlen(a) - strlen(gt)), a);
     if (strchr(dom, '@') || strchr(dom, ' ') || !*dom) return "domain missing or malformed";
     for (const unsigned char *p = (const unsigned char *)a; *p; p++)
         if (*p < 32 || *p == 127) return "malformed address";
@@ -127,7 +152,7 @@ static int add_item(redirect_parse *rp, char *item, int depth)
     bool noredir = item[0] == '\\';
     if (noredir) item++;
     if (!flags) {
-        const char *bad = check_address(item);
+        const char *bad = redirect_check_address(item);
         if (bad) {
             rp->error = string_sprintf("%s in \"%s\"", bad, item);
             if (!rp->skip_syntax_errors) return ERROR;

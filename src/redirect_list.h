@@ -24,6 +24,10 @@ typedef struct redirect_parse {
  * or DEFER (an :include: file could not be read) */
 int redirect_parse_text(redirect_parse *rp, const char *text, int depth);
 
+/* redirect_check_address - the syntax error in one address (worded as
+ * Exim words it), or NULL if it is fine */
+const char *redirect_check_address(const char *a);
+
 /* redirect_read_file - a whole alias/forward/filter file (untainted: a
  * local file, not outside data); NULL with *err */
 char *redirect_read_file(const char *path, const char **err);

@@ -11,6 +11,7 @@
 #include "tern.h"
 #include "globals.h"
 #include "host.h"
+#include "redirect_list.h"
 #include "route.h"
 #include "transport.h"
 #include "verify.h"
@@ -193,23 +194,52 @@ static int report(const char *arg, vrun *v, bool bt, address_item *top, gstring 
     return worst;
 }
 
+/* test_address_arg - an address to test, tainted, trimmed and without
+ * the "<...>" around it */
+static char *test_address_arg(const char *raw)
+{
+    char *arg = string_trim(string_copy_taint(raw, GET_TAINTED));
+    size_t n = strlen(arg);
+    if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>') {
+        arg[n - 1] = 0;
+        arg = string_trim(arg + 1);
+    }
+    return arg;
+}
+
+/* next_arg - the next address: an argument, or a line of stdin after
+ * Exim's "> " prompt; NULL at the end */
+static char *next_arg(int argc, char **argv, int *i, char *line, size_t len)
+{
+    if (argc) return *i < argc ? argv[(*i)++] : NULL;
+    printf("> ");
+    fflush(stdout);
+    if (fgets(line, (int)len, stdin)) return line;
+    printf("\n");
+    return NULL;
+}
+
 int verify_test_mode(int argc, char **argv, const char *mode)
 {
     bool bt = strcmp(mode, "bt") == 0;
     enum router_verify how = bt ? V_NONE : strcmp(mode, "bvs") == 0 ? V_SENDER : V_RECIPIENT;
-    int worst = OK;
-    char line[4096];
+    int worst = OK, i = 0;
     gstring *seen = NULL;
-    for (int i = 0; i < argc || (argc == 0 && fgets(line, sizeof line, stdin)); i++) {
-        char *arg = argc ? argv[i] : string_trim(line);
-        if (!*arg) continue;
-        address_item *a = route_new_address(string_copy_taint(arg, GET_TAINTED), 0);
+    char line[LIMIT_BT_LINE];
+    for (char *raw; (raw = next_arg(argc, argv, &i, line, sizeof line));) {
+        char *arg = test_address_arg(raw);
+        const char *bad = *arg ? redirect_check_address(arg) : "empty address";
+        if (bad) {
+            printf("syntax error: %s\n", bad);
+            worst = FAIL;
+            continue;
+        }
+        address_item *a = route_new_address(arg, 0);
         vrun v = {0};
         route_tree(&v, a, how);
         int rc = report(arg, &v, bt, a, &seen);
         if (rc == FAIL) worst = FAIL;
         else if (rc == DEFER && worst == OK) worst = DEFER;
-        if (argc == 0) i = -1;
     }
     return worst == FAIL ? 2 : worst == DEFER ? 1 : 0;
 }

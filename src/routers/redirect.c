@@ -201,8 +201,10 @@ static int place_child(const router_instance *r, const redirect_router_options *
         *lists->local = c;
         return OK;
     }
-    if (c->flags & AFL_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
-    else if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
+    /* a "\\name" item is kept from this router only when it is addr again,
+     * which run_one's ancestry check already does (Exim 4.96 routes
+     * other "\\" items from the top) */
+    if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
     c->next = *lists->new;
     *lists->new = c;
     return OK;
@@ -264,7 +266,8 @@ static int run_filter(const redirect_router_options *o, const char *text, addres
 
 /* qualify_for - the domain for unqualified items: qualify_domain (its
  * forced failure declines), the address's own (qualify_preserve_domain),
- * else qualify_recipient. "\\user" items ignore qualify_domain. */
+ * else qualify_recipient. "\\user" items ignore qualify_domain and take
+ * the address's own domain (Exim 4.96's behaviour). */
 static int qualify_for(const router_instance *r, const redirect_router_options *o, address_item *addr,
                        redirect_parse *rp)
 {
@@ -276,10 +279,10 @@ static int qualify_for(const router_instance *r, const redirect_router_options *
     char *q = route_expand(r, "qualify_domain", o->qualify_domain, &forced, &err);
     if (!q) {
         if (forced) return DECLINE;
-        addr->message = err;
+        addr->message = string_sprintf("failed to expand \"%s\": %s", o->qualify_domain, expand_error());
         return DEFER;
     }
-    rp->qualify_noredir = rp->qualify_domain;
+    rp->qualify_noredir = addr->domain; /* as Exim 4.96 does */
     rp->qualify_domain = q;
     return OK;
 }

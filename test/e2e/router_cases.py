@@ -144,3 +144,83 @@ def stderr_lines(text):
     """stderr with -bv's log timestamps and Exim's/Tern's program name masked."""
     text = re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", "", text, flags=re.M)
     return text.replace("Exim configuration error", "Tern configuration error")
+
+
+REDIRECT = {
+    "forbid_data": (
+        redirect("f1", "p", "|/bin/cat, x@out.example", "  forbid_pipe\n")
+        + redirect("f2", "f", "{d}/file, x@out.example", "  forbid_file\n")
+        + redirect("f3", "i", ":include:{d}/exists", "  forbid_include\n")
+        + redirect("f4", "b", ":blackhole:", "  forbid_blackhole\n")
+        + redirect("f5", "ok", "|/bin/cat, {d}/file, x@out.example",
+                   "  pipe_transport = p\n  file_transport = t\n")
+        + redirect("f6", "nopt", "|/bin/cat") + redirect("f7", "d", "{d}/dir/", "  file_transport = t\n")
+        + redirect("f8", "fp", "|/bin/cat, {d}/file, x@out.example",
+                   "  forbid_pipe\n  forbid_file\n  pipe_transport = p\n  file_transport = t\n"),
+        ["p", "f", "i", "b", "ok", "nopt", "d", "fp"]),
+    "forbid_file_option": (
+        redirect("f1", "p", "x", "  forbid_pipe\n  pipe_transport = p\n").replace("  data = x\n", "  file = {d}/fwd\n")
+        + redirect("f2", "i", "x", "  forbid_include\n").replace("  data = x\n", "  file = {d}/fwd2\n")
+        + redirect("f3", "s", "x").replace("  data = x\n", "  file = {d}/bad\n"),
+        ["p", "i", "s"]),
+    "check_ancestor": (
+        redirect("a1", "a", "b", "  check_ancestor\n") + redirect("b1", "b", "a, c@out.example", "  check_ancestor\n")
+        + redirect("x1", "x", "y") + redirect("y1", "y", "x, z@out.example"),
+        ["a", "b", "x"]),
+    "qualify": ("""q1:
+  driver = redirect
+  domains = one.example
+  qualify_preserve_domain
+  data = bob, carol@out.example
+q2:
+  driver = redirect
+  domains = two.example
+  data = bob
+q3:
+  driver = redirect
+  domains = three.example
+  qualify_domain = three-q.example
+  data = bob, \\\\carol
+q4:
+  driver = redirect
+  domains = four.example
+  qualify_domain = ${if eq{1}{1}{fail}{}}${fail}
+  data = bob
+any:
+  driver = accept
+  domains = ! out.example
+  transport = t
+""", ["x@one.example", "x@two.example", "x@three.example", "x@four.example"]),
+    "skip_syntax_errors": (
+        redirect("s1", "a", "a@@b, good@out.example, x y@out.example, also@out.example", "  skip_syntax_errors\n")
+        + redirect("s2", "b", "a@@b, good@out.example")
+        + redirect("s3", "c", "a@@b", "  skip_syntax_errors\n"),
+        ["a", "b", "c"]),
+    "order_and_duplicates": (
+        redirect("f", "", ":fail: no $local_part", "  allow_fail\n").replace("  domains = test.example\n",
+                                                                          "  domains = fail.example\n")
+        + redirect("A", "A", "p1@out.example, p2@out.example, p3@out.example")
+        + redirect("B", "B", "p1@out.example, |/bin/cat, p2@out.example, {d}/x, p3@out.example",
+                   "  pipe_transport = p\n  file_transport = t\n")
+        + redirect("C", "C", "f1@fail.example, p1@out.example, f2@fail.example, p2@out.example")
+        + redirect("D", "D", "B, C"),
+        ["A", "B", "C", "D", "p1@out.example"]),
+    "nul_and_quotes": (
+        redirect("al", "al", "x", "").replace("  data = x\n", "  file = {d}/nul\n")
+        + redirect("q1", "q1", '\\"quoted name\\"@out.example, \\"a\\\\\\"b\\"@out.example')
+        + redirect("q2", "q2", '\\"un@bal') + redirect("q3", "q3", '\\"x\\"@out.example, \\"unbal'),
+        ["al", "q1", "q2", "q3", '"x y"@out.example', '"unbalanced@test.example']),
+}
+
+
+def redirect_files(tmp):
+    """The files the REDIRECT cases read."""
+    (tmp / "fwd").write_text("|/bin/cat\nx@out.example\n")
+    (tmp / "fwd2").write_text("good@out.example\n:include:/dev/null\n")
+    (tmp / "bad").write_text("good@out.example, a@@b\n")
+    (tmp / "nul").write_bytes(b"x@out.example, a\0b@out.example, y@out.example\n")
+
+REDIRECT["hostile_arguments"] = (
+    redirect("any", "", "x@out.example"),
+    ['"unbalanced@test.example', "@test.example", "a@", "x\x01y@test.example", '"a\\"b"@test.example',
+     "a b@test.example", "<a@test.example>", "a@test.example>", 'a"b@test.example', '"a b"@test.example'])
