@@ -28,15 +28,18 @@ host_item *host_new(const char *name, int mx)
     return h;
 }
 
-/* shuffle - random order (for randomize and equal MX preferences). The
- * kernel's generator: random() is unseeded outside queue runs, which
- * would give every process the same order. */
+unsigned host_random(void)
+{
+    unsigned v;
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) v = (unsigned)random();
+    return v;
+}
+
+/* shuffle - random order (for randomize) */
 static void shuffle(host_item **arr, int n)
 {
     for (int i = n - 1; i > 0; i--) {
-        unsigned v;
-        if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) v = (unsigned)random();
-        int j = (int)(v % (unsigned)(i + 1));
+        int j = (int)(host_random() % (unsigned)(i + 1));
         host_item *t = arr[i];
         arr[i] = arr[j];
         arr[j] = t;

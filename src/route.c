@@ -458,6 +458,34 @@ static int unrouteable(address_item *addr, const router_instance *last)
     return FAIL;
 }
 
+void route_child_inherit(address_item *c, address_item *parent)
+{
+    c->parent = parent;
+    c->errors_address = parent->errors_address;
+    c->extra_headers = parent->extra_headers;
+    c->remove_headers = parent->remove_headers;
+    c->address_data = parent->address_data;
+}
+
+/* reroute_child - the router gave addr a new domain (widen_domains, the
+ * resolver's qualification, self = reroute): as in Exim, the new address
+ * is a child of the old one, routed again from the first router */
+static int reroute_child(address_item *addr, const address_item *before, router_lists *lists)
+{
+    char *lp, *dom;
+    const char *err;
+    if (!route_split(before->address, &lp, &dom, &err)) lp = before->local_part;
+    address_item *c = route_new_address(string_sprintf("%s@%s", lp, addr->domain), 0);
+    route_child_inherit(c, addr);
+    addr->address = before->address;
+    addr->domain = before->domain;
+    addr->unique = before->unique;
+    addr->local_part = before->local_part;
+    c->next = *lists->new;
+    *lists->new = c;
+    return OK;
+}
+
 int route_address(address_item *addr, router_lists *lists, enum router_verify verify)
 {
     if (addr->transport_return == FAIL) return FAIL; /* unparseable */
@@ -465,6 +493,7 @@ int route_address(address_item *addr, router_lists *lists, enum router_verify ve
         : (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER];
     const router_instance *last = NULL;
     char *saved_lp = addr->local_part;
+    address_item before = *addr;
     while (r) {
         addr->local_part = saved_lp;
         route_set_vars(addr);
@@ -476,7 +505,7 @@ int route_address(address_item *addr, router_lists *lists, enum router_verify ve
             r = next_after(r, rc);
             continue;
         }
-        if (rc == REROUTED) { r = (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER]; continue; }
+        if (rc == REROUTED) return reroute_child(addr, &before, lists);
         if (rc == ERROR) rc = DEFER;
         if (rc == FAIL && !addr->message) addr->message = string_copy("Unrouteable address");
         return rc;

@@ -55,6 +55,10 @@ char *route_expand(const router_instance *r, const char *opt, const char *s, boo
 /* route_ignore_hosts - r's ignore_target_hosts, expanded (NULL: none) */
 const char *route_ignore_hosts(const router_instance *r);
 
+/* route_child_inherit - make c a child of parent, with what children
+ * inherit (errors_to, router-added headers, address_data) */
+void route_child_inherit(address_item *c, address_item *parent);
+
 /* route_find_router - router instance by name, or NULL */
 const router_instance *route_find_router(const char *name);
 

@@ -182,11 +182,7 @@ static int place_child(const router_instance *r, const redirect_router_options *
 {
     if (!(c->flags & AFL_PFR) && o->check_ancestor && ancestor_has(addr, c->unique))
         *c = *route_new_address(addr->address, c->flags & AFL_HOMONYM);
-    c->parent = addr;
-    c->errors_address = addr->errors_address;
-    c->extra_headers = addr->extra_headers;
-    c->remove_headers = addr->remove_headers;
-    c->address_data = addr->address_data;
+    route_child_inherit(c, addr);
     if (c->flags & AFL_PFR) {
         c->unique = string_sprintf("%s:%s", c->address, addr->unique);
         if (!route_get_ugid(r, c, NULL)) return DEFER;
