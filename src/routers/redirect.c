@@ -287,7 +287,7 @@ static int qualify_for(const router_instance *r, const redirect_router_options *
  * the list came from ("data" or "file"); items skipped for their syntax
  * are logged, and a list of nothing but such items fails the address. */
 static int parse_list(const router_instance *r, const redirect_router_options *o, const char *text,
-                      address_item *addr, redirect_parse *rp)
+                      address_item *addr, redirect_parse *rp, enum router_verify v)
 {
     const char *from = o->file ? "file" : "data";
     int rc = redirect_parse_text(rp, text, 0);
@@ -297,7 +297,10 @@ static int parse_list(const router_instance *r, const redirect_router_options *o
     }
     if (rc == ERROR) { addr->message = string_sprintf("error in redirect %s: %s", from, rp->error); return DEFER; }
     if (rc == DEFER) { addr->message = rp->error; return DEFER; }
-    if (rp->skipped_errors) log_skipped(r, string_from_gstring(rp->skipped_errors));
+    if (rp->skipped_errors) {
+        log_skipped(r, string_from_gstring(rp->skipped_errors));
+        if (v == V_NONE) redirect_send_syntax_errors(r, o, string_from_gstring(rp->skipped_errors));
+    }
     if (rp->special) return special_result(o, rp, addr);
     if (rp->skipped && !rp->out && !rp->blackhole) {
         addr->message = string_copy("syntax error in redirection data");
@@ -326,7 +329,7 @@ static int redirect_router_route(router_instance *r, address_item *addr, const s
         if (rc != OK && rc != PASS) return rc;
         seen_filter = rc == OK;
         if (rc == PASS && !rp.out) return DECLINE;
-    } else if ((rc = parse_list(r, o, text, addr, &rp)) != OK) {
+    } else if ((rc = parse_list(r, o, text, addr, &rp, v)) != OK) {
         return rc;
     }
     if (rp.blackhole && !rp.out) return DISCARD;

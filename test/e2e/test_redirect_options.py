@@ -128,3 +128,72 @@ forward:
     assert sorted(log[:2]) == ["=> other <joe@test.example> R=users T=mbox",
                                "=> tern <joe@test.example> R=users T=mbox"]
     assert open(os.path.join(pub, "tern")).read().count("Subject: test") == 1
+
+
+def test_syntax_errors_to(tern_bin, tmp_path, pub):
+    """the skipped items are reported to syntax_errors_to, after the
+    expanded syntax_errors_text, in Exim 4.96's words"""
+    spool = str(tmp_path / "spool")
+    conf = tmp_path / "tern.conf"
+    conf.write_text(spool_config(spool, f"""begin routers
+list:
+  driver = redirect
+  local_parts = list
+  skip_syntax_errors
+  syntax_errors_to = other@test.example
+  syntax_errors_text = Your list $local_part has errors:
+  data = a@@b, tern, x y@z.example
+users:
+  driver = accept
+  local_parts = tern : other
+  transport = mbox
+begin transports
+mbox:
+  driver = appendfile
+  file = {pub}/$local_part
+  user = tern
+"""))
+    mid = write_message(spool, ["list@test.example"],
+                        headers=["Message-Id: <orig@x.example>\n", "Subject: test\n"])
+    rc, _, err = run(tern_bin, ["-C", str(conf), "-M", mid])
+    assert rc == 0, err
+    log = mainlog(spool)
+    assert log[2].startswith(f"<= <> R={mid} U=root P=local S=")
+    assert "=> other <other@test.example> R=users T=mbox" in log
+    assert "=> tern <list@test.example> R=users T=mbox" in log
+    import email
+    report = email.message_from_string(open(os.path.join(pub, "other")).read().split("\n", 1)[1])
+    assert report["From"] == "Mail Delivery System <Mailer-Daemon@test.example>"
+    assert report["Subject"] == "error(s) in forwarding or filtering"
+    assert report["Auto-Submitted"] == "auto-replied"
+    assert report["References"] == "<orig@x.example>"
+    assert report.get_payload() == """Your list list has errors:
+
+The list router encountered the following error(s):
+
+  domain missing or malformed in the address
+  "a@@b"
+
+  missing or malformed local part (expected word or "<") in the address
+  "x y@z.example"
+
+Other addresses were processed normally.
+
+"""
+
+
+def test_no_syntax_errors_mail_when_testing(tern_bin, tmp_path):
+    """-bt logs the skipped items on stderr and sends nothing"""
+    spool = tmp_path / "spool"
+    conf = tmp_path / "c.conf"
+    conf.write_text(spool_config(str(spool), """begin routers
+list:
+  driver = redirect
+  skip_syntax_errors
+  syntax_errors_to = other@test.example
+  data = a@@b
+"""))
+    rc, out, err = run(tern_bin, ["-C", str(conf), "-bt", "list@test.example"])
+    assert (rc, out) == (2, "list@test.example is undeliverable: syntax error in redirection data\n")
+    assert err == 'LOG: MAIN\n  list router: skipped error: domain missing or malformed in "a@@b"\n'
+    assert not os.path.exists(spool / "input") or os.listdir(spool / "input") == []
