@@ -238,8 +238,8 @@ static void log_skipped(const router_instance *r, const char *lines)
 }
 
 /* run_filter - an Exim filter file */
-static int run_filter(const redirect_router_options *o, const char *text, address_item *addr,
-                      redirect_parse *rp)
+static int run_filter(const router_instance *r, const redirect_router_options *o, const char *text,
+                      address_item *addr, redirect_parse *rp)
 {
     if (!o->allow_filter || o->forbid_exim_filter) {
         addr->message = string_copy("filtering not enabled");
@@ -249,6 +249,10 @@ static int run_filter(const redirect_router_options *o, const char *text, addres
     unsigned forbid = (o->forbid_file ? FILTER_FORBID_FILE : 0) | (o->forbid_pipe ? FILTER_FORBID_PIPE : 0)
         | (o->forbid_filter_logwrite ? FILTER_FORBID_LOGWRITE : 0);
     int rc = filter_run(text, addr, forbid, &fr);
+    if (rc == ERROR && o->skip_syntax_errors) { /* abandoned: the router declines */
+        log_write(L_always, LOG_MAIN, "%s router: skipped error: %s", r->drinst.name, fr.error);
+        return DECLINE;
+    }
     if (rc == ERROR) { addr->message = string_sprintf("error in filter file: %s", fr.error); return DEFER; }
     if (rc == FAIL || rc == DEFER) {
         addr->message = addr->user_message = fr.fail_text ? fr.fail_text : string_copy("filter failed");
@@ -325,7 +329,7 @@ static int redirect_router_route(router_instance *r, address_item *addr, const s
     if ((rc = qualify_for(r, o, addr, &rp)) != OK) return rc;
     bool seen_filter = false;
     if (filter_is_exim(text)) {
-        rc = run_filter(o, text, addr, &rp);
+        rc = run_filter(r, o, text, addr, &rp);
         if (rc != OK && rc != PASS) return rc;
         seen_filter = rc == OK;
         if (rc == PASS && !rp.out) return DECLINE;

@@ -197,3 +197,28 @@ list:
     assert (rc, out) == (2, "list@test.example is undeliverable: syntax error in redirection data\n")
     assert err == 'LOG: MAIN\n  list router: skipped error: domain missing or malformed in "a@@b"\n'
     assert not os.path.exists(spool / "input") or os.listdir(spool / "input") == []
+
+
+def test_skip_syntax_errors_abandons_a_bad_filter(tern_bin, exim_oracle, tmp_path, pub):
+    """a filter with a syntax error is abandoned, logged, and the router
+    declines (the error's own wording is the filter's: not compared). The
+    file is where user tern can read it: Exim reads it as that user."""
+    with open(os.path.join(pub, "filter"), "w") as f:
+        f.write('# Exim filter\nif $h_subject: contains "x"\n  deliver tern\nendif\n')
+    os.chmod(os.path.join(pub, "filter"), 0o644)
+    conf = tmp_path / "c.conf"
+    conf.write_text(config(tmp_path, f"""f:
+  driver = redirect
+  local_parts = f
+  file = {pub}/filter
+  allow_filter
+  skip_syntax_errors
+  user = tern
+any:
+  driver = accept
+  transport = t
+"""))
+    erc, eout, eerr = exim_oracle(["-C", str(conf), "-bt", "f@test.example"])
+    trc, tout, terr = run(tern_bin, ["-C", str(conf), "-bt", "f@test.example"])
+    assert (trc, tout) == (erc, eout) == (0, "f@test.example\n  router = any, transport = t\n")
+    assert terr.startswith("LOG: MAIN\n  f router: skipped error: ") and eerr.startswith(terr[:35])
