@@ -7,6 +7,8 @@ directory of the test's own; "out.example" addresses are accepted by the
 variables it expanded in the -bt output."""
 import re
 
+from delivery_util import spool_config
+
 OUT = """out:
   driver = accept
   domains = out.example
@@ -117,17 +119,7 @@ GENERIC = {
 
 def config(tmp, routers, main=""):
     """A config around routers, with the transports the cases name."""
-    spool = f"{tmp}/spool"
-    return f"""spool_directory = {spool}
-log_file_path = {spool}/log/%slog
-exim_user = root
-exim_group = root
-primary_hostname = test.example
-qualify_domain = test.example
-never_users = root
-keep_environment =
-{main}
-begin routers
+    return spool_config(f"{tmp}/spool", f"""begin routers
 {routers.replace("{d}", str(tmp))}{OUT}
 begin transports
 t:
@@ -137,7 +129,7 @@ p:
   driver = pipe
 s:
   driver = smtp
-"""
+""", main)
 
 
 def stderr_lines(text):

@@ -3,15 +3,11 @@ only with DNS answers (pass_on_timeout on a SERVFAIL, ignore_target_hosts
 on MX results, qualify_single, same_domain_copy_routing), through the DNS
 test environment (dnsenv.py) with -bt, compared with Exim 4.96."""
 import os
-import pathlib
 
 import pytest
 
 from dnsenv import dns_env  # noqa: F401
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
-TERN = os.environ.get("TERN_BIN", str(REPO / "build" / "tern"))
-EXIM = "/usr/sbin/exim4"
+from test_dnslookup_options import EXIM, TERN
 
 CONF = """\
 spool_directory = {spool}

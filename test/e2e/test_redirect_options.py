@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-from delivery_util import PublicDir, mainlog, run, spool_config, write_message
+from delivery_util import mainlog, run, spool_config, write_message
 from router_cases import REDIRECT, config, redirect_files, stderr_lines
-from test_router_generic import differential
+from test_router_generic import differential, pub  # noqa: F401 (fixture)
 
 
 @pytest.mark.parametrize("mode", ["-bt", "-bv"])
@@ -29,13 +29,6 @@ def test_no_allow_pipe_or_file(tern_bin, exim_oracle, tmp_path, option):
     trc, _, terr = run(tern_bin, ["-C", str(conf), "-bt", "x"])
     assert trc == erc == 1
     assert f'option "{option}" unknown' in terr and f'option "{option}" unknown' in eerr
-
-
-@pytest.fixture
-def pub():
-    d = PublicDir()
-    yield d.path
-    d.cleanup()
 
 
 def deliver(tern_bin, tmp_path, pub, routers, rcpts):
