@@ -317,7 +317,11 @@ static int preconditions(const router_instance *r, address_item *addr, enum rout
     if (r->router_home_directory) {
         bool forced;
         char *h = route_expand(r, "router_home_directory", r->router_home_directory, &forced, err);
-        if (!h) return DEFER;
+        if (!h) {
+            *err = string_sprintf("failed to expand \"%s\" for router_home_directory: %s",
+                                  r->router_home_directory, expand_error());
+            return DEFER;
+        }
         addr->home_dir = dlv.home = h;
     }
     const char *sender = msg.sender_address ? msg.sender_address : "";
@@ -369,7 +373,11 @@ static int generic_results(const router_instance *r, address_item *addr, char **
     }
     if (r->headers_remove) {
         char *h = route_expand(r, "headers_remove", r->headers_remove, &forced, err);
-        if (!h && !forced) return DEFER;
+        if (!h && !forced) {
+            *err = string_sprintf("%s router failed to expand remove_headers item \"%s\": %s",
+                                  r->drinst.name, r->headers_remove, expand_error());
+            return DEFER;
+        }
         if (h) addr->remove_headers = addr->remove_headers ? string_sprintf("%s:%s", addr->remove_headers, h) : h;
     }
     return OK;

@@ -84,8 +84,13 @@ GENERIC = {
         + redirect("e4", "d", "x@out.example", "  headers_add = ${foo}\n")
         + redirect("e5", "e", "${foo}")
         + redirect("e6", "f", "x", "  require_files = ${foo}\n")
-        + redirect("e7", "${if eq{$local_part}{g}{${foo}}{x}}", "x"),
-        ["a", "c", "d", "e", "f", "g"]),
+        + redirect("e7", "${if eq{$local_part}{g}{${foo}}{x}}", "x")
+        + redirect("e8", "h", "x@out.example", "  headers_remove = ${foo}\n")
+        + redirect("e9", "i", "x@out.example", "  senders = ${foo}\n")
+        + redirect("e10", "j", "x@out.example", "  router_home_directory = ${foo}\n")
+        + "e11:\n  driver = accept\n  local_parts = k\n  transport = ${foo}\n"
+        + redirect("e12", "l", "x").replace("  data = x\n", "  file = ${foo}\n"),
+        ["a", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]),
     "pass_and_redirect_router": ("""m1:
   driver = manualroute
   local_parts = a : b
