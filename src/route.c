@@ -252,34 +252,6 @@ static int check_user(const router_instance *r, address_item *addr, struct passw
     return OK;
 }
 
-/* check_require_files - every listed file must exist ("!" negates) */
-static int check_require_files(const router_instance *r, char **err)
-{
-    if (!r->require_files) return OK;
-    bool forced;
-    char *l = route_expand(r, "require_files", r->require_files, &forced, err);
-    if (!l && !forced)
-        *err = string_sprintf("failed to expand \"%s\" for require_files: %s", r->require_files,
-                              expand_error());
-    if (!l) return forced ? FAIL : DEFER;
-    const char *list = l;
-    int sep = 0;
-    char *item;
-    while ((item = string_nextinlist(&list, &sep))) {
-        bool neg = *item == '!';
-        if (neg) item++;
-        if (*item == '+' || (*item != '/' && !neg && strchr(item, '/') == NULL)) continue; /* user/group items */
-        struct stat st;
-        bool exists = stat(item, &st) == 0;
-        if (!exists && errno != ENOENT && errno != ENOTDIR) {
-            *err = string_sprintf("require_files: error for %s: %s", item, strerror(errno));
-            return DEFER;
-        }
-        if (exists == neg) return FAIL;
-    }
-    return OK;
-}
-
 /* check_condition - the "condition" option. An expansion that fails
  * skips the router and goes to the panic log, as in Exim. */
 static int check_condition(const router_instance *r, char **err)
@@ -327,7 +299,7 @@ static int preconditions(const router_instance *r, address_item *addr, enum rout
     const char *sender = msg.sender_address ? msg.sender_address : "";
     rc = check_list(r, "senders", r->senders, sender, MCL_ADDRESS, true, NULL, err);
     if (rc != OK) return rc;
-    if ((rc = check_require_files(r, err)) != OK) return rc;
+    if (r->require_files && (rc = route_require_files(r, err)) != OK) return rc;
     return check_condition(r, err);
 }
 

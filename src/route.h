@@ -59,6 +59,10 @@ const char *route_ignore_hosts(const router_instance *r);
  * inherit (errors_to, router-added headers, address_data) */
 void route_child_inherit(address_item *c, address_item *parent);
 
+/* route_require_files - r's require_files precondition: OK, FAIL (skip
+ * the router) or DEFER with *err (route_require.c) */
+int route_require_files(const router_instance *r, char **err);
+
 /* route_find_router - router instance by name, or NULL */
 const router_instance *route_find_router(const char *name);
 

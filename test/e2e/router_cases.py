@@ -51,8 +51,14 @@ GENERIC = {
         + redirect("r3", "b : c", "r3@out.example", "  require_files = !{d}/missing : {d}/exists\n")
         + redirect("r4", "c : d", "r4@out.example",
                    "  require_files = ${if eq{$local_part}{c}{{d}/missing}{{d}/exists}}\n")
-        + redirect("r5", "e", "r5@out.example", "  require_files = ${foo}\n"),
-        ["a", "b", "c", "d", "e"]),
+        + redirect("r5", "e", "r5@out.example", "  require_files = ${foo}\n")
+        + redirect("r6", "f : g", "r6@out.example", "  require_files = ${if eq{$local_part}{f}{nobody}{root}}:{d}/exists\n")
+        + redirect("r7", "f : h", "r7@out.example", "  require_files = nosuchuser:{d}/exists\n")
+        + redirect("r8", "f : i", "r8@out.example",
+                   "  require_files = ${if eq{$local_part}{i}{{d}/missing}fail} : ${if eq{$local_part}{f}{{d}/missing}{}}\n")
+        + redirect("r9", "f : j", "r9@out.example", "  require_files = +!{d}/missing : mail,mail : /etc/passwd\n")
+        + redirect("r10", "f", "r10@out.example"),
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]),
     "verify_family": (
         failing("v1", "a", "  verify_only\n") + failing("v2", "a : b", "  no_verify\n")
         + failing("v3", "a : b : c", "  verify_sender = false\n")
