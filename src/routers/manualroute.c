@@ -191,7 +191,12 @@ static int manualroute_router_route(router_instance *r, address_item *addr, cons
     rc = lookup_hosts(r, &hosts, &err, &failed, strcmp(o->host_find_failed, "ignore") == 0);
     if (rc == FAIL && strcmp(o->host_find_failed, "decline") == 0)
         addr->host_list = names; /* as Exim: later routers (and -bt) still see the hosts */
-    if (rc != OK) return find_failed(r, rc == FAIL ? o->host_find_failed : "defer", addr, failed);
+    if (rc == DEFER && r->pass_on_timeout) return PASS;
+    if (rc == DEFER) {
+        addr->message = string_sprintf("host lookup for %s did not complete (DNS timeout?)", failed ? failed : "");
+        return DEFER;
+    }
+    if (rc != OK) return find_failed(r, o->host_find_failed, addr, failed);
     return route_remote(r, addr, hosts, tname, lists);
 }
 

@@ -1,5 +1,6 @@
 """test_dnslookup_generic.py - generic router options whose effect shows
-only with DNS answers (pass_on_timeout on a SERVFAIL, ignore_target_hosts
+only with DNS answers (pass_on_timeout on a SERVFAIL, for dnslookup and
+manualroute host lookups, ignore_target_hosts
 on MX results, qualify_single, same_domain_copy_routing), through the DNS
 test environment (dnsenv.py) with -bt, compared with Exim 4.96."""
 import os
@@ -39,6 +40,8 @@ CASES = {
     "same_domain_copy_routing": ("  same_domain_copy_routing\n",
                                  ["a@lmx.test.example", "b@lmx.test.example", "c@nomx.test.example",
                                   "d@nomx.test.example"]),
+    "manualroute_pass_on_timeout": ("MANUAL  pass_on_timeout\n", ["u@a.example"]),
+    "manualroute_timeout_defers": ("MANUAL", ["u@a.example"]),
     "qualify_single": ("  qualify_single\n  no_more\n", ["u@lmx"]),
     "no_qualify_single": ("  no_qualify_single\n  no_more\n", ["u@lmx"]),
 }
@@ -50,7 +53,11 @@ def test_matches_exim(tmp_path, dns_env, case):
         pytest.skip("no Exim oracle")
     opts, addrs = CASES[case]
     conf = tmp_path / "conf"
-    conf.write_text(CONF.format(spool=tmp_path / "spool", opts=opts))
+    text = CONF.format(spool=tmp_path / "spool", opts=opts)
+    if opts.startswith("MANUAL"):  # a manualroute router whose host lookup fails temporarily
+        text = text.replace("  driver = dnslookup\n", "  driver = manualroute\n  route_list = * host.servfail.example\n")
+        text = text.replace("MANUAL", "")
+    conf.write_text(text)
     os.chmod(conf, 0o644)
     env = ["env", "LOCALDOMAIN=test.example"]
     mine = dns_env.run([*env, TERN, "-C", str(conf), "-bt", *addrs])
