@@ -121,3 +121,46 @@ def test_initgroups(tern_bin, tmp_path, pub, initgroups, tuser, want):
 {tuser}""", ["run@test.example"])
     assert log == ["=> run <run@test.example> R=run T=pipe", "Completed"]
     assert open(os.path.join(pub, "groups")).read().split() == want.split()
+
+
+def test_verify_recipient_replies(tern_bin, exim_oracle, tmp_path):
+    """ACL "verify = recipient": cannot_route_message (of the last router
+    considered) and :fail: texts are the 550 replies, deferrals a 451, as
+    Exim's (-bh)"""
+    conf = tmp_path / "c.conf"
+    conf.write_text(spool_config(str(tmp_path / "spool"), """acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+  require verify = recipient
+  accept
+begin routers
+f:
+  driver = redirect
+  local_parts = f
+  allow_fail
+  data = :fail: gone away
+d:
+  driver = redirect
+  local_parts = d
+  data = ${lookup{x}lsearch{/nonexistent}}
+users:
+  driver = accept
+  local_parts = tern
+  cannot_route_message = Unknown user $local_part
+  transport = t
+begin transports
+t:
+  driver = appendfile
+  file = /dev/null
+"""))
+    session = ("HELO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<nobody@test.example>\r\n"
+               "RCPT TO:<f@test.example>\r\nRCPT TO:<d@test.example>\r\nRCPT TO:<tern@test.example>\r\nQUIT\r\n")
+    _, eout, _ = exim_oracle(["-C", str(conf), "-bh", "127.0.0.1"], input=session)
+    p = subprocess.run([tern_bin, "-C", str(conf), "-bh", "127.0.0.1"], input=session,
+                       capture_output=True, text=True, timeout=30)
+
+    def replies(out):
+        return [line for line in out.splitlines() if line[:3].isdigit() and not line.startswith("220")]
+    assert replies(p.stdout) == replies(eout)
+    assert replies(p.stdout)[2:6] == ["550 Unknown user nobody", "550 gone away",
+                                      "451 Temporary local problem - please try later", "250 Accepted"]
