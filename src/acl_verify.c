@@ -69,6 +69,7 @@ static int verify_route(acl_ctx *x, const char *what, const char *address, enum 
     if (rc == OK) return OK;
     x->err_msg = why ? why : string_copy(rc == FAIL ? "Unrouteable address" : "could not verify address");
     conn.acl.verify_message = x->err_msg;
+    if (rc == FAIL) x->nested_msg = x->err_msg; /* the SMTP reply when no "message" is set, as Exim's */
     if (how == V_SENDER) msg.sender_verify_failure = rc == FAIL ? "route" : "defer";
     else msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
     return rc == FAIL ? FAIL : DEFER;

@@ -20,6 +20,7 @@
 #include "globals.h"
 #include "log.h"
 #include "match.h"
+#include "retry.h"
 #include "route.h"
 #include "router.h"
 #include "transport.h"
@@ -54,6 +55,7 @@ static bool transport_ugid(address_item *a, char **err)
         long v = strtol(u, &end, 10);
         if (!pw && (!*u || *end)) { *err = string_sprintf("unknown user \"%s\" in %s transport", u, t->drinst.name); return false; }
         a->uid = pw ? (long)pw->pw_uid : v;
+        a->flags &= ~AFL_INITGROUPS; /* the router's initgroups goes with the router's uid */
         if (pw && !(a->flags & AFL_GID_SET)) a->gid = pw->pw_gid;
         if (pw) a->flags |= AFL_GID_SET;
         a->flags |= AFL_UID_SET;
@@ -307,10 +309,22 @@ void deliver_local_group(address_item *chain)
     unreported(chain, pid > 0 ? status : 0);
 }
 
-/* deliver_local_check - identity checks done in the parent (so their
- * failure is logged without a fork); false if addr was deferred */
+/* deliver_local_check - checks done in the parent (so their failure is
+ * logged without a fork); false if addr was failed or deferred. A pipe or
+ * file a redirect forbade fails; one with no transport defers (Exim's
+ * wording and error numbers). */
 bool deliver_local_check(address_item *a)
 {
+    if (a->flags & AFL_FORBIDDEN) {
+        a->message = string_sprintf("delivery to %s forbidden", (a->flags & AFL_PIPE) ? "pipe" : "file");
+        a->transport_return = FAIL;
+        return false;
+    }
+    if (!a->transport) {
+        a->basic_errno = ERRNO_BADTRANSPORT;
+        a->transport_return = DEFER;
+        return false;
+    }
     const char *shadow = a->transport->shadow_transport;
     if (shadow && !route_find_transport(shadow)) /* Exim's wording, trailing space included */
         log_write(L_always, LOG_MAIN | LOG_PANIC, "shadow transport \"%s\" not found ", shadow);

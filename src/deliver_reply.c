@@ -20,6 +20,7 @@
 #include "globals.h"
 #include "header.h"
 #include "log.h"
+#include "router.h"
 #include "spool.h"
 #include "transport.h"
 #include "version.h"
@@ -126,8 +127,9 @@ void deliver_reply_spool(address_item *a, const char *rcpts, const char *text)
         || spool_write_file(dir, string_sprintf("%s-H", h.id), hf->s, hf->len, &err) != OK
         || spool_fsync_dir(dir) != OK) {
         a->transport_return = DEFER;
-        a->message = string_sprintf("Failed to send message from %s transport (%s)", a->transport->drinst.name,
-                                    err ? err : strerror(errno));
+        a->message = string_sprintf("Failed to send message from %s %s (%s)",
+                                    a->transport ? a->transport->drinst.name : a->router->drinst.name,
+                                    a->transport ? "transport" : "router", err ? err : strerror(errno));
         return;
     }
     size_t size = d->len - (MESSAGE_ID_LENGTH + 3);

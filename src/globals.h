@@ -34,6 +34,7 @@ struct proc_state {
     bool debugging;
     int debug_fd;
     bool test_harness;
+    char address_test;     /* 't' -bt, 'v' -bv/-bvs: log lines go to stderr, as Exim shows them */
     char *message_id;      /* for log lines outside a message context */
     /* delivery */
     bool dont_deliver;     /* -N */

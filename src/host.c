@@ -7,6 +7,7 @@
  * answers are tainted; host names from the config are not. */
 
 /* System */
+#include <sys/random.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <arpa/inet.h>
@@ -27,11 +28,18 @@ host_item *host_new(const char *name, int mx)
     return h;
 }
 
-/* shuffle - random order (for randomize and equal MX preferences) */
+unsigned host_random(void)
+{
+    unsigned v;
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) v = (unsigned)random();
+    return v;
+}
+
+/* shuffle - random order (for randomize) */
 static void shuffle(host_item **arr, int n)
 {
     for (int i = n - 1; i > 0; i--) {
-        int j = (int)(random() % (i + 1));
+        int j = (int)(host_random() % (unsigned)(i + 1));
         host_item *t = arr[i];
         arr[i] = arr[j];
         arr[j] = t;

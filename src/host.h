@@ -71,4 +71,9 @@ bool host_ignored(const char *addr, const char *ignore);
 /* host_chain_string - "name [addr]:name [addr]" for debug and -bt */
 char *host_chain_string(const host_item *chain);
 
+/* host_random - a random number for host order (randomize, equal MX
+ * preferences): the kernel's generator, since random() is unseeded
+ * outside queue runs and would give every process the same order */
+unsigned host_random(void);
+
 #endif

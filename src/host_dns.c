@@ -53,8 +53,9 @@ static char **search_names(const char *domain, const host_find_opts *o)
 
 /* ---- addresses ---- */
 
-/* add_family - append the addresses of one record type to the chain */
-static int add_family(const host_item *h, int type, const char *ignore, host_item ***tail)
+/* add_family - append the addresses of one record type to the chain;
+ * *ignored counts those ignore_target_hosts removed */
+static int add_family(const host_item *h, int type, const char *ignore, host_item ***tail, int *ignored)
 {
     dns_answer ans;
     char *err;
@@ -62,7 +63,8 @@ static int add_family(const host_item *h, int type, const char *ignore, host_ite
     if (rc != OK) return rc;
     int added = 0;
     for (dns_record *r = ans.records; r; r = r->next) {
-        if (r->type != type || host_ignored(r->data, ignore)) continue;
+        if (r->type != type) continue;
+        if (host_ignored(r->data, ignore)) { (*ignored)++; continue; }
         host_item *c = store_get(sizeof *c, GET_UNTAINTED);
         *c = *h;
         c->address = r->data;
@@ -76,7 +78,7 @@ static int add_family(const host_item *h, int type, const char *ignore, host_ite
 
 /* host_addresses - h expanded into one item per address (IPv6 first,
  * as Exim orders them, unless ipv4_prefer); OK, FAIL or DEFER */
-static int host_addresses(const host_item *h, const host_find_opts *o, host_item **out)
+static int host_addresses(const host_item *h, const host_find_opts *o, host_item **out, int *ignored)
 {
     host_item *first = NULL, **tail = &first;
     bool v6 = !o->ipv4_only && !cfg.disable_ipv6;
@@ -84,7 +86,7 @@ static int host_addresses(const host_item *h, const host_find_opts *o, host_item
     bool deferred = false;
     for (int i = 0; i < 2; i++) {
         if (order[i] == DNS_T_AAAA && !v6) continue;
-        if (add_family(h, order[i], o->ignore, &tail) == DEFER) deferred = true;
+        if (add_family(h, order[i], o->ignore, &tail, ignored) == DEFER) deferred = true;
     }
     *out = first;
     return first ? OK : deferred ? DEFER : FAIL;
@@ -109,7 +111,7 @@ static host_item *sorted_targets(const dns_answer *ans, int type)
     for (dns_record *r = ans->records; r; r = r->next) {
         if (r->type != type) continue;
         host_item *h = host_new(r->data, r->pref);
-        h->sort_key = (int)(random() & 0xffff);
+        h->sort_key = (int)(host_random() & 0xffff);
         if (type == DNS_T_SRV) h->port = r->port;
         arr[k++] = h;
     }
@@ -119,14 +121,17 @@ static host_item *sorted_targets(const dns_answer *ans, int type)
 }
 
 /* targets_addresses - every target with its addresses; hosts that have
- * none are dropped. DEFER if none is left and some lookup deferred. */
+ * none are dropped. DEFER if none is left and some lookup deferred; when
+ * ignore_target_hosts removed them all, FAIL with no *err (the router
+ * declines, as Exim's does). */
 static int targets_addresses(host_item *targets, const host_find_opts *o, host_item **chain, char **err)
 {
     host_item *out = NULL, **tail = &out;
     bool deferred = false;
+    int ignored = 0;
     for (host_item *h = targets; h; h = h->next) {
         host_item *got;
-        int rc = host_addresses(h, o, &got);
+        int rc = host_addresses(h, o, &got, &ignored);
         if (rc == DEFER) deferred = true;
         if (rc != OK) continue;
         *tail = got;
@@ -134,6 +139,7 @@ static int targets_addresses(host_item *targets, const host_find_opts *o, host_i
     }
     *chain = out;
     if (out) return OK;
+    if (ignored && !deferred) return FAIL;
     *err = string_copy(deferred ? "host lookup did not complete" : "all relevant MX records point to non-existent hosts");
     return deferred ? DEFER : FAIL;
 }
@@ -182,7 +188,8 @@ static int try_name(const char *name, const host_find_opts *o, host_item **chain
     if (no_service(t) && t->mx == 0) { *err = string_copy("an MX or SRV record indicated no SMTP service"); return FAIL; }
     if (t) return targets_addresses(t, o, chain, err);
     if (o->mx_only) return FAIL;
-    rc = host_addresses(host_new(name, MX_NONE), o, chain);
+    int ignored = 0;
+    rc = host_addresses(host_new(name, MX_NONE), o, chain, &ignored);
     if (rc == DEFER) *err = string_sprintf("host lookup for %s did not complete", name);
     return rc;
 }

@@ -118,6 +118,7 @@
  * real alias tree (1000-level chains route), low enough that a cycle the
  * ancestor check cannot see (new names each time) ends with an error. */
 #define LIMIT_REDIRECT_DEPTH 1100
+#define LIMIT_BT_LINE 4096          /* one address line read by -bt/-bv from stdin */
 
 /* Redirect data (an alias file entry, a .forward or filter file). */
 #define LIMIT_REDIRECT_DATA (16 * 1024 * 1024)

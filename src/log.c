@@ -287,6 +287,14 @@ static void log_vwrite(int selector, int flags, const char *fmt, va_list ap)
         store_reset(m);
         return;
     }
+    if (proc.address_test) { /* -bt / -bv: shown, not written */
+        if (proc.address_test == 't')
+            fprintf(stderr, "LOG: MAIN%s\n  %.*s\n", flags & LOG_PANIC ? " PANIC" : "", (int)body->len, body->s);
+        else
+            fprintf(stderr, "%s %.*s\n", log_timestamp(), (int)body->len, body->s);
+        store_reset(m);
+        return;
+    }
     gstring *g = string_catc(string_cat(line_prefix(NULL), text), '\n');
     if (g->len > LIMIT_LOG_LINE) {
         g->len = LIMIT_LOG_LINE - 1;

@@ -44,7 +44,10 @@ int modes_run(const char *mode, int argc, char **argv)
     int rc = smtp_modes_run(mode, argc, argv, &handled); /* -bs -bh -bm -t -bd */
     if (handled) return rc;
     if (strcmp(mode, "bt") == 0 || strcmp(mode, "bv") == 0 || strcmp(mode, "bvs") == 0)
-        return verify_test_mode(argc, argv, mode[1] == 't');
+    {
+        proc.address_test = mode[1];
+        return verify_test_mode(argc, argv, mode);
+    }
     if (strcmp(mode, "M") == 0 || strcmp(mode, "Mc") == 0)
         return deliver_mode_M(argc, argv, mode[1] == 'c');
     rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */

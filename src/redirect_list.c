@@ -70,17 +70,42 @@ static int special(redirect_parse *rp, char *item, const char *rest, const char 
     return ERROR;
 }
 
-/* check_address - syntax of one address item; NULL if fine */
-static const char *check_address(const char *a)
+/* quote_error - an unmatched '"' in the local part, worded as Exim:
+ * one that opens mid-word also gets the "(expected word ...)" note */
+static const char *quote_error(const char *a)
 {
+    bool q = false, midword = false;
+    for (const char *p = a; *p; p++) {
+        if (*p == '\\' && q && p[1]) { p++; continue; }
+        if (*p != '"') continue;
+        if (!q && p > a && p[-1] != '.') midword = true;
+        q = !q;
+    }
+    if (!q) return NULL;
+    return midword ? "unmatched doublequote in local part (expected word or \"<\")"
+                   : "unmatched doublequote in local part";
+}
+
+const char *redirect_check_address(const char *a)
+{
+    const char *qe = quote_error(a);
+    if (qe) return qe;
     const char *err;
     char *lp, *dom;
+    if (*a == '@') return "no local part";
     if (!route_split(a, &lp, &dom, &err)) return err;
     bool q = false;
-    for (const char *p = lp; *p; p++) {
-        if (*p == '"') q = !q;
+    for (const unsigned char *p = (const unsigned char *)lp; *p; p++) {
+        if (*p == '\\' && q && p[1]) p++;
+        else if (*p == '"') q = !q;
         else if (*p == '@' && !q) return "domain missing or malformed";
+        else if ((isspace(*p) || *p < 32 || *p == 127) && !q)
+            return "missing or malformed local part (expected word or \"<\")";
     }
+    const char *gt = strchr(dom, '>');
+    if (gt && *a != '<')
+        return string_sprintf("malformed address: %s may not follow %.*s", gt,
+                              (int)(strlen(a) - strlen(gt)), a);
     if (strchr(dom, '@') || strchr(dom, ' ') || !*dom) return "domain missing or malformed";
     for (const unsigned char *p = (const unsigned char *)a; *p; p++)
         if (*p < 32 || *p == 127) return "malformed address";
@@ -107,7 +132,7 @@ char *redirect_read_file(const char *path, const char **err)
 /* include - :include:file, read and parsed in place */
 static int include(redirect_parse *rp, const char *path, int depth)
 {
-    if (rp->forbid_include) { rp->error = string_sprintf("included file %s not permitted", path); return ERROR; }
+    if (rp->forbid_include) { rp->error = string_copy("included files not permitted"); return ERROR; }
     if (depth > 8) { rp->error = string_copy("too many nested :include: files"); return ERROR; }
     const char *err;
     char *data = redirect_read_file(path, &err);
@@ -124,19 +149,20 @@ static int add_item(redirect_parse *rp, char *item, int depth)
     if (strncmp(item, ":include:", 9) == 0) return include(rp, string_trim(item + 9), depth);
     if (item[0] == '|') flags = AFL_PFR | AFL_PIPE;
     else if (item[0] == '/') flags = AFL_PFR | AFL_FILE;
-    if ((flags & AFL_PIPE) && rp->forbid_pipe) { rp->error = string_sprintf("pipe \"%s\" not permitted", item); return ERROR; }
-    if ((flags & AFL_FILE) && rp->forbid_file) { rp->error = string_sprintf("file \"%s\" not permitted", item); return ERROR; }
     bool noredir = item[0] == '\\';
     if (noredir) item++;
     if (!flags) {
-        const char *bad = check_address(item);
+        const char *bad = redirect_check_address(item);
         if (bad) {
-            if (rp->skip_syntax_errors) { rp->skipped++; return OK; }
             rp->error = string_sprintf("%s in \"%s\"", bad, item);
-            return ERROR;
+            if (!rp->skip_syntax_errors) return ERROR;
+            rp->skipped++; /* the router logs each one (skip_syntax_errors) */
+            rp->skipped_errors = string_fmt_append(rp->skipped_errors, "%s\n", rp->error);
+            rp->error = NULL;
+            return OK;
         }
-        if (!strchr(item, '@') && rp->qualify_domain)
-            item = string_sprintf("%s@%s", item, rp->qualify_domain);
+        const char *q = noredir && rp->qualify_noredir ? rp->qualify_noredir : rp->qualify_domain;
+        if (!strchr(item, '@') && q) item = string_sprintf("%s@%s", item, q);
     }
     if (++rp->count > LIMIT_REDIRECT_ITEMS) { rp->error = string_copy("too many addresses in redirection"); return ERROR; }
     address_item *a = route_new_address(item, flags);

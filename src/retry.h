@@ -18,6 +18,7 @@
 #define ERRNO_AUTH_FAIL    (-42) /* auth_failed */
 #define ERRNO_TLS_REQUIRED (-43) /* tls_required */
 #define ERRNO_LOOKUP       (-47) /* host lookup failed (lookup) */
+#define ERRNO_BADTRANSPORT (-30) /* a generated pipe or file has no transport */
 #define ERRNO_EXIMQUOTA    (-22) /* quota; more_errno: seconds since the mailbox was read */
 #define ERRNO_RETRY_TIMEOUT (-51) /* retry timeout exceeded */
 

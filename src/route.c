@@ -99,6 +99,16 @@ address_item *route_new_address(const char *address, unsigned flags)
     return a;
 }
 
+const char *route_ignore_hosts(const router_instance *r)
+{
+    if (!r->ignore_target_hosts) return NULL;
+    bool forced;
+    char *err;
+    char *l = route_expand(r, "ignore_target_hosts", r->ignore_target_hosts, &forced, &err);
+    if (!l && !forced) log_write(L_always, LOG_MAIN | LOG_PANIC, "%s", err);
+    return l && *l ? l : NULL;
+}
+
 /* original - the top-level ancestor of addr */
 static const address_item *original(const address_item *addr)
 {
@@ -115,6 +125,8 @@ void route_set_vars(const address_item *addr)
     dlv.domain = named->domain;
     dlv.local_part_prefix = addr->prefix;
     dlv.local_part_suffix = addr->suffix;
+    dlv.local_part_prefix_v = addr->prefix_v;
+    dlv.local_part_suffix_v = addr->suffix_v;
     dlv.address_data = addr->address_data;
     dlv.local_part_data = addr->local_part_data;
     dlv.domain_data = addr->domain_data;
@@ -129,9 +141,10 @@ void route_set_vars(const address_item *addr)
 
 /* ---- preconditions, in the manual's order ---- */
 
-/* skip_for_mode - verify_only, verify_sender/recipient, address_test */
+/* skip_for_mode - verify_only, verify_sender/recipient, address_test (-bt) */
 static bool skip_for_mode(const router_instance *r, enum router_verify v)
 {
+    if (v == V_NONE && proc.address_test == 't' && !r->address_test) return true;
     if (v == V_NONE) return r->verify_only;
     if (v == V_SENDER) return !r->verify_sender;
     if (v == V_RECIPIENT) return !r->verify_recipient;
@@ -146,7 +159,12 @@ static int check_list(const router_instance *r, const char *opt, const char *lis
     if (!list) return OK;
     bool forced;
     char *l = route_expand(r, opt, list, &forced, err);
-    if (!l) return DEFER;
+    if (!l) {
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to expand \"%s\" while checking a list: %s", list,
+                  expand_error());
+        *err = string_sprintf("%s check lookup or other defer", opt);
+        return DEFER;
+    }
     const char *val = NULL;
     int rc = ty == MCL_ADDRESS ? match_address_list(s, caseless, l, &val)
                                : match_isinlist(s, l, ty, caseless, &val);
@@ -155,57 +173,67 @@ static int check_list(const router_instance *r, const char *opt, const char *lis
     return rc;
 }
 
-/* affix_match - one prefix ("*-" wildcard first) or suffix ("-*" wildcard
- * last) item against lp; the length matched, 0 if none */
-static size_t affix_match(const char *lp, size_t lplen, const char *item, bool prefix)
+/* affix_match - one prefix or suffix item against lp; the length matched,
+ * or -1. A wildcard ("*-" prefix, "-*" suffix) takes the longest affix
+ * ending (or starting) with the fixed part; its variable part may be empty,
+ * and so may what is left of the local part (except after a plain suffix). */
+static long affix_match(const char *lp, size_t lplen, const char *item, bool prefix)
 {
     size_t n = strlen(item);
     bool wild = n && (prefix ? item[0] == '*' : item[n - 1] == '*');
     const char *fixed = wild && prefix ? item + 1 : item;
     size_t flen = wild ? n - 1 : n;
-    if (flen >= lplen) return 0;
+    if (flen > lplen || (!wild && !prefix && flen == lplen)) return -1; /* as Exim: a plain suffix leaves a local part */
     if (!wild) {
         const char *at = prefix ? lp : lp + lplen - flen;
-        return strncasecmp(at, fixed, flen) == 0 ? flen : 0;
+        return strncasecmp(at, fixed, flen) == 0 ? (long)flen : -1;
     }
-    for (const char *p = prefix ? lp + 1 : lp + 1; p + flen <= lp + lplen; p++) {
-        if (strncasecmp(p, fixed, flen) != 0) continue;
-        size_t got = prefix ? (size_t)(p - lp) + flen : (size_t)(lp + lplen - p);
-        if (got < lplen) return got;
+    for (size_t i = 0; i + flen <= lplen; i++) {
+        size_t pos = prefix ? lplen - flen - i : i; /* prefix: last match; suffix: first */
+        if (strncasecmp(lp + pos, fixed, flen) == 0) return (long)(prefix ? pos + flen : lplen - pos);
     }
-    return 0;
+    return -1;
 }
 
-/* affix_list_match - the first item of list that matches lp */
-static size_t affix_list_match(const char *lp, const char *list, bool prefix)
+/* affix_list_match - the first item of list that matches lp: its length
+ * (-1 if none) and, for a wildcard, the variable part in *v */
+static long affix_list_match(const char *lp, const char *list, bool prefix, char **v)
 {
     int sep = 0;
     char *item;
     size_t lplen = strlen(lp);
+    *v = NULL;
     while ((item = string_nextinlist(&list, &sep))) {
-        size_t got = affix_match(lp, lplen, item, prefix);
-        if (got) return got;
+        long got = affix_match(lp, lplen, item, prefix);
+        if (got < 0) continue;
+        size_t fixed = strlen(item) - 1;
+        if (prefix && item[0] == '*') *v = string_copyn(lp, (size_t)got - fixed);
+        else if (!prefix && *item && item[strlen(item) - 1] == '*')
+            *v = string_copy(lp + lplen - (size_t)got + fixed);
+        return got;
     }
-    return 0;
+    return -1;
 }
 
-/* check_affixes - strip local_part_prefix/suffix; FAIL if required and absent */
+/* check_affixes - strip local_part_prefix/suffix; FAIL if required and
+ * absent. Matching is on the lowercased local part unless caseful. */
 static int check_affixes(const router_instance *r, address_item *addr)
 {
-    addr->prefix = addr->suffix = NULL;
+    addr->prefix = addr->suffix = addr->prefix_v = addr->suffix_v = NULL;
     char *lp = addr->cc_local_part ? addr->cc_local_part : addr->local_part;
+    lp = r->caseful_local_part ? string_copy(lp) : string_lc(lp);
     if (r->local_part_prefix) {
-        size_t n = affix_list_match(lp, r->local_part_prefix, true);
-        if (n) { addr->prefix = string_copyn(lp, n); lp += n; }
+        long n = affix_list_match(lp, r->local_part_prefix, true, &addr->prefix_v);
+        if (n >= 0) { addr->prefix = string_copyn(lp, (size_t)n); lp += n; }
         else if (!r->local_part_prefix_optional) return FAIL;
     }
     if (r->local_part_suffix) {
-        size_t n = affix_list_match(lp, r->local_part_suffix, false);
+        long n = affix_list_match(lp, r->local_part_suffix, false, &addr->suffix_v);
         size_t len = strlen(lp);
-        if (n) { addr->suffix = string_copy(lp + len - n); lp = string_copyn(lp, len - n); }
+        if (n >= 0) { addr->suffix = string_copy(lp + len - (size_t)n); lp = string_copyn(lp, len - (size_t)n); }
         else if (!r->local_part_suffix_optional) return FAIL;
     }
-    addr->local_part = r->caseful_local_part ? string_copy(lp) : string_lc(lp);
+    addr->local_part = lp;
     return OK;
 }
 
@@ -224,38 +252,17 @@ static int check_user(const router_instance *r, address_item *addr, struct passw
     return OK;
 }
 
-/* check_require_files - every listed file must exist ("!" negates) */
-static int check_require_files(const router_instance *r, char **err)
-{
-    if (!r->require_files) return OK;
-    bool forced;
-    char *l = route_expand(r, "require_files", r->require_files, &forced, err);
-    if (!l) return forced ? FAIL : DEFER;
-    const char *list = l;
-    int sep = 0;
-    char *item;
-    while ((item = string_nextinlist(&list, &sep))) {
-        bool neg = *item == '!';
-        if (neg) item++;
-        if (*item == '+' || (*item != '/' && !neg && strchr(item, '/') == NULL)) continue; /* user/group items */
-        struct stat st;
-        bool exists = stat(item, &st) == 0;
-        if (!exists && errno != ENOENT && errno != ENOTDIR) {
-            *err = string_sprintf("require_files: error for %s: %s", item, strerror(errno));
-            return DEFER;
-        }
-        if (exists == neg) return FAIL;
-    }
-    return OK;
-}
-
-/* check_condition - the "condition" option */
+/* check_condition - the "condition" option. An expansion that fails
+ * skips the router and goes to the panic log, as in Exim. */
 static int check_condition(const router_instance *r, char **err)
 {
     if (!r->condition) return OK;
     bool forced;
     char *v = route_expand(r, "condition", r->condition, &forced, err);
-    if (!v) return forced ? FAIL : DEFER;
+    if (!v && !forced)
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to expand condition \"%s\" for %s router: %s",
+                  r->condition, r->drinst.name, expand_error());
+    if (!v) return FAIL;
     v = string_trim(v);
     if (!*v || strcmp(v, "0") == 0 || strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
         return FAIL;
@@ -282,13 +289,17 @@ static int preconditions(const router_instance *r, address_item *addr, enum rout
     if (r->router_home_directory) {
         bool forced;
         char *h = route_expand(r, "router_home_directory", r->router_home_directory, &forced, err);
-        if (!h) return DEFER;
+        if (!h) {
+            *err = string_sprintf("failed to expand \"%s\" for router_home_directory: %s",
+                                  r->router_home_directory, expand_error());
+            return DEFER;
+        }
         addr->home_dir = dlv.home = h;
     }
     const char *sender = msg.sender_address ? msg.sender_address : "";
     rc = check_list(r, "senders", r->senders, sender, MCL_ADDRESS, true, NULL, err);
     if (rc != OK) return rc;
-    if ((rc = check_require_files(r, err)) != OK) return rc;
+    if (r->require_files && (rc = route_require_files(r, err)) != OK) return rc;
     return check_condition(r, err);
 }
 
@@ -300,17 +311,29 @@ static int generic_results(const router_instance *r, address_item *addr, char **
     bool forced;
     if (r->address_data) {
         char *d = route_expand(r, "address_data", r->address_data, &forced, err);
+        if (!d && !forced)
+            *err = string_sprintf("expansion of \"%s\" failed in %s router: %s", r->address_data,
+                                  r->drinst.name, expand_error());
         if (!d) return forced ? DECLINE : DEFER;
         addr->address_data = dlv.address_data = d;
     }
     if (r->errors_to) {
         char *e = route_expand(r, "errors_to", r->errors_to, &forced, err);
+        if (!e && !forced) {
+            *err = string_sprintf("%s router failed to expand \"%s\": %s", r->drinst.name,
+                                  r->errors_to, expand_error());
+            return DEFER;
+        }
         if (e) addr->errors_address = e;
         if (e && !*e) addr->flags |= AFL_IGNORE_ERROR;
     }
     if (r->headers_add) {
         char *h = route_expand(r, "headers_add", r->headers_add, &forced, err);
-        if (!h && !forced) return DEFER;
+        if (!h && !forced) {
+            *err = string_sprintf("%s router failed to expand add_headers item \"%s\": %s",
+                                  r->drinst.name, r->headers_add, expand_error());
+            return DEFER;
+        }
         if (h && *h) {
             header_line *hl = store_get_zero(sizeof *hl, GET_UNTAINTED);
             size_t n = strlen(h);
@@ -322,7 +345,11 @@ static int generic_results(const router_instance *r, address_item *addr, char **
     }
     if (r->headers_remove) {
         char *h = route_expand(r, "headers_remove", r->headers_remove, &forced, err);
-        if (!h && !forced) return DEFER;
+        if (!h && !forced) {
+            *err = string_sprintf("%s router failed to expand remove_headers item \"%s\": %s",
+                                  r->drinst.name, r->headers_remove, expand_error());
+            return DEFER;
+        }
         if (h) addr->remove_headers = addr->remove_headers ? string_sprintf("%s:%s", addr->remove_headers, h) : h;
     }
     return OK;
@@ -410,6 +437,34 @@ static int unrouteable(address_item *addr, const router_instance *last)
     return FAIL;
 }
 
+void route_child_inherit(address_item *c, address_item *parent)
+{
+    c->parent = parent;
+    c->errors_address = parent->errors_address;
+    c->extra_headers = parent->extra_headers;
+    c->remove_headers = parent->remove_headers;
+    c->address_data = parent->address_data;
+}
+
+/* reroute_child - the router gave addr a new domain (widen_domains, the
+ * resolver's qualification, self = reroute): as in Exim, the new address
+ * is a child of the old one, routed again from the first router */
+static int reroute_child(address_item *addr, const address_item *before, router_lists *lists)
+{
+    char *lp, *dom;
+    const char *err;
+    if (!route_split(before->address, &lp, &dom, &err)) lp = before->local_part;
+    address_item *c = route_new_address(string_sprintf("%s@%s", lp, addr->domain), 0);
+    route_child_inherit(c, addr);
+    addr->address = before->address;
+    addr->domain = before->domain;
+    addr->unique = before->unique;
+    addr->local_part = before->local_part;
+    c->next = *lists->new;
+    *lists->new = c;
+    return OK;
+}
+
 int route_address(address_item *addr, router_lists *lists, enum router_verify verify)
 {
     if (addr->transport_return == FAIL) return FAIL; /* unparseable */
@@ -417,18 +472,19 @@ int route_address(address_item *addr, router_lists *lists, enum router_verify ve
         : (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER];
     const router_instance *last = NULL;
     char *saved_lp = addr->local_part;
+    address_item before = *addr;
     while (r) {
         addr->local_part = saved_lp;
         route_set_vars(addr);
         int rc = run_one(r, addr, verify, lists);
+        last = r; /* cannot_route_message: skipped routers count too */
         if (rc == SKIP) { r = (const router_instance *)r->drinst.next; continue; }
-        last = r;
         if (rc == DECLINE || rc == PASS) {
             if (rc == DECLINE && !xbool(&r->more, r)) break;
             r = next_after(r, rc);
             continue;
         }
-        if (rc == REROUTED) { r = (const router_instance *)cfg.sections.drivers[DRIVER_ROUTER]; continue; }
+        if (rc == REROUTED) return reroute_child(addr, &before, lists);
         if (rc == ERROR) rc = DEFER;
         if (rc == FAIL && !addr->message) addr->message = string_copy("Unrouteable address");
         return rc;

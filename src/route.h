@@ -55,6 +55,17 @@ void route_set_vars(const address_item *addr);
 char *route_expand(const router_instance *r, const char *opt, const char *s, bool *forced,
                    char **err);
 
+/* route_ignore_hosts - r's ignore_target_hosts, expanded (NULL: none) */
+const char *route_ignore_hosts(const router_instance *r);
+
+/* route_child_inherit - make c a child of parent, with what children
+ * inherit (errors_to, router-added headers, address_data) */
+void route_child_inherit(address_item *c, address_item *parent);
+
+/* route_require_files - r's require_files precondition: OK, FAIL (skip
+ * the router) or DEFER with *err (route_require.c) */
+int route_require_files(const router_instance *r, char **err);
+
 /* route_find_router - router instance by name, or NULL */
 const router_instance *route_find_router(const char *name);
 

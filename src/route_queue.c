@@ -98,7 +98,11 @@ static int find_transport(const router_instance *r, address_item *addr, const ch
     bool forced;
     char *err;
     char *n = route_expand(r, "transport", name, &forced, &err);
-    if (!n) { addr->message = err; return DEFER; }
+    if (!n) {
+        addr->message = string_sprintf("failed to expand transport \"%s\" in %s router: %s", name,
+                                       r->drinst.name, expand_error());
+        return DEFER;
+    }
     transport_instance *t = route_find_transport(n);
     if (!t) {
         addr->message = string_sprintf("transport \"%s\" not found in %s router", n, r->drinst.name);

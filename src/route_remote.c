@@ -46,7 +46,7 @@ static void fallbacks(const router_instance *r, address_item *addr)
     const char *err;
     host_item *f = host_parse_list(r->fallback_hosts, false, &err);
     char *lerr;
-    if (f && host_find_byname(&f, r->ignore_target_hosts, &lerr) == OK) {
+    if (f && host_find_byname(&f, route_ignore_hosts(r), &lerr) == OK) {
         for (host_item *h = f; h; h = h->next) h->fallback = true; /* after the others */
         host_item **tail = &addr->host_list;
         while (*tail) tail = &(*tail)->next;

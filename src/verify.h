@@ -10,8 +10,8 @@
  * FAIL (undeliverable; *msg says why) or DEFER (*msg says why). */
 int verify_address(const char *address, enum router_verify how, char **msg);
 
-/* verify_test_mode - -bt (testing) or -bv: each argument (or line of
+/* verify_test_mode - mode "bt" (testing), "bv" or "bvs" (as a sender): each argument (or line of
  * stdin) is routed and reported as Exim does; returns the exit status */
-int verify_test_mode(int argc, char **argv, bool bt);
+int verify_test_mode(int argc, char **argv, const char *mode);
 
 #endif

@@ -76,7 +76,7 @@ static bool find_opts(const router_instance *r, const dnslookup_router_options *
                       host_find_opts *fo)
 {
     memset(fo, 0, sizeof *fo);
-    fo->ignore = r->ignore_target_hosts;
+    fo->ignore = route_ignore_hosts(r);
     fo->mx_only = in_list(r, "mx_domains", o->mx_domains, addr->domain);
     fo->mx_fail_is_none = in_list(r, "mx_fail_domains", o->mx_fail_domains, addr->domain);
     fo->srv_fail_is_none = in_list(r, "srv_fail_domains", o->srv_fail_domains, addr->domain);

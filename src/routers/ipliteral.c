@@ -36,9 +36,10 @@ static int ipliteral_router_route(router_instance *r, address_item *addr, const 
     char *ip = string_copyn(d + 1, n - 2);
     if (strncasecmp(ip, "ipv6:", 5) == 0) ip += 5;
     if (!match_is_ip(ip, NULL)) return DECLINE;
-    if (r->ignore_target_hosts) {
+    const char *ignore = route_ignore_hosts(r);
+    if (ignore) {
         match_host mh = {.address = ip};
-        if (match_host_list(&mh, r->ignore_target_hosts, NULL) == OK) return DECLINE;
+        if (match_host_list(&mh, ignore, NULL) == OK) return DECLINE;
     }
     host_item *h = store_get_zero(sizeof *h, GET_UNTAINTED);
     h->name = string_copy(d);

@@ -111,13 +111,14 @@ static int lookup_hosts(const router_instance *r, host_item **chain, char **err,
 {
     host_item *out = NULL, **tail = &out;
     int worst = OK;
+    const char *ignore = route_ignore_hosts(r);
     for (host_item *n, *h = *chain; h; h = n) {
         n = h->next;
         h->next = NULL;
         host_item *got = h;
         int rc = h->why == HWHY_INSERTED
-            ? host_find_bydns(h->name, true, r->ignore_target_hosts, false, &got, err)
-            : host_find_byname(&got, r->ignore_target_hosts, err);
+            ? host_find_bydns(h->name, true, ignore, false, &got, err)
+            : host_find_byname(&got, ignore, err);
         if (rc != OK) {
             if (worst == OK || rc == DEFER) worst = rc;
             if (!*failed) *failed = h->name;
@@ -129,6 +130,21 @@ static int lookup_hosts(const router_instance *r, host_item **chain, char **err,
     }
     *chain = out;
     return out ? OK : worst;
+}
+
+/* names_only - a copy of the host list without addresses */
+static host_item *names_only(const host_item *h)
+{
+    host_item *out = NULL, **tail = &out;
+    for (; h; h = h->next) {
+        host_item *c = store_get(sizeof *c, GET_UNTAINTED);
+        *c = *h;
+        c->address = NULL;
+        c->next = NULL;
+        *tail = c;
+        tail = &c->next;
+    }
+    return out;
 }
 
 /* find_failed - host_find_failed / host_all_ignored actions */
@@ -171,8 +187,16 @@ static int manualroute_router_route(router_instance *r, address_item *addr, cons
         return route_queue(r, addr, NULL, tname, lists);
     }
     char *err = NULL, *failed = NULL;
+    host_item *names = names_only(hosts);
     rc = lookup_hosts(r, &hosts, &err, &failed, strcmp(o->host_find_failed, "ignore") == 0);
-    if (rc != OK) return find_failed(r, rc == FAIL ? o->host_find_failed : "defer", addr, failed);
+    if (rc == FAIL && strcmp(o->host_find_failed, "decline") == 0)
+        addr->host_list = names; /* as Exim: later routers (and -bt) still see the hosts */
+    if (rc == DEFER && r->pass_on_timeout) return PASS;
+    if (rc == DEFER) {
+        addr->message = string_sprintf("host lookup for %s did not complete (DNS timeout?)", failed ? failed : "");
+        return DEFER;
+    }
+    if (rc != OK) return find_failed(r, o->host_find_failed, addr, failed);
     return route_remote(r, addr, hosts, tname, lists);
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 /* MTA core */
 #include "../tern.h"
+#include "../expand.h"
 #include "../filter.h"
 #include "../globals.h"
 #include "../log.h"
@@ -116,10 +117,11 @@ static int get_data(const router_instance *r, const redirect_router_options *o,
 {
     bool forced;
     char *err;
-    char *v = route_expand(r, o->file ? "file" : "data", o->file ? o->file : o->data, &forced, &err);
+    const char *raw = o->file ? o->file : o->data;
+    char *v = route_expand(r, o->file ? "file" : "data", raw, &forced, &err);
     if (!v) {
         if (forced) return DECLINE;
-        addr->message = err;
+        addr->message = string_sprintf("failed to expand \"%s\": %s", raw, expand_error());
         return DEFER;
     }
     if (!o->file) { *text = v; return OK; }
@@ -168,16 +170,23 @@ static int pfr_transport(const router_instance *r, const redirect_router_options
     return OK;
 }
 
+/* forbidden - a pipe or file that forbid_pipe / forbid_file (or
+ * one_time) rule out: Exim still generates it, and its delivery fails */
+static bool forbidden(const redirect_router_options *o, const address_item *c)
+{
+    if (c->flags & AFL_PIPE) return o->forbid_pipe || o->one_time;
+    return (c->flags & AFL_FILE) && (o->forbid_file || o->one_time);
+}
+
 /* place_child - a generated item: pipes and files go straight to the
- * local list; addresses are routed again (from redirect_router if set) */
+ * local list; addresses are routed again (from redirect_router if set).
+ * With check_ancestor, an ancestor's address becomes a copy of addr. */
 static int place_child(const router_instance *r, const redirect_router_options *o,
                        address_item *addr, address_item *c, router_lists *lists, enum router_verify v)
 {
-    c->parent = addr;
-    c->errors_address = addr->errors_address;
-    c->extra_headers = addr->extra_headers;
-    c->remove_headers = addr->remove_headers;
-    c->address_data = addr->address_data;
+    if (!(c->flags & AFL_PFR) && o->check_ancestor && ancestor_has(addr, c->unique))
+        *c = *route_new_address(addr->address, c->flags & AFL_HOMONYM);
+    route_child_inherit(c, addr);
     if (o->one_time) c->flags |= AFL_ONE_TIME;
     if (c->flags & AFL_PFR) {
         c->unique = string_sprintf("%s:%s", c->unique, addr->unique); /* a reply's holds its number */
@@ -187,14 +196,16 @@ static int place_child(const router_instance *r, const redirect_router_options *
         c->home_dir = addr->home_dir;
         c->router = r;
         if (v != V_NONE) return OK; /* verification never looks at pipes and files */
-        if (pfr_transport(r, o, c) != OK) { addr->message = c->message; return DEFER; }
+        if (forbidden(o, c)) c->flags |= AFL_FORBIDDEN;
+        (void)pfr_transport(r, o, c); /* no transport: this item alone defers */
         c->next = *lists->local;
         *lists->local = c;
         return OK;
     }
-    if (o->check_ancestor && ancestor_has(addr, c->unique)) return OK;
-    if (c->flags & AFL_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
-    else if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
+    /* a "\\name" item is kept from this router only when it is addr again,
+     * which run_one's ancestry check already does (Exim 4.96 routes
+     * other "\\" items from the top) */
+    if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);
     c->next = *lists->new;
     *lists->new = c;
     return OK;
@@ -222,9 +233,18 @@ static int special_result(const redirect_router_options *o, const redirect_parse
     return rp->special;
 }
 
+/* log_skipped - one mainlog line per item skip_syntax_errors skipped */
+static void log_skipped(const router_instance *r, const char *lines)
+{
+    for (const char *p = lines, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        log_write(L_always, LOG_MAIN, "%s router: skipped error: %.*s", r->drinst.name, (int)(nl - p), p);
+    }
+}
+
 /* run_filter - an Exim filter file */
-static int run_filter(const redirect_router_options *o, const char *text, address_item *addr,
-                      redirect_parse *rp)
+static int run_filter(const router_instance *r, const redirect_router_options *o, const char *text,
+                      address_item *addr, redirect_parse *rp)
 {
     if (!o->allow_filter || o->forbid_exim_filter) {
         addr->message = string_copy("filtering not enabled");
@@ -234,6 +254,10 @@ static int run_filter(const redirect_router_options *o, const char *text, addres
     unsigned forbid = (o->forbid_file ? FILTER_FORBID_FILE : 0) | (o->forbid_pipe ? FILTER_FORBID_PIPE : 0)
         | (o->forbid_filter_logwrite ? FILTER_FORBID_LOGWRITE : 0) | (o->forbid_filter_reply ? FILTER_FORBID_REPLY : 0);
     int rc = filter_run(text, addr, forbid, &fr);
+    if (rc == ERROR && o->skip_syntax_errors) { /* abandoned: the router declines */
+        log_write(L_always, LOG_MAIN, "%s router: skipped error: %s", r->drinst.name, fr.error);
+        return DECLINE;
+    }
     if (rc == ERROR) { addr->message = string_sprintf("error in filter file: %s", fr.error); return DEFER; }
     if (rc == FAIL || rc == DEFER) {
         addr->message = addr->user_message = fr.fail_text ? fr.fail_text : string_copy("filter failed");
@@ -243,6 +267,55 @@ static int run_filter(const redirect_router_options *o, const char *text, addres
     for (address_item *n, *a = fr.generated; a; a = n) { n = a->next; a->next = rp->out; rp->out = a; }
     rp->blackhole = !fr.generated && fr.seen;
     return fr.seen ? OK : PASS; /* not seen: the address carries on to later routers */
+}
+
+/* qualify_for - the domain for unqualified items: qualify_domain (its
+ * forced failure declines), the address's own (qualify_preserve_domain),
+ * else qualify_recipient. "\\user" items ignore qualify_domain and take
+ * the address's own domain (Exim 4.96's behaviour). */
+static int qualify_for(const router_instance *r, const redirect_router_options *o, address_item *addr,
+                       redirect_parse *rp)
+{
+    const char *dflt = cfg.qualify_recipient ? cfg.qualify_recipient : cfg.qualify_domain;
+    rp->qualify_domain = o->qualify_preserve_domain ? addr->domain : dflt;
+    if (!o->qualify_domain) return OK;
+    bool forced;
+    char *err;
+    char *q = route_expand(r, "qualify_domain", o->qualify_domain, &forced, &err);
+    if (!q) {
+        if (forced) return DECLINE;
+        addr->message = string_sprintf("failed to expand \"%s\": %s", o->qualify_domain, expand_error());
+        return DEFER;
+    }
+    rp->qualify_noredir = addr->domain; /* as Exim 4.96 does */
+    rp->qualify_domain = q;
+    return OK;
+}
+
+/* parse_list - a plain (non-filter) redirection list. Errors name where
+ * the list came from ("data" or "file"); items skipped for their syntax
+ * are logged, and a list of nothing but such items fails the address. */
+static int parse_list(const router_instance *r, const redirect_router_options *o, const char *text,
+                      address_item *addr, redirect_parse *rp, enum router_verify v)
+{
+    const char *from = o->file ? "file" : "data";
+    int rc = redirect_parse_text(rp, text, 0);
+    if (rc == OK && rp->blackhole && o->forbid_blackhole) {
+        rp->error = string_copy("\":blackhole:\" is not permitted");
+        rc = ERROR;
+    }
+    if (rc == ERROR) { addr->message = string_sprintf("error in redirect %s: %s", from, rp->error); return DEFER; }
+    if (rc == DEFER) { addr->message = rp->error; return DEFER; }
+    if (rp->skipped_errors) {
+        log_skipped(r, string_from_gstring(rp->skipped_errors));
+        if (v == V_NONE) redirect_send_syntax_errors(r, o, string_from_gstring(rp->skipped_errors));
+    }
+    if (rp->special) return special_result(o, rp, addr);
+    if (rp->skipped && !rp->out && !rp->blackhole) {
+        addr->message = string_copy("syntax error in redirection data");
+        return FAIL;
+    }
+    return OK;
 }
 
 /* redirect_router_route - expand or read the data, parse it, queue children */
@@ -257,26 +330,18 @@ static int redirect_router_route(router_instance *r, address_item *addr, const s
         addr->message = string_sprintf("redirection nested more than %d levels deep", LIMIT_REDIRECT_DEPTH);
         return FAIL;
     }
-    redirect_parse rp = {.forbid_include = o->forbid_include, .forbid_pipe = o->forbid_pipe,
-                         .forbid_file = o->forbid_file, .skip_syntax_errors = o->skip_syntax_errors};
-    rp.qualify_domain = o->qualify_preserve_domain ? addr->domain
-        : (cfg.qualify_recipient ? cfg.qualify_recipient : cfg.qualify_domain);
+    redirect_parse rp = {.forbid_include = o->forbid_include, .skip_syntax_errors = o->skip_syntax_errors};
+    if ((rc = qualify_for(r, o, addr, &rp)) != OK) return rc;
     bool seen_filter = false, filter_ran = false;
     if ((filter_ran = filter_is_exim(text))) {
-        rc = run_filter(o, text, addr, &rp);
+        rc = run_filter(r, o, text, addr, &rp);
         if (rc != OK && rc != PASS) return rc;
         seen_filter = rc == OK;
         if (rc == PASS && !rp.out) return DECLINE;
-    } else {
-        rc = redirect_parse_text(&rp, text, 0);
-        if (rc == ERROR) { addr->message = string_sprintf("error in redirect data: %s", rp.error); return DEFER; }
-        if (rc == DEFER) { addr->message = rp.error; return DEFER; }
-        if (rp.special) return special_result(o, &rp, addr);
+    } else if ((rc = parse_list(r, o, text, addr, &rp, v)) != OK) {
+        return rc;
     }
-    if (rp.blackhole && !rp.out) {
-        if (o->forbid_blackhole) { addr->message = string_copy("blackhole not permitted"); return DEFER; }
-        return DISCARD;
-    }
+    if (rp.blackhole && !rp.out) return DISCARD;
     if (!rp.out && !seen_filter) return DECLINE;
     (void)pw;
     address_item *inorder = NULL;

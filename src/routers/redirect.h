@@ -57,4 +57,10 @@ typedef struct redirect_router_options {
 
 extern const redirect_router_options redirect_router_options_default;
 extern const router_info redirect_router_info;
+
+/* redirect_send_syntax_errors - when delivering, send syntax_errors_to
+ * (with syntax_errors_text first) the skipped-item lines, one
+ * "<reason> in "<item>"" per line (redirect_errors.c) */
+void redirect_send_syntax_errors(const router_instance *r, const redirect_router_options *o,
+                                 const char *lines);
 #endif

@@ -236,5 +236,5 @@ def test_hostile_addresses_bt(tern_bin, tmp_path):
     conf.write_text(conf_text(str(tmp_path / "spool")))
     for addr in ['"unbalanced@test.example', "@test.example", "a@", "x\x01y@test.example"]:
         rc, out, err = run(tern_bin, ["-C", str(conf), "-bt", addr])
-        assert rc in (1, 2), (addr, out, err)
-        assert "undeliverable" in out or "cannot be resolved" in out
+        assert rc == 2, (addr, out, err)
+        assert out.startswith("syntax error: "), out  # as Exim 4.96 (test_redirect_options checks the texts)
