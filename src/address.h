@@ -66,6 +66,7 @@ typedef struct address_item {
     char *local_part_data, *domain_data;
     char *errors_address;            /* errors_to; "" means ignore errors */
     char *home_dir, *current_dir;
+    char *return_path;               /* a local delivery's envelope sender (transport return_path) */
     long uid, gid;                   /* valid when AFL_UID_SET / AFL_GID_SET */
     const struct router_instance *router;
     const struct router_instance *start_router; /* for redirect_router / pass_router */

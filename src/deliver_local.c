@@ -19,6 +19,7 @@
 #include "globals.h"
 #include "log.h"
 #include "match.h"
+#include "retry.h"
 #include "route.h"
 #include "router.h"
 #include "transport.h"
@@ -139,11 +140,27 @@ static const generated *generated_for(const address_item *a)
     return NULL;
 }
 
+/* enter_directory - the working directory deliver_local_check chose;
+ * false (the batch deferred) if chdir fails */
+static bool enter_directory(address_item *batch)
+{
+    const char *dir = batch->current_dir ? batch->current_dir : "/";
+    if (chdir(dir) == 0) return true;
+    int e = errno;
+    for (address_item *a = batch; a; a = a->next) {
+        a->transport_return = DEFER;
+        a->basic_errno = e;
+        a->message = string_sprintf("%s: failed to chdir to %s", strerror(e), dir);
+    }
+    return false;
+}
+
 /* run_batch - one transport run for the chain batch */
 static void run_batch(address_item *batch)
 {
-    if (batch->current_dir && chdir(batch->current_dir) != 0 && chdir("/") != 0) _exit(EXIT_FAILURE);
+    if (!enter_directory(batch)) return;
     route_set_vars(batch);
+    msg.return_path = batch->return_path;
     dlv.transport = batch->transport;
     dlv.transport_name = batch->transport->drinst.name;
     const transport_info *ti = (const transport_info *)batch->transport->drinst.info;
@@ -302,11 +319,70 @@ void deliver_local_group(address_item *chain)
     unreported(chain, pid > 0 ? status : 0);
 }
 
-/* deliver_local_check - identity checks done in the parent (so their
- * failure is logged without a fork); false if addr was deferred */
+/* delivery_dir - expand the transport's home_directory or
+ * current_directory (what: "home" or "current"); NULL with a's error set */
+static char *delivery_dir(address_item *a, const char *opt, const char *what)
+{
+    const transport_instance *t = a->transport;
+    char *v = expand_string(opt);
+    if (!v) {
+        a->basic_errno = ERRNO_EXPANDFAIL;
+        a->message = string_sprintf("%s directory \"%s\" failed to expand for %s transport: %s", what, opt,
+                                    t->drinst.name, expand_error());
+    }
+    return v;
+}
+
+/* choose_dirs - $home and the working directory for a's delivery: the
+ * transport's home_directory and current_directory win over the
+ * router's; the working directory falls back to home, then "/". Both
+ * must be absolute. false with a's error set. */
+static bool choose_dirs(address_item *a)
+{
+    const transport_instance *t = a->transport;
+    route_set_vars(a);
+    if (t->home_directory && !(a->home_dir = delivery_dir(a, t->home_directory, "home"))) return false;
+    dlv.home = a->home_dir;
+    if (t->current_directory && !(a->current_dir = delivery_dir(a, t->current_directory, "current"))) return false;
+    const char *bad = a->home_dir && *a->home_dir != '/' ? "home" : NULL;
+    const char *path = a->home_dir;
+    if (!bad && a->current_dir && *a->current_dir != '/') bad = "current", path = a->current_dir;
+    if (bad) {
+        a->basic_errno = ERRNO_NOTABSOLUTE;
+        a->message = string_sprintf("%s directory path \"%s\" is not absolute for %s transport", bad, path,
+                                    t->drinst.name);
+        return false;
+    }
+    if (!a->current_dir) a->current_dir = a->home_dir;
+    return true;
+}
+
+/* choose_return_path - the envelope sender of a's delivery: errors_to,
+ * else the message's; the transport's return_path replaces it unless its
+ * expansion is forced to fail. false with a's error set. */
+static bool choose_return_path(address_item *a)
+{
+    const transport_instance *t = a->transport;
+    a->return_path = a->errors_address ? a->errors_address : msg.sender_address;
+    if (!t->return_path) return true;
+    char *v = expand_string(t->return_path);
+    if (v) a->return_path = v;
+    if (v || expand_forced_fail()) return true;
+    a->basic_errno = ERRNO_EXPANDFAIL;
+    a->message = string_sprintf("Failed to expand return path \"%s\" in %s transport: %s", t->return_path,
+                                t->drinst.name, expand_error());
+    return false;
+}
+
+/* deliver_local_check - identity, directory and return path checks done
+ * in the parent (so their failure is logged without a fork); false if
+ * addr was deferred */
 bool deliver_local_check(address_item *a)
 {
-    if (check_identity(a)) return true;
+    if (check_identity(a)) {
+        if (choose_dirs(a) && choose_return_path(a)) return true;
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "%s", a->message);
+    }
     a->transport_return = DEFER;
     return false;
 }

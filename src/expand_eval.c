@@ -214,7 +214,7 @@ char *exp_tod(const char *which)
     if (strcmp(which, "zulu") == 0) { gmtime_r(&t, &tm); fmt = "%Y%m%d%H%M%SZ"; }
     else {
         localtime_r(&t, &tm);
-        if (strcmp(which, "bsdinbox") == 0) fmt = "%a %b %e %H:%M:%S %Y";
+        if (strcmp(which, "bsdinbox") == 0) fmt = "%a %b %d %H:%M:%S %Y";
         else if (strcmp(which, "full") == 0) fmt = "%a, %d %b %Y %H:%M:%S %z";
         else if (strcmp(which, "logfile") == 0) fmt = "%Y%m%d";
         else if (strcmp(which, "zone") == 0) fmt = "%z";

@@ -20,6 +20,8 @@
 #define ERRNO_LOOKUP       (-47) /* host lookup failed (lookup) */
 #define ERRNO_EXIMQUOTA    (-22) /* quota; more_errno: seconds since the mailbox was read */
 #define ERRNO_RETRY_TIMEOUT (-51) /* retry timeout exceeded */
+#define ERRNO_NOTABSOLUTE  (-21) /* a transport's directory is not an absolute path */
+#define ERRNO_EXPANDFAIL   (-27) /* a transport option failed to expand */
 
 /* The error a rule applies to (second field of a rule). */
 enum retry_error {
