@@ -53,6 +53,10 @@ typedef struct host_item {
 #define AFL_FORCE_COMMAND  0x00040000
 #define AFL_QUEUE_SMTP     0x00080000
 
+/* special_action SPECIAL_WARN: appendfile's quota_warn_threshold was
+ * crossed; the delivery process sends the quota warning message */
+#define SPECIAL_WARN 'W'
+
 typedef struct address_item {
     struct address_item *next;
     struct address_item *parent;     /* redirect ancestry */
@@ -82,7 +86,7 @@ typedef struct address_item {
     char *message;                   /* log text for the result */
     char *user_message;              /* text that may go to the sender */
     char *delivery_confirmation;     /* remote server's reply to DATA (C=) */
-    int special_action;              /* freeze etc. after routing */
+    int special_action;              /* freeze etc. after routing; SPECIAL_WARN */
     /* DSN (RFC 3461) */
     char *dsn_orcpt;
     int dsn_flags;                   /* RF_NOTIFY_* */

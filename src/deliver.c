@@ -12,12 +12,14 @@
 /* System */
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 /* MTA core */
 #include "tern.h"
 #include "deliver.h"
 #include "deliver_int.h"
 #include "globals.h"
+#include "header.h"
 #include "log.h"
 #include "match.h"
 #include "moan.h"
@@ -74,6 +76,9 @@ static int read_header(dctx *d)
     msg.sender_address = d->h.sender;
     msg.return_path = d->h.sender;
     msg.headers = d->h.headers;
+    struct stat st; /* $message_size: header, blank line and body, as at reception */
+    off_t body = fstat(d->dfd, &st) == 0 ? st.st_size - (off_t)dlv.data_offset : 0;
+    msg.size = (long long)header_size(d->h.headers) + 1 + (body > 0 ? body : 0);
     for (int i = 0; i < d->h.nonrecipients_count; i++) deliver_done_add(d, d->h.nonrecipients[i]);
     return OK;
 }
@@ -352,6 +357,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.id = NULL;
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
+    msg.size = 0;
     store_reset(m);
     smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;

@@ -23,6 +23,7 @@
 #include "route.h"
 #include "router.h"
 #include "transport.h"
+#include "transports/appendfile.h"
 
 /* on_never_users - is uid in never_users (root always is) */
 static bool on_never_users(long uid)
@@ -268,6 +269,7 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         char *rcpts = take_str(&p, end), *text = take_str(&p, end);
         if (p < end && *p == '\n') p++;
         if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
+        if (rc == OK && sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 

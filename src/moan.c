@@ -143,13 +143,17 @@ static gstring *header(gstring *g, const char *name, const char *value)
     return string_fmt_append(g, "%s: %s\n", name, value);
 }
 
+char *moan_from(void)
+{
+    char *from = expand_string(cfg.dsn_from ? cfg.dsn_from : "");
+    return from && *from ? from : string_sprintf("Mail Delivery System <Mailer-Daemon@%s>", cfg.qualify_domain);
+}
+
 /* common_headers - Auto-Submitted, From, To, Reply-To, References, MIME */
 static gstring *common_headers(report *r, gstring *g)
 {
     g = header(g, "Auto-Submitted", "auto-replied");
-    char *from = expand_string(cfg.dsn_from ? cfg.dsn_from : "");
-    g = header(g, "From", from && *from ? from
-                          : string_sprintf("Mail Delivery System <Mailer-Daemon@%s>", cfg.qualify_domain));
+    g = header(g, "From", moan_from());
     g = header(g, "To", r->rcpt);
     if (cfg.errors_reply_to) g = header(g, "Reply-To", cfg.errors_reply_to);
     char *mid = orig_header(r->orig, "Message-Id");

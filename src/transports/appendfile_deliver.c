@@ -38,14 +38,6 @@ static bool result(address_item *a, int rc, int err, const char *fmt, ...)
     return true;
 }
 
-/* message_size - bytes of -D data (for quota checks) */
-static long long message_size(void)
-{
-    struct stat st;
-    if (fstat(dlv.data_fd, &st) != 0) return 0;
-    return (long long)st.st_size - dlv.data_offset + 1024; /* headers: a fair allowance */
-}
-
 /* quota_exceeded - quota against the current size plus this message */
 static int quota_check(const transport_instance *t, const appendfile_transport_options *o,
                        long long current, address_item *a, const char *path)
@@ -57,30 +49,63 @@ static int quota_check(const transport_instance *t, const appendfile_transport_o
     long long limit = appendfile_parse_size(q);
     if (limit < 0) { result(a, DEFER, 0, "invalid quota value \"%s\" in %s transport", q, t->drinst.name); return DEFER; }
     if (limit == 0) return OK;
-    long long msz = message_size();
-    if (o->quota_is_inclusive ? current + msz > limit : current > limit) {
+    /* $message_size, as Exim: not what this transport adds (prefix, Return-path:) */
+    if (current + (o->quota_is_inclusive ? msg.size : 0) > limit) {
         result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
         return DEFER;
     }
     return OK;
 }
 
-/* write_wrapped - message_prefix, the message, message_suffix */
+/* warn_threshold - quota_warn_threshold in bytes (0: none, also when it
+ * does not expand to a size: the delivery has been made by then); a
+ * value ending in % is a share of quota, ignored without one */
+static long long warn_threshold(const transport_instance *t, const appendfile_transport_options *o)
+{
+    char *err, *q = NULL;
+    char *w = o->quota_warn_threshold ? transport_expand(t, "quota_warn_threshold", o->quota_warn_threshold, &err) : NULL;
+    if (!w) return 0;
+    size_t n = strlen(w);
+    bool percent = n && w[n - 1] == '%';
+    if (percent) w[n - 1] = 0;
+    long long v = appendfile_parse_size(w);
+    if (v <= 0 || !percent) return v < 0 ? 0 : v;
+    if (!o->quota || !(q = transport_expand(t, "quota", o->quota, &err))) return 0;
+    long long quota = appendfile_parse_size(q);
+    return quota > 0 ? quota * v / 100 : 0;
+}
+
+/* check_warning - after a delivery that took the mailbox from before
+ * to before + added bytes: did it cross quota_warn_threshold? The
+ * delivery process sends the warning (deliver_local.c). */
+static void check_warning(const transport_instance *t, const appendfile_transport_options *o,
+                          address_item *a, long long before, long long added)
+{
+    long long th = warn_threshold(t, o);
+    if (th > 0 && before <= th && before + added > th) a->special_action = SPECIAL_WARN;
+}
+
+/* write_wrapped - message_prefix, the message, message_suffix; *added
+ * gets the bytes written */
 static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o,
-                         int fd, address_item *a, char **err)
+                         int fd, address_item *a, long long *added, char **err)
 {
     transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
     if (o->use_bsmtp) c.options |= TW_BSMTP;
+    *added = 0;
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
         if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) return DEFER;
+        *added += (long long)strlen(p);
     }
     if (transport_write_message(&c, err) != OK) return DEFER;
+    *added += c.written;
     if (o->message_suffix) {
         char *s = transport_expand(t, "message_suffix", o->message_suffix, err);
         if (!s || appendfile_write_all(fd, s, strlen(s)) != 0) return DEFER;
+        *added += (long long)strlen(s);
     }
     return OK;
 }
@@ -100,7 +125,8 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
     }
     if (quota_check(t, o, (long long)st.st_size, a, path) != OK) goto out;
     off_t start = lseek(lk.fd, 0, SEEK_END);
-    if (write_wrapped(t, o, lk.fd, a, &err) != OK || fsync(lk.fd) != 0) {
+    long long added;
+    if (write_wrapped(t, o, lk.fd, a, &added, &err) != OK || fsync(lk.fd) != 0) {
         int e = errno;
         if (ftruncate(lk.fd, start) != 0) e = errno;
         result(a, DEFER, e, "%s", err ? err : string_sprintf("error writing %s: %s", path, strerror(e)));
@@ -109,7 +135,10 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
     rc = OK;
 out:
     appendfile_unlock(&lk);
-    if (rc == OK) result(a, OK, 0, NULL);
+    if (rc == OK) {
+        result(a, OK, 0, NULL);
+        check_warning(t, o, a, (long long)st.st_size, added);
+    }
     return true;
 }
 
@@ -133,12 +162,15 @@ static bool maildir_deliver(const transport_instance *t, const appendfile_transp
 {
     char *err = NULL;
     if (maildir_subdirs(o, dir, &err) != OK) return result(a, DEFER, errno, "%s", err);
-    if (o->quota && quota_check(t, o, appendfile_dir_size(dir), a, dir) != OK) return true;
     char *name = appendfile_unique_name();
+    long long before = o->quota || o->quota_warn_threshold ? appendfile_dir_size(dir) : 0;
+    /* named as Exim names it, relative to the maildir */
+    if (o->quota && quota_check(t, o, before, a, string_sprintf("tmp/%s", name)) != OK) return true;
     char *tmp = string_sprintf("%s/tmp/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->mode);
     if (fd < 0) return result(a, DEFER, errno, "failed to create %s: %s", tmp, strerror(errno));
-    if (write_wrapped(t, o, fd, a, &err) != OK || fsync(fd) != 0) {
+    long long added;
+    if (write_wrapped(t, o, fd, a, &added, &err) != OK || fsync(fd) != 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
@@ -156,7 +188,9 @@ static bool maildir_deliver(const transport_instance *t, const appendfile_transp
         unlink(tmp);
         return result(a, DEFER, e, "failed to rename %s as %s: %s", tmp, final, strerror(e));
     }
-    return result(a, OK, 0, NULL);
+    result(a, OK, 0, NULL);
+    check_warning(t, o, a, before, added);
+    return true;
 }
 
 /* target - the file or directory for this address */
