@@ -116,7 +116,7 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
 {
     char *err = NULL;
     appendfile_lock lk = {0};
-    if (appendfile_lock_file(o, path, &lk, &err) != OK) return result(a, DEFER, errno, "%s", err);
+    if (appendfile_lock_file(o, path, &lk, &err) != OK) return result(a, DEFER, lk.error, "%s", err);
     struct stat st;
     int rc = DEFER;
     if (fstat(lk.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
