@@ -8,6 +8,7 @@
 
 /* Exim's error numbers for these failures (in the log's "defer (N)") */
 #define APPENDFILE_ERRNO_BADUGID    (-6) /* check_owner / check_group */
+#define APPENDFILE_ERRNO_BADMODE    (-7) /* mailbox mode narrower than mode */
 #define APPENDFILE_ERRNO_LOCKFAILED (-9) /* lock file or fcntl lock not got */
 
 typedef struct appendfile_lock {

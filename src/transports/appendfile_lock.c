@@ -63,7 +63,7 @@ static int open_mailbox(const appendfile_transport_options *o, const char *path,
         fd = open(path, flags | O_CREAT | O_EXCL, (mode_t)o->mode);
         if (fd < 0 && errno == EEXIST) fd = open(path, flags);
     }
-    if (fd < 0) *err = string_sprintf("failed to open %s: %s", path, strerror(errno));
+    if (fd < 0) *err = string_sprintf("%s: while opening mailbox %s", strerror(errno), path);
     return fd;
 }
 
@@ -103,18 +103,37 @@ static int fcntl_lock(const appendfile_transport_options *o, int fd, const char 
     return DEFER;
 }
 
-/* check_owner - check_owner and check_group: the mailbox must belong to
- * the delivery's uid (gid) */
-static int check_owner(const appendfile_transport_options *o, int fd, const char *path, appendfile_lock *lk,
-                       char **err)
+/* check_mode - an existing mailbox with more permission bits than mode
+ * is narrowed to mode; one with fewer defers if mode_fail_narrower */
+static int check_mode(const appendfile_transport_options *o, mode_t old, const char *path,
+                      appendfile_lock *lk, char **err)
+{
+    mode_t want = (mode_t)o->mode & 07777, diff = old ^ want;
+    if (!diff) return OK;
+    if ((diff & old) == diff) {
+        if (chmod(path, want) == 0) return OK;
+        lk->error = errno;
+        *err = string_sprintf("%s: attempting to chmod mailbox %s", strerror(errno), path);
+        return DEFER;
+    }
+    if (!o->mode_fail_narrower) return OK;
+    lk->error = APPENDFILE_ERRNO_BADMODE;
+    *err = string_sprintf("mailbox %s has the wrong mode %o (%o expected)", path, (unsigned)old, (unsigned)want);
+    return DEFER;
+}
+
+/* check_file - an existing mailbox, before it is opened: check_owner
+ * and check_group (it must belong to the delivery's uid and gid), then
+ * its mode */
+static int check_file(const appendfile_transport_options *o, const char *path, appendfile_lock *lk, char **err)
 {
     struct stat st;
-    if (fstat(fd, &st) != 0) return OK; /* the caller's fstat reports it */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return OK; /* opening reports these */
     if (o->check_owner && st.st_uid != getuid())
         *err = string_sprintf("mailbox %s has wrong uid (%d != %d)", path, (int)st.st_uid, (int)getuid());
     else if (o->check_group && st.st_gid != getgid())
         *err = string_sprintf("mailbox %s has wrong gid (%d != %d)", path, (int)st.st_gid, (int)getgid());
-    else return OK;
+    else return check_mode(o, st.st_mode & 07777, path, lk, err);
     lk->error = APPENDFILE_ERRNO_BADUGID;
     return DEFER;
 }
@@ -126,10 +145,13 @@ int appendfile_lock_file(const appendfile_transport_options *o, const char *path
     lk->lockfile = NULL;
     lk->error = 0;
     if (o->use_lockfile && make_lockfile(o, path, lk, err) != OK) return DEFER;
+    if (check_file(o, path, lk, err) != OK) {
+        appendfile_unlock(lk);
+        return DEFER;
+    }
     lk->fd = open_mailbox(o, path, err);
     if (lk->fd < 0) lk->error = errno;
-    if (lk->fd < 0 || check_owner(o, lk->fd, path, lk, err) != OK
-        || (o->use_fcntl_lock && fcntl_lock(o, lk->fd, path, lk, err) != OK)) {
+    if (lk->fd < 0 || (o->use_fcntl_lock && fcntl_lock(o, lk->fd, path, lk, err) != OK)) {
         appendfile_unlock(lk);
         return DEFER;
     }

@@ -1,7 +1,8 @@
 """oracle_deliver.py - deliver one spooled message with tern and, when it
 is installed, with the Exim 4.96 oracle, on the same configuration, and
-hand back what each did: masked mainlog lines and the files written
-under a public directory (with the mbox "From " line's date masked).
+hand back what each did: mainlog lines and the files written under a
+public directory (PUB), with what must differ masked: the directory's
+name, the mbox "From " line's date, Maildir unique file names.
 
 A test asserts exact bytes on Tern's result and, where the oracle ran,
 that Exim's result is the same.
@@ -10,11 +11,18 @@ import glob
 import os
 import re
 import subprocess
+import time
 
 from delivery_util import PublicDir, mainlog, spool_config, write_message
 
 EXIM = "/usr/sbin/exim4"
 FROM_DATE = re.compile(r"^(From \S+) \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}$", re.M)
+# what a generated message (quota warning, bounce) says of the MTA itself
+MTA_NAME = [(re.compile(r"\((Exim 4\.96|Tern [^)]*)\)"), "(MTA)"), (re.compile(r"software \((Exim|Tern)\)"), "software (MTA)"),
+            (re.compile(r"1[0-9A-Za-z]{5}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "ID"),
+            (re.compile(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [-+]\d{4}"), "RFCDATE")]
+# Maildir file names differ between the two (only the tag part is compared)
+MAILDIR_NAME = re.compile(r"(new|tmp|cur)/\d+\.[A-Za-z0-9]+\.test\.example")
 
 
 class Result:
@@ -22,18 +30,31 @@ class Result:
         self.rc, self.out, self.err, self.log, self.files, self.spool = rc, out, err, log, files, spool
 
 
+def mask(text):
+    """text with dates, message ids and the MTA's name masked"""
+    text = FROM_DATE.sub(r"\1 DATE", text)
+    for pattern, by in MTA_NAME:
+        text = pattern.sub(by, text)
+    return text
+
+
 def files_under(pub):
-    """{relative path: text} of every file under pub, dates masked."""
+    """{relative path: text} of every file under pub, masked."""
     out = {}
     for f in sorted(glob.glob(pub + "/**", recursive=True)):
         if os.path.isfile(f):
-            out[f[len(pub) + 1:]] = FROM_DATE.sub(r"\1 DATE", open(f, errors="replace").read())
+            out[MAILDIR_NAME.sub(r"\1/NAME", f[len(pub) + 1:])] = mask(open(f, errors="replace").read())
     return out
 
 
-def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None):
+def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None,
+            prepare=None, settle=False):
     """Spool a message in base/<name of prog> and deliver it; PUB in body
-    is replaced by a world-writable directory for the delivery user."""
+    is replaced by a world-writable directory for the delivery user.
+    prepare(pub) runs just before the delivery; if it returns a
+    callable, that runs just after. settle: wait (up to 10s) for the
+    spool to empty, for messages delivered in the background (Exim
+    delivers the messages it generates so)."""
     work = os.path.join(base, os.path.basename(prog))
     pub = PublicDir()
     try:
@@ -44,8 +65,17 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
             f.write(spool_config(spool, body.replace("PUB", pub.path), extra_main.replace("PUB", pub.path)))
         os.chmod(conf, 0o644)
         mid = write_message(spool, rcpts, body=msgbody, headers=headers)
+        after = prepare(pub.path) if prepare else None
         p = subprocess.run([prog, "-C", conf, *args, mid], capture_output=True, text=True, timeout=60)
-        return Result(p.returncode, p.stdout, p.stderr, mainlog(spool), files_under(pub.path), spool)
+        if after:
+            after()
+        inp = os.path.join(spool, "input")
+        for _ in range(100 if settle else 0):
+            if not os.listdir(inp):
+                break
+            time.sleep(0.1)
+        log = [MAILDIR_NAME.sub(r"\1/NAME", line.replace(pub.path, "PUB")) for line in mainlog(spool)]
+        return Result(p.returncode, p.stdout, p.stderr, log, files_under(pub.path), spool)
     finally:
         pub.cleanup()
 
@@ -56,7 +86,7 @@ def deliver_both(tern_bin, base, body, rcpts, same_log=True, **kw):
     mine = deliver(tern_bin, str(base), body, rcpts, **kw)
     if os.path.exists(EXIM):
         theirs = deliver(EXIM, str(base), body, rcpts, **kw)
-        assert mine.files == theirs.files
+        assert mine.files == theirs.files, (mine.files, theirs.files)
         if same_log:
-            assert mine.log == theirs.log
+            assert mine.log == theirs.log, (mine.log, theirs.log)
     return mine
