@@ -71,6 +71,8 @@ typedef struct address_item {
     char *errors_address;            /* errors_to; "" means ignore errors */
     char *home_dir, *current_dir;
     char *return_path;               /* a local delivery's envelope sender (transport return_path) */
+    char *return_text;               /* pipe return_output: the command's output, for the bounce */
+    char *log_note;                  /* pipe log_output: a line for the mainlog */
     long uid, gid;                   /* valid when AFL_UID_SET / AFL_GID_SET */
     const struct router_instance *router;
     const struct router_instance *start_router; /* for redirect_router / pass_router */

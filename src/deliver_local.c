@@ -107,10 +107,13 @@ static bool become(const address_item *a)
     return setuid((uid_t)a->uid) == 0 && getuid() != 0;
 }
 
-/* put_str - a length-prefixed string on the result pipe */
+/* put_str - a length-prefixed string on the result pipe; "-" for NULL
+ * (an empty string is not the same: an empty user_message hides the
+ * message in a bounce) */
 static void put_str(gstring **g, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
+    if (!s) { *g = string_catc(*g, '-'); return; }
+    size_t n = strlen(s);
     *g = string_fmt_append(*g, "%zu:", n);
     if (n) *g = string_catn(*g, s, n);
 }
@@ -184,6 +187,8 @@ static void report(int wfd, int idx, const address_item *a, long us)
                                    a->more_errno, a->special_action, us);
     put_str(&g, a->message);
     put_str(&g, a->user_message);
+    put_str(&g, a->return_text);
+    put_str(&g, a->log_note);
     const generated *gm = generated_for(a);
     put_str(&g, gm ? gm->rcpts : NULL);
     put_str(&g, gm ? gm->text : NULL);
@@ -238,10 +243,11 @@ static void child_run(address_item *chain, int wfd)
 /* take_str - a length-prefixed string from the result buffer */
 static char *take_str(char **pp, char *end)
 {
+    if (*pp < end && **pp == '-') { (*pp)++; return NULL; }
     char *colon;
     unsigned long n = strtoul(*pp, &colon, 10);
     if (*colon != ':' || n > (unsigned long)(end - colon - 1)) { *pp = end; return NULL; }
-    char *s = n ? string_copyn(colon + 1, n) : NULL;
+    char *s = string_copyn(colon + 1, n);
     *pp = colon + 1 + n;
     return s;
 }
@@ -266,6 +272,8 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         a->delivery_time_us = us;
         a->message = take_str(&p, end);
         a->user_message = take_str(&p, end);
+        a->return_text = take_str(&p, end);
+        a->log_note = take_str(&p, end);
         char *rcpts = take_str(&p, end), *text = take_str(&p, end);
         if (p < end && *p == '\n') p++;
         if (text && rc == OK) deliver_reply_spool(a, rcpts, text);

@@ -92,6 +92,7 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
 {
     gstring *g = NULL;
     int rc = a->transport_return;
+    if (a->log_note) log_write(L_always, LOG_MAIN, "%s", a->log_note); /* pipe log_output */
     if (dont_deliver) {
         g = fields(logged_address(string_cat(NULL, "*> "), a, true), a, false);
     } else if (rc == OK) {

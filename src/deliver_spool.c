@@ -53,6 +53,7 @@ static void bounce(dctx *d)
     if (moan_bounce_freezes(&d->h)) {
         d->freeze = true;
         log_write(L_always, LOG_MAIN, "Frozen (delivery error message)");
+        if (!d->h.frozen_at) d->h.frozen_at = time(NULL); /* logged: no plain "Frozen" too */
         return;
     }
     moan_send_bounce(&d->h, list);
@@ -113,6 +114,8 @@ void deliver_finish(dctx *d)
 {
     warn_delay(d);
     bounce(d);
+    /* newly frozen by a transport or router (freeze_exec_fail, self = freeze) */
+    if (d->freeze && !d->h.frozen_at) log_write(L_always, LOG_MAIN, "Frozen");
     if (all_done(d)) completed(d);
     else rewrite_header(d);
 }

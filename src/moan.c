@@ -166,6 +166,24 @@ static gstring *common_headers(report *r, gstring *g)
     return g;
 }
 
+/* returned_output - what pipe commands printed (return_output,
+ * return_fail_output), under a heading per address */
+static gstring *returned_output(gstring *g, address_item **a, int n)
+{
+    int with = 0;
+    for (int i = 0; i < n; i++) with += a[i]->return_text != NULL;
+    if (!with) return g;
+    g = string_fmt_append(g, "The following text was generated during the delivery attempt%s:\n",
+                          with > 1 ? "s" : "");
+    for (int i = 0; i < n; i++) {
+        const char *t = a[i]->return_text;
+        if (!t) continue;
+        g = string_fmt_append(g, "\n------ %s ------\n\n%s", a[i]->address, t);
+        if (*t && t[strlen(t) - 1] != '\n') g = string_catc(g, '\n');
+    }
+    return string_catc(g, '\n');
+}
+
 /* ---- the returned copy of the message ---- */
 
 static char *input_dir(const char *id)
@@ -342,7 +360,7 @@ static void build_bounce(report *r)
                               to_sender ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender));
     }
     b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs);
-    b = string_catc(b, '\n');
+    b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs);
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(b, r->boundary, "failed", r->addrs, r->naddrs);
 #endif

@@ -20,6 +20,7 @@ FROM_DATE = re.compile(r"^(From \S+) \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}$", re
 # what a generated message (quota warning, bounce) says of the MTA itself
 MTA_NAME = [(re.compile(r"\((Exim 4\.96|Tern [^)]*)\)"), "(MTA)"), (re.compile(r"software \((Exim|Tern)\)"), "software (MTA)"),
             (re.compile(r"1[0-9A-Za-z]{5}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "ID"),
+            (re.compile(r"\d+-eximdsn-\d+"), "BOUNDARY"),
             (re.compile(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [-+]\d{4}"), "RFCDATE")]
 # Maildir file names differ between the two (only the tag part is compared)
 MAILDIR_NAME = re.compile(r"(new|tmp|cur)/\d+\.[A-Za-z0-9]+\.test\.example")
@@ -48,13 +49,14 @@ def files_under(pub):
 
 
 def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None,
-            prepare=None, settle=False):
+            prepare=None, settle=None):
     """Spool a message in base/<name of prog> and deliver it; PUB in body
     is replaced by a world-writable directory for the delivery user.
     prepare(pub) runs just before the delivery; if it returns a
-    callable, that runs just after. settle: wait (up to 10s) for the
-    spool to empty, for messages delivered in the background (Exim
-    delivers the messages it generates so)."""
+    callable, that runs just after. settle: a file under PUB to wait for
+    (up to 10s, until it exists with no lock file beside it), written by
+    a message delivered in the background (Exim delivers the messages it
+    generates so)."""
     work = os.path.join(base, os.path.basename(prog))
     pub = PublicDir()
     try:
@@ -69,9 +71,9 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
         p = subprocess.run([prog, "-C", conf, *args, mid], capture_output=True, text=True, timeout=60)
         if after:
             after()
-        inp = os.path.join(spool, "input")
+        want = os.path.join(pub.path, settle or "")
         for _ in range(100 if settle else 0):
-            if not os.listdir(inp):
+            if os.path.exists(want) and not os.path.exists(want + ".lock"):
                 break
             time.sleep(0.1)
         log = [MAILDIR_NAME.sub(r"\1/NAME", line.replace(pub.path, "PUB")) for line in mainlog(spool)]

@@ -106,7 +106,7 @@ def test_quota_warn_threshold_crossed(tern_bin, tmp_path):
     body = conf(mbox("w109", "  quota_warn_threshold = 109\n" + WARN) + mbox("w110", "  quota_warn_threshold = 110\n" + WARN),
                 "w109 : w110 : inbox")
     r = deliver_both(tern_bin, tmp_path, body, ["w109@test.example", "w110@test.example"], msgbody=MSG,
-                     same_log=False, settle=True)
+                     same_log=False, settle="inbox")
     warn = email.message_from_string(r.files["inbox"].split("\n", 1)[1])
     assert warn["To"] == "inbox@test.example" and warn["Subject"] == "quota for w109"
     assert warn["From"] == "Mail Delivery System <Mailer-Daemon@test.example>"
@@ -121,7 +121,7 @@ def test_quota_warn_percent_and_default_message(tern_bin, tmp_path):
     body = conf(mbox("w", "  quota = 1000\n  quota_warn_threshold = 10%")
                 + mbox("nq", "  quota_warn_threshold = 10%"), "w : nq")
     r = deliver_both(tern_bin, tmp_path, body, ["w@test.example", "nq@test.example"], msgbody=MSG,
-                     same_log=False, settle=True)
+                     same_log=False, settle="w")
     # the warning goes to the mailbox's owner, after the message itself
     first, warning = r.files["w"].split("\n\nFrom MAILER-DAEMON DATE\n")
     warn = email.message_from_string(warning)
