@@ -355,7 +355,7 @@ static char *mail_command(const smtp_ctx *x, const smtp_conn *c)
 {
     gstring *g = string_get(128);
     g = string_fmt_append(g, "MAIL FROM:<%s>", x->sender);
-    if ((c->caps & CAP_SIZE) && x->ob->size_addition >= 0)
+    if (c->caps & CAP_SIZE) /* a negative size_addition is added too, as Exim 4.96 does */
         g = string_fmt_append(g, " SIZE=%ld", x->size + x->ob->size_addition);
     if ((c->caps & CAP_8BITMIME) && x->body_8bit) g = string_cat(g, " BODY=8BITMIME");
 #ifdef EXPERIMENTAL_DSN

@@ -8,6 +8,7 @@ A test asserts exact bytes on Tern's result and, where the oracle ran,
 that Exim's result is the same.
 """
 import glob
+import pwd
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ import time
 from delivery_util import PublicDir, mainlog, spool_config, write_message
 
 EXIM = "/usr/sbin/exim4"
+REMOTE_USER = "Debian-exim"  # the smtp transport's user in remote tests
 FROM_DATE = re.compile(r"^(From \S+) \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}$", re.M)
 # what a generated message (quota warning, bounce) says of the MTA itself
 MTA_NAME = [(re.compile(r"\((Exim 4\.96|Tern [^)]*)\)"), "(MTA)"), (re.compile(r"software \((Exim|Tern)\)"), "software (MTA)"),
@@ -43,28 +45,35 @@ def files_under(pub):
     """{relative path: text} of every file under pub, masked."""
     out = {}
     for f in sorted(glob.glob(pub + "/**", recursive=True)):
-        if os.path.isfile(f):
+        if os.path.isfile(f) and not f[len(pub) + 1:].startswith("work-"):
             out[MAILDIR_NAME.sub(r"\1/NAME", f[len(pub) + 1:])] = mask(open(f, errors="replace").read())
     return out
 
 
 def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None,
-            prepare=None, settle=None):
+            prepare=None, settle=None, remote=False):
     """Spool a message in base/<name of prog> and deliver it; PUB in body
     is replaced by a world-writable directory for the delivery user.
     prepare(pub) runs just before the delivery; if it returns a
     callable, that runs just after. settle: a file under PUB to wait for
     (up to 10s, until it exists with no lock file beside it), written by
     a message delivered in the background (Exim delivers the messages it
-    generates so)."""
-    work = os.path.join(base, os.path.basename(prog))
+    generates so). remote: the work directory is a public one, whose
+    spool the smtp transport's user (Debian-exim, as Debian's Exim will
+    not run it as root) can write."""
     pub = PublicDir()
+    work = os.path.join(pub.path, "work-" + os.path.basename(prog)) if remote else \
+        os.path.join(base, os.path.basename(prog))
     try:
         spool = os.path.join(work, "spool")
         os.makedirs(spool, exist_ok=True)
         conf = os.path.join(work, "conf")
+        text = spool_config(spool, body.replace("PUB", pub.path), extra_main.replace("PUB", pub.path))
         with open(conf, "w") as f:
-            f.write(spool_config(spool, body.replace("PUB", pub.path), extra_main.replace("PUB", pub.path)))
+            f.write(text)
+        if remote:
+            os.chmod(work, 0o755)
+            os.chown(spool, pwd.getpwnam(REMOTE_USER).pw_uid, -1)
         os.chmod(conf, 0o644)
         mid = write_message(spool, rcpts, body=msgbody, headers=headers)
         after = prepare(pub.path) if prepare else None
