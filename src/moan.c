@@ -149,13 +149,14 @@ char *moan_from(void)
     return from && *from ? from : string_sprintf("Mail Delivery System <Mailer-Daemon@%s>", cfg.qualify_domain);
 }
 
-/* common_headers - Auto-Submitted, From, To, Reply-To, References, MIME */
+/* common_headers - Reply-To (errors_reply_to), Auto-Submitted, From, To,
+ * References, MIME, in Exim's order */
 static gstring *common_headers(report *r, gstring *g)
 {
+    if (cfg.errors_reply_to) g = header(g, "Reply-To", cfg.errors_reply_to);
     g = header(g, "Auto-Submitted", "auto-replied");
     g = header(g, "From", moan_from());
     g = header(g, "To", r->rcpt);
-    if (cfg.errors_reply_to) g = header(g, "Reply-To", cfg.errors_reply_to);
     char *mid = orig_header(r->orig, "Message-Id");
     if (mid) g = header(g, "References", mid);
     if (r->boundary) {
@@ -221,7 +222,9 @@ static gstring *body_copy(gstring *g, const char *id, long limit, bool *cut, lon
 /* returned_message - the copy of the original (headers, maybe body) */
 static gstring *returned_message(report *r, gstring *g, char **items, int first_item)
 {
-    if (!cfg.bounce_return_message) return g;
+    /* the MIME form always returns the message, as Exim 4.96's does
+     * (bounce_return_body and RET= still choose how much) */
+    if (!cfg.bounce_return_message && !r->boundary) return g;
     bool body = cfg.bounce_return_body && r->orig->dsn_ret != DSN_RET_HDRS;
     if (r->boundary)
         g = string_fmt_append(g, "--%s\nContent-type: %s\n\nReturn-path: <%s>\n", r->boundary,
@@ -232,7 +235,7 @@ static gstring *returned_message(report *r, gstring *g, char **items, int first_
             : "------ This is a copy of the message's headers. ------"));
     for (const header_line *l = r->orig->headers; l; l = l->next)
         if (l->type != HTYPE_OLD) g = string_catn(g, l->text, l->slen);
-    if (!body) return g;
+    if (!body) return r->boundary ? string_catc(g, '\n') : g;
     g = string_catc(g, '\n');
     bool cut;
     long total, limit = cfg.bounce_return_size_limit > 0 ? cfg.bounce_return_size_limit : LIMIT_BOUNCE_RETURN;
@@ -282,8 +285,10 @@ static bool write_report(report *r, char **rcpts, int nrcpts)
     for (int i = 0; i < nrcpts; i++) { ri[i].address = rcpts[i]; ri[i].pno = -1; }
     h.recipients = ri;
     h.recipients_count = nrcpts;
-    gstring *hd = string_fmt_append(NULL, "Received: from %s by %s with local (Tern %s)\n\tid %s\n\tfor %s;\n\t%s\n",
-                                    h.caller_login, cfg.primary_hostname, TERN_VERSION, h.id, r->rcpt, rfc2822_date(now));
+    /* "for" names the recipient only when there is one (errors_copy adds more) */
+    gstring *hd = string_fmt_append(NULL, "Received: from %s by %s with local (Tern %s)\n\tid %s%s%s;\n\t%s\n",
+                                    h.caller_login, cfg.primary_hostname, TERN_VERSION, h.id,
+                                    nrcpts == 1 ? "\n\tfor " : "", nrcpts == 1 ? r->rcpt : "", rfc2822_date(now));
     hd = string_catn(hd, r->head->s, r->head->len);
     hd = string_fmt_append(hd, "Message-Id: <E%s@%s>\nDate: %s\n", h.id, cfg.primary_hostname, rfc2822_date(now));
     h.headers = header_split(string_from_gstring(hd), NULL);

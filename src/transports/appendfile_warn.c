@@ -71,7 +71,10 @@ void appendfile_quota_warning(address_item *a)
                   t->drinst.name);
         return;
     }
-    gstring *g = string_cat(NULL, "Auto-Submitted: auto-replied\n");
+    gstring *g = NULL; /* errors_reply_to unless the message has its own Reply-To: */
+    if (cfg.errors_reply_to && !header_find(given, "Reply-To"))
+        g = string_fmt_append(g, "Reply-To: %s\n", cfg.errors_reply_to);
+    g = string_cat(g, "Auto-Submitted: auto-replied\n");
     if (!header_find(given, "From")) g = string_fmt_append(g, "From: %s\n", moan_from());
     address_item by = *a; /* submitted by this process, not the mailbox's user */
     by.uid = (long)geteuid();
