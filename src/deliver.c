@@ -312,8 +312,28 @@ static void dont_deliver(dctx *d)
     d->local = d->remote = NULL;
 }
 
+/* cancel_all - timeout_frozen_after: every address left fails untried,
+ * unlogged, and (unless the message is itself a bounce) is bounced with
+ * no reason shown, as Exim does */
+static void cancel_all(dctx *d)
+{
+    build_addresses(d);
+    for (address_item *n, *a = d->todo; a; a = n) {
+        n = a->next;
+        a->transport_return = FAIL;
+        a->message = string_copy("delivery cancelled: frozen message timed out");
+        a->user_message = string_copy("");
+        if (!*d->h.sender) a->flags |= AFL_IGNORE_ERROR;
+        deliver_done_add(d, a->unique);
+        add_to(&d->failed, a);
+    }
+    d->todo = NULL;
+    journal(d, d->failed);
+}
+
 static void attempt(dctx *d)
 {
+    if (d->cancel) { cancel_all(d); return; }
     build_addresses(d);
     route_all(d);
     deliver_reverse(&d->failed);

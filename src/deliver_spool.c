@@ -18,13 +18,21 @@
 #include "log.h"
 #include "moan.h"
 #include "msglog.h"
+#include "retry.h"
 
 bool deliver_frozen_check(dctx *d, bool forced)
 {
     if (!d->h.frozen_at) return true;
-    if (!forced) return false;
+    long now = (long)time(NULL);
+    const char *why = forced ? "Unfrozen by forced delivery"
+        : *d->h.sender && retry_auto_thaw_due(d->h.frozen_at, now) ? "Unfrozen by auto-thaw" : NULL;
+    if (!why && retry_frozen_timeout(d->h.received_time, d->h.frozen_at, now)) {
+        why = "cancelled by timeout_frozen_after";
+        d->cancel = true;
+    }
+    if (!why) return false;
     d->h.frozen_at = 0;
-    log_write(L_always, LOG_MAIN, "Unfrozen by forced delivery");
+    log_write(L_always, LOG_MAIN, "%s", why);
     return true;
 }
 

@@ -122,8 +122,9 @@ static char *orig_header(const spool_header *h, const char *name)
     return NULL;
 }
 
-/* address_list - "  addr\n    reason\n" for each address */
-static gstring *address_list(gstring *g, address_item **a, int n)
+/* address_list - "  addr\n    reason\n" for each address; the
+ * reason's first line after lead ("Delay reason: " in warnings) */
+static gstring *address_list(gstring *g, address_item **a, int n, const char *lead)
 {
     for (int i = 0; i < n; i++) {
         g = string_fmt_append(g, "  %s\n", a[i]->address);
@@ -131,7 +132,7 @@ static gstring *address_list(gstring *g, address_item **a, int n)
         for (const char *p = why; p && *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            g = string_fmt_append(g, "    %.*s\n", (int)len, p);
+            g = string_fmt_append(g, "    %s%.*s\n", p == why ? lead : "", (int)len, p);
             p = nl ? nl + 1 : NULL;
         }
     }
@@ -220,12 +221,12 @@ static gstring *body_copy(gstring *g, const char *id, long limit, bool *cut, lon
 }
 
 /* returned_message - the copy of the original (headers, maybe body) */
-static gstring *returned_message(report *r, gstring *g, char **items, int first_item)
+static gstring *returned_message(report *r, gstring *g, char **items, int first_item, bool headers_only)
 {
     /* the MIME form always returns the message, as Exim 4.96's does
      * (bounce_return_body and RET= still choose how much) */
     if (!cfg.bounce_return_message && !r->boundary) return g;
-    bool body = cfg.bounce_return_body && r->orig->dsn_ret != DSN_RET_HDRS;
+    bool body = !headers_only && cfg.bounce_return_body && r->orig->dsn_ret != DSN_RET_HDRS;
     if (r->boundary)
         g = string_fmt_append(g, "--%s\nContent-type: %s\n\nReturn-path: <%s>\n", r->boundary,
                               body ? "message/rfc822" : "text/rfc822-headers", r->orig->sender);
@@ -364,12 +365,12 @@ static void build_bounce(report *r)
                                  "recipients. This is a permanent error. The following address(es) failed:\n",
                               to_sender ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender));
     }
-    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs);
+    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "");
     b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs);
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(b, r->boundary, "failed", r->addrs, r->naddrs);
 #endif
-    b = returned_message(r, b, items, 3);
+    b = returned_message(r, b, items, 3, false);
     if (r->boundary) b = string_fmt_append(b, "\n--%s--\n", r->boundary);
     r->body = b;
 }
@@ -465,17 +466,18 @@ static void build_warning(report *r, const char *delay)
     if (intro) b = string_cat(b, intro);
     else {
         char *subject = orig_header(r->orig, "Subject"), *date = orig_header(r->orig, "Date");
-        b = string_fmt_append(b, "This message was created automatically by mail delivery software.\n\n"
+        b = string_fmt_append(b, "This message was created automatically by mail delivery software.\n"
             "A message %shas not yet been delivered to one or more of its\n"
-            "recipients after more than %s in the queue on %s.\n\n"
+            "recipients after more than %s on the queue on %s.\n\n"
             "The message identifier is:     %s\n",
             strcmp(r->rcpt, r->orig->sender) == 0 ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender),
             delay, cfg.primary_hostname, r->orig->id);
         if (subject) b = string_fmt_append(b, "The subject of the message is: %s\n", subject);
         if (date) b = string_fmt_append(b, "The date of the message is:    %s\n", date);
-        b = string_cat(b, "\nThe following address(es) have not yet been delivered:\n");
+        b = string_cat(b, r->naddrs == 1 ? "\nThe address to which the message has not yet been delivered is:\n"
+                                         : "\nThe addresses to which the message has not yet been delivered are:\n");
     }
-    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs);
+    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "Delay reason: ");
     b = string_cat(b, "\n");
     b = string_cat(b, item(items, 2,
         "No action is required on your part. Delivery attempts will continue for\n"
@@ -484,7 +486,7 @@ static void build_warning(report *r, const char *delay)
         "and when that happens, the message will be returned to you.\n"));
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(string_catc(b, '\n'), r->boundary, "delayed", r->addrs, r->naddrs);
-    if (r->boundary) b = string_fmt_append(b, "--%s--\n", r->boundary);
+    if (r->boundary) b = string_fmt_append(returned_message(r, b, items, 3, true), "\n--%s--\n", r->boundary);
 #endif
     r->body = b;
 }

@@ -55,7 +55,7 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
     """Spool a message in base/<name of prog> and deliver it; PUB in body
     is replaced by a world-writable directory for the delivery user.
     prepare(pub) runs just before the delivery; if it returns a
-    callable, that runs just after. settle: a file under PUB to wait for
+    callable, that runs just after. settle: a file (or list) under PUB to wait for
     (up to 10s, until it exists with no lock file beside it), written by
     a message delivered in the background (Exim delivers the messages it
     generates so). remote: the work directory is a public one, whose
@@ -80,9 +80,9 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
         p = subprocess.run([prog, "-C", conf, *args, mid], capture_output=True, text=True, timeout=60)
         if after:
             after()
-        want = os.path.join(pub.path, settle or "")
-        for _ in range(100 if settle else 0):
-            if os.path.exists(want) and not os.path.exists(want + ".lock"):
+        wants = [os.path.join(pub.path, s) for s in ([settle] if isinstance(settle, str) else settle or [])]
+        for _ in range(100 if wants else 0):
+            if all(os.path.exists(w) and not os.path.exists(w + ".lock") for w in wants):
                 break
             time.sleep(0.1)
         log = [MAILDIR_NAME.sub(r"\1/NAME", line.replace(pub.path, "PUB")) for line in mainlog(spool)]
