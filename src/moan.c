@@ -169,14 +169,16 @@ static gstring *common_headers(report *r, gstring *g)
 }
 
 /* returned_output - what pipe commands printed (return_output,
- * return_fail_output), under a heading per address */
-static gstring *returned_output(gstring *g, address_item **a, int n)
+ * return_fail_output), under a heading per address; intro is the
+ * bounce_message_file's third item, if it has one */
+static gstring *returned_output(gstring *g, address_item **a, int n, const char *intro)
 {
     int with = 0;
     for (int i = 0; i < n; i++) with += a[i]->return_text != NULL;
     if (!with) return g;
-    g = string_fmt_append(g, "The following text was generated during the delivery attempt%s:\n",
-                          with > 1 ? "s" : "");
+    if (intro) g = string_fmt_append(g, "%s%s", intro, *intro && intro[strlen(intro) - 1] == '\n' ? "" : "\n");
+    else g = string_fmt_append(g, "The following text was generated during the delivery attempt%s:\n",
+                               with > 1 ? "s" : "");
     for (int i = 0; i < n; i++) {
         const char *t = a[i]->return_text;
         if (!t) continue;
@@ -366,7 +368,7 @@ static void build_bounce(report *r)
                               to_sender ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender));
     }
     b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "");
-    b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs);
+    b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs, item(items, 2, NULL));
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(b, r->boundary, "failed", r->addrs, r->naddrs);
 #endif

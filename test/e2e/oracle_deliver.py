@@ -50,8 +50,18 @@ def files_under(pub):
     return out
 
 
+def age_message(hpath, age, frozen):
+    """date a spooled message back by age seconds; maybe freeze it"""
+    text = open(hpath).read()
+    text = re.sub(r"\n(\d+) 0\n", lambda m: "\n%d 0\n" % (int(m.group(1)) - age), text, count=1)
+    if frozen:
+        text = text.replace("-deliver_firsttime\n", "-frozen %d\n" % (int(time.time()) - 60))
+    with open(hpath, "w") as f:
+        f.write(text)
+
+
 def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None,
-            prepare=None, settle=None, remote=False):
+            prepare=None, settle=None, remote=False, age=0, frozen=False):
     """Spool a message in base/<name of prog> and deliver it; PUB in body
     is replaced by a world-writable directory for the delivery user.
     prepare(pub) runs just before the delivery; if it returns a
@@ -60,7 +70,8 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
     a message delivered in the background (Exim delivers the messages it
     generates so). remote: the work directory is a public one, whose
     spool the smtp transport's user (Debian-exim, as Debian's Exim will
-    not run it as root) can write."""
+    not run it as root) can write. age: seconds to date the message
+    back; frozen: spool it frozen. args ending in "-M" get the id."""
     pub = PublicDir()
     work = os.path.join(pub.path, "work-" + os.path.basename(prog)) if remote else \
         os.path.join(base, os.path.basename(prog))
@@ -76,8 +87,11 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
             os.chown(spool, pwd.getpwnam(REMOTE_USER).pw_uid, -1)
         os.chmod(conf, 0o644)
         mid = write_message(spool, rcpts, body=msgbody, headers=headers)
+        if age or frozen:
+            age_message(os.path.join(spool, "input", mid + "-H"), age, frozen)
         after = prepare(pub.path) if prepare else None
-        p = subprocess.run([prog, "-C", conf, *args, mid], capture_output=True, text=True, timeout=60)
+        ids = [mid] if args[-1] == "-M" else []
+        p = subprocess.run([prog, "-C", conf, *args, *ids], capture_output=True, text=True, timeout=60)
         if after:
             after()
         wants = [os.path.join(pub.path, s) for s in ([settle] if isinstance(settle, str) else settle or [])]
