@@ -18,7 +18,7 @@ from delivery_util import PublicDir, mainlog, spool_config, write_message
 
 EXIM = "/usr/sbin/exim4"
 REMOTE_USER = "Debian-exim"  # the smtp transport's user in remote tests
-FROM_DATE = re.compile(r"^(From \S+) \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}$", re.M)
+FROM_DATE = re.compile(r"(From \S+) \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}$", re.M)
 # what a generated message (quota warning, bounce) says of the MTA itself
 MTA_NAME = [(re.compile(r"\((Exim 4\.96|Tern [^)]*)\)"), "(MTA)"), (re.compile(r"software \((Exim|Tern)\)"), "software (MTA)"),
             (re.compile(r"1[0-9A-Za-z]{5}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "ID"),
@@ -26,6 +26,17 @@ MTA_NAME = [(re.compile(r"\((Exim 4\.96|Tern [^)]*)\)"), "(MTA)"), (re.compile(r
             (re.compile(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [-+]\d{4}"), "RFCDATE")]
 # Maildir file names differ between the two (only the tag part is compared)
 MAILDIR_NAME = re.compile(r"(new|tmp|cur)/\d+\.[A-Za-z0-9]+\.test\.example")
+
+
+# the sender's mailbox, where bounces and warnings land
+SENDER_BOX = "t_sender:\n  driver = appendfile\n  file = PUB/bounces\n  user = tern\n"
+
+
+def accept_conf(local_parts, transports, routers="", retry="* * F,1d,1h"):
+    """one accept router sending each local part to transport t_<local
+    part>, after the given routers; a retry rule; the transports"""
+    return (f"begin routers\n{routers}r:\n  driver = accept\n  local_parts = {local_parts}\n"
+            f"  transport = t_$local_part_data\nbegin retry\n{retry}\nbegin transports\n{transports}")
 
 
 class Result:

@@ -10,28 +10,16 @@ import os
 import pwd
 import threading
 
-from oracle_deliver import deliver_both
+from oracle_deliver import accept_conf, deliver_both
 
 TERN = pwd.getpwnam("tern")
 MSG = "From me\nsecond\n>From x\n.dot\n"   # $message_size 61 with the default headers
 HEAD = "From: a@b.example\nSubject: test\n"
 
 
-def conf(transports, local_parts, extra_router=""):
-    return f"""begin routers
-r:
-  driver = accept
-  local_parts = {local_parts}
-  transport = t_$local_part_data
-{extra_router}
-begin retry
-* * F,1d,1h
-begin transports
-t_inbox:
-  driver = appendfile
-  file = PUB/inbox
-  user = tern
-{transports}"""
+def conf(transports, local_parts):
+    inbox = "t_inbox:\n  driver = appendfile\n  file = PUB/inbox\n  user = tern\n"
+    return accept_conf(local_parts, inbox + transports)
 
 
 def mbox(name, opts=""):
@@ -95,7 +83,7 @@ def test_quota_not_inclusive(tern_bin, tmp_path):
                      "== over@test.example R=r T=t_over defer (-22): mailbox is full "
                      "(MTA-imposed quota exceeded while writing to PUB/over)"]
     assert r.files["over"] == "x" * 101
-    assert r.files["under"].startswith("x" * 100 + "From sender@x.example ")
+    assert r.files["under"].startswith("x" * 100 + "From sender@x.example DATE\n")
 
 
 WARN = "  quota_warn_message = To: inbox@test.example\\nSubject: quota for $local_part\\n\\nsize $message_size\\n"

@@ -6,30 +6,11 @@ sender's mailbox and parsed with Python's email module. Where the Exim
 must be the same (dates, ids, boundaries and the MTA's name masked)."""
 import email
 
-from oracle_deliver import deliver_both
+from oracle_deliver import SENDER_BOX, accept_conf, deliver_both
 
-CONF = """begin routers
-f:
-  driver = redirect
-  local_parts = bad
-  allow_fail
-  data = :fail: no such person
-r:
-  driver = accept
-  local_parts = sender : copy
-  transport = t_$local_part_data
-begin retry
-* * F,1d,1h
-begin transports
-t_sender:
-  driver = appendfile
-  file = PUB/bounces
-  user = tern
-t_copy:
-  driver = appendfile
-  file = PUB/copy
-  user = tern
-"""
+FAIL = "f:\n  driver = redirect\n  local_parts = bad\n  allow_fail\n  data = :fail: no such person\n"
+CONF = accept_conf("sender : copy", SENDER_BOX + "t_copy:\n  driver = appendfile\n  file = PUB/copy\n  user = tern\n",
+                   routers=FAIL)
 BODY = "From me\nsecond\n"
 
 

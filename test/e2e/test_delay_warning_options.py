@@ -8,21 +8,9 @@ oracle is installed it runs the same configuration and what it writes
 must be the same (dates, ids, boundaries, the MTA's name masked)."""
 import email
 
-from oracle_deliver import deliver_both
+from oracle_deliver import SENDER_BOX, accept_conf, deliver_both
 
-CONF = """begin routers
-r:
-  driver = accept
-  local_parts = slow : slow2 : sender
-  transport = t_$local_part_data
-begin retry
-* * F,5d,1h
-begin transports
-t_sender:
-  driver = appendfile
-  file = PUB/bounces
-  user = tern
-t_slow:
+CONF = accept_conf("slow : slow2 : sender", SENDER_BOX + """t_slow:
   driver = pipe
   command = /bin/sh -c 'exit 75'
   user = tern
@@ -30,7 +18,7 @@ t_slow2:
   driver = pipe
   command = /bin/sh -c 'exit 75'
   user = tern
-"""
+""", retry="* * F,5d,1h")
 TWO_HOURS = 7300
 
 

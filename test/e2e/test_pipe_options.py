@@ -6,24 +6,11 @@ the Exim 4.96 oracle (where installed) and the files (mailboxes and
 bounces, dates and ids masked) must be the same."""
 import email
 
-from oracle_deliver import deliver_both
-
-RETRY = "begin retry\n* * F,1d,1h\n"
+from oracle_deliver import SENDER_BOX, accept_conf, deliver_both
 
 
 def conf(transports, local_parts):
-    return f"""begin routers
-r:
-  driver = accept
-  local_parts = {local_parts} : sender
-  transport = t_$local_part_data
-{RETRY}
-begin transports
-t_sender:
-  driver = appendfile
-  file = PUB/bounces
-  user = tern
-{transports}"""
+    return accept_conf(local_parts + " : sender", SENDER_BOX + transports)
 
 
 def pipe(name, command, opts=""):

@@ -4,20 +4,11 @@ return_path, body_only, headers_only, home_directory and
 current_directory. Each case is delivered by Tern and, where installed,
 by the Exim 4.96 oracle on the same configuration, and the results are
 compared byte for byte."""
-from oracle_deliver import deliver_both
-
-RETRY = "begin retry\n* * F,1d,1h\n"
+from oracle_deliver import accept_conf, deliver_both
 
 
 def conf(transports, local_parts):
-    return f"""begin routers
-r:
-  driver = accept
-  local_parts = {local_parts}
-  transport = t_$local_part_data
-{RETRY}
-begin transports
-{transports}"""
+    return accept_conf(local_parts, transports)
 
 
 def mbox(name, opts):
