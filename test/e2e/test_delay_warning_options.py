@@ -94,3 +94,12 @@ def test_timeout_frozen_after(tern_bin, tmp_path):
                      same_log=False)
     assert [line.split(":")[0] for line in r.log] == ["Start queue run", "Message is frozen", "End queue run"]
     assert r.files == {}
+
+
+def test_auto_thaw(tern_bin, tmp_path):
+    # frozen a minute ago, auto_thaw 30s: a queue run thaws and tries it
+    r = deliver_both(tern_bin, tmp_path, CONF, ["slow@test.example"], extra_main="auto_thaw = 30s",
+                     age=100, frozen=True, args=("-q",), same_log=False)
+    assert r.log[1:3] == ["Unfrozen by auto-thaw",
+                          "== slow@test.example R=r T=t_slow defer (-1): Child process of t_slow transport "
+                          "returned 75 (could mean temporary error) from command: /bin/sh"]
