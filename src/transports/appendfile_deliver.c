@@ -38,7 +38,8 @@ static bool result(address_item *a, int rc, int err, const char *fmt, ...)
     return true;
 }
 
-/* quota_exceeded - quota against the current size plus this message */
+/* quota_check - quota against the current size plus this message; a
+ * "/no_check" modifier after the size delivers anyway */
 static int quota_check(const transport_instance *t, const appendfile_transport_options *o,
                        long long current, address_item *a, const char *path)
 {
@@ -46,8 +47,15 @@ static int quota_check(const transport_instance *t, const appendfile_transport_o
     char *err;
     char *q = transport_expand(t, "quota", o->quota, &err);
     if (!q) { result(a, DEFER, 0, "%s", err); return DEFER; }
+    char *whole = string_copy(q), *mod = strchr(q, '/');
+    if (mod) *mod++ = 0;
     long long limit = appendfile_parse_size(q);
-    if (limit < 0) { result(a, DEFER, 0, "invalid quota value \"%s\" in %s transport", q, t->drinst.name); return DEFER; }
+    if (limit < 0 || (mod && strcmp(mod, "no_check") != 0)) {
+        result(a, DEFER, 0, "Malformed value \"%s\" (expansion of \"%s\") in %s transport", whole, o->quota,
+               t->drinst.name);
+        return DEFER;
+    }
+    if (mod) return OK; /* no_check */
     if (limit == 0) return OK;
     /* $message_size, as Exim: not what this transport adds (prefix, Return-path:) */
     if (current + (o->quota_is_inclusive ? msg.size : 0) > limit) {
@@ -71,6 +79,8 @@ static long long warn_threshold(const transport_instance *t, const appendfile_tr
     long long v = appendfile_parse_size(w);
     if (v <= 0 || !percent) return v < 0 ? 0 : v;
     if (!o->quota || !(q = transport_expand(t, "quota", o->quota, &err))) return 0;
+    char *mod = strchr(q, '/'); /* a modifier (no_check) does not change the size */
+    if (mod) *mod = 0;
     long long quota = appendfile_parse_size(q);
     return quota > 0 ? quota * v / 100 : 0;
 }

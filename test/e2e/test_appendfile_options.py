@@ -203,3 +203,11 @@ def test_check_owner_and_mode(tern_bin, tmp_path):
                      "== narrowok@test.example R=r T=t_narrowok defer (13): Permission denied: "
                      "while opening mailbox PUB/narrowok"]
     assert r.files["wide"].startswith("From sender@x.example DATE\n")
+
+
+def test_quota_no_check_and_malformed(tern_bin, tmp_path):
+    body = conf(mbox("nc", "  quota = 60/no_check") + mbox("bad", "  quota = 60/bogus"), "nc : bad")
+    r = deliver_both(tern_bin, tmp_path, body, ["nc@test.example", "bad@test.example"], msgbody=MSG)
+    assert r.log == ["=> nc <nc@test.example> R=r T=t_nc",
+                     '== bad@test.example R=r T=t_bad defer (-1): Malformed value "60/bogus" '
+                     '(expansion of "60/bogus") in t_bad transport']
