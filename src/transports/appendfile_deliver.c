@@ -38,31 +38,37 @@ static bool result(address_item *a, int rc, int err, const char *fmt, ...)
     return true;
 }
 
-/* quota_check - quota against the current size plus this message; a
- * "/no_check" modifier after the size delivers anyway */
-static int quota_check(const transport_instance *t, const appendfile_transport_options *o,
-                       long long current, address_item *a, const char *path)
+/* quota_value - the expanded quota in bytes (0: none); a "/no_check"
+ * modifier after the size means none. Settled before the mailbox is
+ * opened, as Exim does. DEFER with a's error. */
+static int quota_value(const transport_instance *t, const appendfile_transport_options *o, address_item *a,
+                       long long *limit)
 {
-    if (!o->quota) return OK;
     char *err;
+    *limit = 0;
+    if (!o->quota) return OK;
     char *q = transport_expand(t, "quota", o->quota, &err);
     if (!q) { result(a, DEFER, 0, "%s", err); return DEFER; }
     char *whole = string_copy(q), *mod = strchr(q, '/');
     if (mod) *mod++ = 0;
-    long long limit = appendfile_parse_size(q);
-    if (limit < 0 || (mod && strcmp(mod, "no_check") != 0)) {
+    long long v = appendfile_parse_size(q);
+    if (v < 0 || (mod && strcmp(mod, "no_check") != 0)) {
         result(a, DEFER, 0, "Malformed value \"%s\" (expansion of \"%s\") in %s transport", whole, o->quota,
                t->drinst.name);
         return DEFER;
     }
-    if (mod) return OK; /* no_check */
-    if (limit == 0) return OK;
-    /* $message_size, as Exim: not what this transport adds (prefix, Return-path:) */
-    if (current + (o->quota_is_inclusive ? msg.size : 0) > limit) {
-        result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
-        return DEFER;
-    }
+    if (!mod) *limit = v;
     return OK;
+}
+
+/* quota_check - the current size plus $message_size (not what this
+ * transport adds: prefix, Return-path:) against limit */
+static int quota_check(const appendfile_transport_options *o, long long limit, long long current,
+                       address_item *a, const char *path)
+{
+    if (limit <= 0 || current + (o->quota_is_inclusive ? msg.size : 0) <= limit) return OK;
+    result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
+    return DEFER;
 }
 
 /* warn_threshold - quota_warn_threshold in bytes (0: none, also when it
@@ -122,7 +128,7 @@ static int write_wrapped(const transport_instance *t, const appendfile_transport
 
 /* mbox_append - locked append to an mbox file */
 static bool mbox_append(const transport_instance *t, const appendfile_transport_options *o,
-                        address_item *a, const char *path)
+                        address_item *a, const char *path, long long limit)
 {
     char *err = NULL;
     appendfile_lock lk = {0};
@@ -133,7 +139,7 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
         result(a, DEFER, 0, "%s is not a regular file", path);
         goto out;
     }
-    if (quota_check(t, o, (long long)st.st_size, a, path) != OK) goto out;
+    if (quota_check(o, limit, (long long)st.st_size, a, path) != OK) goto out;
     off_t start = lseek(lk.fd, 0, SEEK_END);
     long long added;
     if (write_wrapped(t, o, lk.fd, a, &added, &err) != OK || fsync(lk.fd) != 0) {
@@ -168,14 +174,14 @@ static int maildir_subdirs(const appendfile_transport_options *o, const char *di
 
 /* maildir_deliver - tmp/<unique>, fsync, rename into new/ */
 static bool maildir_deliver(const transport_instance *t, const appendfile_transport_options *o,
-                            address_item *a, const char *dir)
+                            address_item *a, const char *dir, long long limit)
 {
     char *err = NULL;
     if (maildir_subdirs(o, dir, &err) != OK) return result(a, DEFER, errno, "%s", err);
     char *name = appendfile_unique_name();
-    long long before = o->quota || o->quota_warn_threshold ? appendfile_dir_size(dir) : 0;
+    long long before = limit > 0 || o->quota_warn_threshold ? appendfile_dir_size(dir) : 0;
     /* named as Exim names it, relative to the maildir */
-    if (o->quota && quota_check(t, o, before, a, string_sprintf("tmp/%s", name)) != OK) return true;
+    if (quota_check(o, limit, before, a, string_sprintf("tmp/%s", name)) != OK) return true;
     char *tmp = string_sprintf("%s/tmp/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->mode);
     if (fd < 0) return result(a, DEFER, errno, "failed to create %s: %s", tmp, strerror(errno));
@@ -243,8 +249,10 @@ static bool deliver_one(transport_instance *t, address_item *a)
     char *path = target(t, o, a, &is_dir);
     if (!path) return true;
     if (!creation_allowed(t, o, a, path)) return true;
-    if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path);
-    return mbox_append(t, o, a, path);
+    long long limit;
+    if (quota_value(t, o, a, &limit) != OK) return true;
+    if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path, limit);
+    return mbox_append(t, o, a, path, limit);
 }
 
 /* creation_allowed - create_file: may path be created here? (only
