@@ -18,6 +18,7 @@
 /* MTA core */
 #include "../tern.h"
 #include "../address.h"
+#include "../expand.h"
 #include "../globals.h"
 #include "../match.h"
 #include "../spool.h"
@@ -63,8 +64,13 @@ char **pipe_split_args(const transport_instance *t, const char *cmd, bool raw, c
                 argv[n++] = string_sprintf("%s@%s", a->local_part, a->domain);
             continue;
         }
-        if (!raw && !(w = transport_expand(t, "command", w, err))) return NULL;
-        argv[n++] = w;
+        char *v = raw ? w : expand_string(w);
+        if (!v) {
+            *err = string_sprintf("Expansion of \"%s\" from command \"%s\" in %s transport failed: %s", w, cmd,
+                                  t->drinst.name, expand_error());
+            return NULL;
+        }
+        argv[n++] = v;
     }
     argv[n] = NULL;
     if (!n) { *err = string_copy("no command supplied"); return NULL; }

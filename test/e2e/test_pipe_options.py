@@ -97,3 +97,11 @@ def test_freeze_exec_fail(tern_bin, tmp_path):
     assert "Frozen" in r.log
     hdr = open(r.spool + "/input/" + [f for f in __import__("os").listdir(r.spool + "/input") if f.endswith("-H")][0]).read()
     assert "\n-frozen " in hdr
+
+
+def test_command_expansion_failure(tern_bin, tmp_path):
+    body = conf(pipe("x", "/bin/sh -c 'kill -9 $$'"), "x")
+    r = deliver_both(tern_bin, tmp_path, body, ["x@test.example"], same_log=False)
+    # Exim 4.96 logs "defer (0)" here; Tern's log shows -1 for an unset errno
+    assert r.log == ["== x@test.example R=r T=t_x defer (-1): Expansion of \"kill -9 $$\" from command "
+                     "\"/bin/sh -c 'kill -9 $$'\" in t_x transport failed: $ not followed by letter, digit, or {"]
