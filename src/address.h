@@ -65,6 +65,10 @@ typedef struct reply_item {
     bool file_expand, return_message;
 } reply_item;
 
+/* special_action SPECIAL_WARN: appendfile's quota_warn_threshold was
+ * crossed; the delivery process sends the quota warning message */
+#define SPECIAL_WARN 'W'
+
 typedef struct address_item {
     struct address_item *next;
     struct address_item *parent;     /* redirect ancestry */
@@ -79,6 +83,9 @@ typedef struct address_item {
     char *local_part_data, *domain_data;
     char *errors_address;            /* errors_to; "" means ignore errors */
     char *home_dir, *current_dir;
+    char *return_path;               /* a local delivery's envelope sender (transport return_path) */
+    char *return_text;               /* pipe return_output: the command's output, for the bounce */
+    char *log_note;                  /* pipe log_output: a line for the mainlog */
     long uid, gid;                   /* valid when AFL_UID_SET / AFL_GID_SET */
     const struct router_instance *router;
     const struct router_instance *start_router; /* for redirect_router / pass_router */
@@ -96,7 +103,7 @@ typedef struct address_item {
     char *delivery_confirmation;     /* remote server's reply to DATA (C=) */
     char *shadow_message;            /* " ST=name [(error)]": its shadow transport's result */
     reply_item *reply;               /* a filter's mail/vacation (AFL_REPLY) */
-    int special_action;              /* freeze etc. after routing */
+    int special_action;              /* freeze etc. after routing; SPECIAL_WARN */
     /* DSN (RFC 3461) */
     char *dsn_orcpt;
     int dsn_flags;                   /* RF_NOTIFY_* */

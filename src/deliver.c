@@ -12,12 +12,14 @@
 /* System */
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 /* MTA core */
 #include "tern.h"
 #include "deliver.h"
 #include "deliver_int.h"
 #include "globals.h"
+#include "header.h"
 #include "log.h"
 #include "match.h"
 #include "moan.h"
@@ -80,6 +82,9 @@ static int read_header(dctx *d)
     msg.sender_address = d->h.sender;
     msg.return_path = d->h.sender;
     msg.headers = d->h.headers;
+    struct stat st; /* $message_size: header, blank line and body, as at reception */
+    off_t body = fstat(d->dfd, &st) == 0 ? st.st_size - (off_t)dlv.data_offset : 0;
+    msg.size = (long long)header_size(d->h.headers) + 1 + (body > 0 ? body : 0);
     for (int i = 0; i < d->h.nonrecipients_count; i++) deliver_done_add(d, d->h.nonrecipients[i]);
     return OK;
 }
@@ -323,8 +328,28 @@ static void dont_deliver(dctx *d)
     d->local = d->remote = NULL;
 }
 
+/* cancel_all - timeout_frozen_after: every address left fails untried,
+ * unlogged, and (unless the message is itself a bounce) is bounced with
+ * no reason shown, as Exim does */
+static void cancel_all(dctx *d)
+{
+    build_addresses(d);
+    for (address_item *n, *a = d->todo; a; a = n) {
+        n = a->next;
+        a->transport_return = FAIL;
+        a->message = string_copy("delivery cancelled: frozen message timed out");
+        a->user_message = string_copy("");
+        if (!*d->h.sender) a->flags |= AFL_IGNORE_ERROR;
+        deliver_done_add(d, a->unique);
+        add_to(&d->failed, a);
+    }
+    d->todo = NULL;
+    journal(d, d->failed);
+}
+
 static void attempt(dctx *d)
 {
+    if (d->cancel) { cancel_all(d); return; }
     build_addresses(d);
     route_all(d);
     deliver_reverse(&d->failed);
@@ -368,6 +393,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.id = NULL;
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
+    msg.size = 0;
     store_reset(m);
     smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;

@@ -18,6 +18,7 @@ typedef struct dctx {
     char *id, *dir, *dpath, *hpath, *jpath;
     int dfd, jfd;
     bool give_up, forced, freeze, any_delivered;
+    bool cancel;      /* frozen past timeout_frozen_after: fail every address untried */
     spool_header h;
     address_item *todo, *local, *remote, *deferred, *failed, *discarded;
     dset_node *done[DELIVER_SET_BUCKETS];   /* delivered or failed: never again */
@@ -34,7 +35,9 @@ void deliver_reverse(address_item **list);
 address_item *deliver_take_group(address_item **list);
 /* deliver_take_remote_group - same transport and domain (one connection) */
 address_item *deliver_take_remote_group(address_item **list);
-/* deliver_frozen_check - false if the message is frozen and not forced */
+/* deliver_frozen_check - false if the message is frozen and stays so:
+ * not forced, auto_thaw not due, timeout_frozen_after not passed (then
+ * d->cancel is set) */
 bool deliver_frozen_check(dctx *d, bool forced);
 /* deliver_finish - log deferrals and failures, bounce, then rewrite -H
  * or remove the spool files and log Completed */

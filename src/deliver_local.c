@@ -24,6 +24,7 @@
 #include "route.h"
 #include "router.h"
 #include "transport.h"
+#include "transports/appendfile.h"
 
 /* on_never_users - is uid in never_users (root always is) */
 static bool on_never_users(long uid)
@@ -108,10 +109,13 @@ static bool become(const address_item *a)
     return setuid((uid_t)a->uid) == 0 && getuid() != 0;
 }
 
-/* put_str - a length-prefixed string on the result pipe */
+/* put_str - a length-prefixed string on the result pipe; "-" for NULL
+ * (an empty string is not the same: an empty user_message hides the
+ * message in a bounce) */
 static void put_str(gstring **g, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
+    if (!s) { *g = string_catc(*g, '-'); return; }
+    size_t n = strlen(s);
     *g = string_fmt_append(*g, "%zu:", n);
     if (n) *g = string_catn(*g, s, n);
 }
@@ -142,11 +146,27 @@ static const generated *generated_for(const address_item *a)
     return NULL;
 }
 
+/* enter_directory - the working directory deliver_local_check chose;
+ * false (the batch deferred) if chdir fails */
+static bool enter_directory(address_item *batch)
+{
+    const char *dir = batch->current_dir ? batch->current_dir : "/";
+    if (chdir(dir) == 0) return true;
+    int e = errno;
+    for (address_item *a = batch; a; a = a->next) {
+        a->transport_return = DEFER;
+        a->basic_errno = e;
+        a->message = string_sprintf("%s: failed to chdir to %s", strerror(e), dir);
+    }
+    return false;
+}
+
 /* run_batch - one transport run for the chain batch */
 static void run_batch(address_item *batch)
 {
-    if (batch->current_dir && chdir(batch->current_dir) != 0 && chdir("/") != 0) _exit(EXIT_FAILURE);
+    if (!enter_directory(batch)) return;
     route_set_vars(batch);
+    msg.return_path = batch->return_path;
     dlv.transport = batch->transport;
     dlv.transport_name = batch->transport->drinst.name;
     const transport_info *ti = (const transport_info *)batch->transport->drinst.info;
@@ -170,6 +190,8 @@ static void report(int wfd, int idx, const address_item *a, long us)
                                    a->more_errno, a->special_action, us);
     put_str(&g, a->message);
     put_str(&g, a->user_message);
+    put_str(&g, a->return_text);
+    put_str(&g, a->log_note);
     const generated *gm = generated_for(a);
     put_str(&g, gm ? gm->rcpts : NULL);
     put_str(&g, gm ? gm->text : NULL);
@@ -225,10 +247,11 @@ static void child_run(address_item *chain, int wfd)
 /* take_str - a length-prefixed string from the result buffer */
 static char *take_str(char **pp, char *end)
 {
+    if (*pp < end && **pp == '-') { (*pp)++; return NULL; }
     char *colon;
     unsigned long n = strtoul(*pp, &colon, 10);
     if (*colon != ':' || n > (unsigned long)(end - colon - 1)) { *pp = end; return NULL; }
-    char *s = n ? string_copyn(colon + 1, n) : NULL;
+    char *s = string_copyn(colon + 1, n);
     *pp = colon + 1 + n;
     return s;
 }
@@ -254,10 +277,13 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         a->delivery_time_us = us;
         a->message = take_str(&p, end);
         a->user_message = take_str(&p, end);
+        a->return_text = take_str(&p, end);
+        a->log_note = take_str(&p, end);
         char *rcpts = take_str(&p, end), *text = take_str(&p, end);
         a->shadow_message = take_str(&p, end);
         if (p < end && *p == '\n') p++;
         if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
+        if (rc == OK && sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 
@@ -309,10 +335,66 @@ void deliver_local_group(address_item *chain)
     unreported(chain, pid > 0 ? status : 0);
 }
 
+/* delivery_dir - expand the transport's home_directory or
+ * current_directory (what: "home" or "current"); NULL with a's error set */
+static char *delivery_dir(address_item *a, const char *opt, const char *what)
+{
+    const transport_instance *t = a->transport;
+    char *v = expand_string(opt);
+    if (!v) {
+        a->basic_errno = ERRNO_EXPANDFAIL;
+        a->message = string_sprintf("%s directory \"%s\" failed to expand for %s transport: %s", what, opt,
+                                    t->drinst.name, expand_error());
+    }
+    return v;
+}
+
+/* choose_dirs - $home and the working directory for a's delivery: the
+ * transport's home_directory and current_directory win over the
+ * router's; the working directory falls back to home, then "/". Both
+ * must be absolute. false with a's error set. */
+static bool choose_dirs(address_item *a)
+{
+    const transport_instance *t = a->transport;
+    route_set_vars(a);
+    if (t->home_directory && !(a->home_dir = delivery_dir(a, t->home_directory, "home"))) return false;
+    dlv.home = a->home_dir;
+    if (t->current_directory && !(a->current_dir = delivery_dir(a, t->current_directory, "current"))) return false;
+    const char *bad = a->home_dir && *a->home_dir != '/' ? "home" : NULL;
+    const char *path = a->home_dir;
+    if (!bad && a->current_dir && *a->current_dir != '/') bad = "current", path = a->current_dir;
+    if (bad) {
+        a->basic_errno = ERRNO_NOTABSOLUTE;
+        a->message = string_sprintf("%s directory path \"%s\" is not absolute for %s transport", bad, path,
+                                    t->drinst.name);
+        return false;
+    }
+    if (!a->current_dir) a->current_dir = a->home_dir;
+    return true;
+}
+
+/* choose_return_path - the envelope sender of a's delivery: errors_to,
+ * else the message's; the transport's return_path replaces it unless its
+ * expansion is forced to fail. false with a's error set. */
+static bool choose_return_path(address_item *a)
+{
+    const transport_instance *t = a->transport;
+    a->return_path = a->errors_address ? a->errors_address : msg.sender_address;
+    if (!t->return_path) return true;
+    char *v = expand_string(t->return_path);
+    if (v) a->return_path = v;
+    if (v || expand_forced_fail()) return true;
+    a->basic_errno = ERRNO_EXPANDFAIL;
+    a->message = string_sprintf("Failed to expand return path \"%s\" in %s transport: %s", t->return_path,
+                                t->drinst.name, expand_error());
+    return false;
+}
+
 /* deliver_local_check - checks done in the parent (so their failure is
- * logged without a fork); false if addr was failed or deferred. A pipe or
- * file a redirect forbade fails; one with no transport defers (Exim's
- * wording and error numbers). */
+ * logged without a fork): a pipe or file a redirect forbade fails; one
+ * with no transport defers (Exim's wording and error numbers); then
+ * identity, directories and return path. false if addr was failed or
+ * deferred. */
 bool deliver_local_check(address_item *a)
 {
     if (a->flags & AFL_FORBIDDEN) {
@@ -328,7 +410,10 @@ bool deliver_local_check(address_item *a)
     const char *shadow = a->transport->shadow_transport;
     if (shadow && !route_find_transport(shadow)) /* Exim's wording, trailing space included */
         log_write(L_always, LOG_MAIN | LOG_PANIC, "shadow transport \"%s\" not found ", shadow);
-    if (check_identity(a)) return true;
+    if (check_identity(a)) {
+        if (choose_dirs(a) && choose_return_path(a)) return true;
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "%s", a->message);
+    }
     a->transport_return = DEFER;
     return false;
 }

@@ -69,16 +69,23 @@ static gstring *queue_time(gstring *g)
     return string_fmt_append(g, " QT=%s", deliver_time_string(us < 0 ? 0 : us));
 }
 
-/* fields - R= T= H= C= S= QT= DT= */
+/* host_field - H=name [ip] of the host used, if any */
+static gstring *host_field(gstring *g, const address_item *a)
+{
+    const host_item *h = a->host_used;
+    if (!h) return g;
+    g = string_fmt_append(g, " H=%s [%s]", h->name, h->address ? h->address : "");
+    if (log_selected(L_outgoing_port) && h->port > 0) g = string_fmt_append(g, ":%d", h->port);
+    return g;
+}
+
+/* fields - R= T= H= C= S= QT= DT= (H= left to the caller of a
+ * deferral: Exim puts it after "defer (<errno>)") */
 static gstring *fields(gstring *g, const address_item *a, bool delivered)
 {
     if (a->router) g = string_fmt_append(g, " R=%s", a->router->drinst.name);
     if (a->transport) g = string_fmt_append(g, " T=%s", a->transport->drinst.name);
-    const host_item *h = a->host_used;
-    if (h) {
-        g = string_fmt_append(g, " H=%s [%s]", h->name, h->address ? h->address : "");
-        if (log_selected(L_outgoing_port) && h->port > 0) g = string_fmt_append(g, ":%d", h->port);
-    }
+    if (delivered || a->transport_return != DEFER) g = host_field(g, a);
     if (!delivered) return g;
     if (a->delivery_confirmation && log_selected(L_smtp_confirmation))
         g = string_fmt_append(g, " C=\"%s\"", a->delivery_confirmation);
@@ -99,6 +106,7 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
 {
     gstring *g = NULL;
     int rc = a->transport_return;
+    if (a->log_note) log_write(L_always, LOG_MAIN, "%s", a->log_note); /* pipe log_output */
     if (dont_deliver) {
         g = fields(logged_address(string_cat(NULL, "*> "), a, true), a, false);
     } else if (rc == OK) {
@@ -110,8 +118,13 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
         g = fields(logged_address(string_cat(NULL, "== "), a, false), a, false);
         if (a->transport || a->router)
             g = string_fmt_append(g, " defer (%d)", a->basic_errno ? a->basic_errno : -1);
-        g = string_fmt_append(g, "%s %s", a->transport || a->router ? ":" : "",
-                              a->message ? a->message : "delivery deferred");
+        /* a host error, as Exim: "defer (111): Connection refused H=x [ip]: why" */
+        const char *sys = a->host_used && a->basic_errno > 0 ? strerror(a->basic_errno) : NULL;
+        if (sys) g = string_fmt_append(g, ": %s", sys);
+        g = host_field(g, a);
+        if (!sys || !a->message || strcmp(a->message, sys) != 0)
+            g = string_fmt_append(g, "%s %s", a->transport || a->router ? ":" : "",
+                                  a->message ? a->message : "delivery deferred");
     }
     char *line = string_from_gstring(g);
     log_write(L_always, LOG_MAIN | (a->flags & AFL_LOG_PANIC ? LOG_PANIC : 0), "%s", line);

@@ -18,13 +18,21 @@
 #include "log.h"
 #include "moan.h"
 #include "msglog.h"
+#include "retry.h"
 
 bool deliver_frozen_check(dctx *d, bool forced)
 {
     if (!d->h.frozen_at) return true;
-    if (!forced) return false;
+    long now = (long)time(NULL);
+    const char *why = forced ? "Unfrozen by forced delivery"
+        : *d->h.sender && retry_auto_thaw_due(d->h.frozen_at, now) ? "Unfrozen by auto-thaw" : NULL;
+    if (!why && retry_frozen_timeout(d->h.received_time, d->h.frozen_at, now)) {
+        why = "cancelled by timeout_frozen_after";
+        d->cancel = true;
+    }
+    if (!why) return false;
     d->h.frozen_at = 0;
-    log_write(L_always, LOG_MAIN, "Unfrozen by forced delivery");
+    log_write(L_always, LOG_MAIN, "%s", why);
     return true;
 }
 
@@ -53,6 +61,7 @@ static void bounce(dctx *d)
     if (moan_bounce_freezes(&d->h)) {
         d->freeze = true;
         log_write(L_always, LOG_MAIN, "Frozen (delivery error message)");
+        if (!d->h.frozen_at) d->h.frozen_at = time(NULL); /* logged: no plain "Frozen" too */
         return;
     }
     moan_send_bounce(&d->h, list);
@@ -153,6 +162,8 @@ void deliver_finish(dctx *d)
 {
     warn_delay(d);
     bounce(d);
+    /* newly frozen by a transport or router (freeze_exec_fail, self = freeze) */
+    if (d->freeze && !d->h.frozen_at) log_write(L_always, LOG_MAIN, "Frozen");
     if (all_done(d)) completed(d);
     else rewrite_header(d);
 }

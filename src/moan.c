@@ -122,8 +122,9 @@ static char *orig_header(const spool_header *h, const char *name)
     return NULL;
 }
 
-/* address_list - "  addr\n    reason\n" for each address */
-static gstring *address_list(gstring *g, address_item **a, int n)
+/* address_list - "  addr\n    reason\n" for each address; the
+ * reason's first line after lead ("Delay reason: " in warnings) */
+static gstring *address_list(gstring *g, address_item **a, int n, const char *lead)
 {
     for (int i = 0; i < n; i++) {
         g = string_fmt_append(g, "  %s\n", a[i]->address);
@@ -131,7 +132,7 @@ static gstring *address_list(gstring *g, address_item **a, int n)
         for (const char *p = why; p && *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            g = string_fmt_append(g, "    %.*s\n", (int)len, p);
+            g = string_fmt_append(g, "    %s%.*s\n", p == why ? lead : "", (int)len, p);
             p = nl ? nl + 1 : NULL;
         }
     }
@@ -143,15 +144,20 @@ static gstring *header(gstring *g, const char *name, const char *value)
     return string_fmt_append(g, "%s: %s\n", name, value);
 }
 
-/* common_headers - Auto-Submitted, From, To, Reply-To, References, MIME */
+char *moan_from(void)
+{
+    char *from = expand_string(cfg.dsn_from ? cfg.dsn_from : "");
+    return from && *from ? from : string_sprintf("Mail Delivery System <Mailer-Daemon@%s>", cfg.qualify_domain);
+}
+
+/* common_headers - Reply-To (errors_reply_to), Auto-Submitted, From, To,
+ * References, MIME, in Exim's order */
 static gstring *common_headers(report *r, gstring *g)
 {
-    g = header(g, "Auto-Submitted", "auto-replied");
-    char *from = expand_string(cfg.dsn_from ? cfg.dsn_from : "");
-    g = header(g, "From", from && *from ? from
-                          : string_sprintf("Mail Delivery System <Mailer-Daemon@%s>", cfg.qualify_domain));
-    g = header(g, "To", r->rcpt);
     if (cfg.errors_reply_to) g = header(g, "Reply-To", cfg.errors_reply_to);
+    g = header(g, "Auto-Submitted", "auto-replied");
+    g = header(g, "From", moan_from());
+    g = header(g, "To", r->rcpt);
     char *mid = orig_header(r->orig, "Message-Id");
     if (mid) g = header(g, "References", mid);
     if (r->boundary) {
@@ -160,6 +166,26 @@ static gstring *common_headers(report *r, gstring *g)
         g = header(g, "MIME-Version", "1.0");
     }
     return g;
+}
+
+/* returned_output - what pipe commands printed (return_output,
+ * return_fail_output), under a heading per address; intro is the
+ * bounce_message_file's third item, if it has one */
+static gstring *returned_output(gstring *g, address_item **a, int n, const char *intro)
+{
+    int with = 0;
+    for (int i = 0; i < n; i++) with += a[i]->return_text != NULL;
+    if (!with) return g;
+    if (intro) g = string_fmt_append(g, "%s%s", intro, *intro && intro[strlen(intro) - 1] == '\n' ? "" : "\n");
+    else g = string_fmt_append(g, "The following text was generated during the delivery attempt%s:\n",
+                               with > 1 ? "s" : "");
+    for (int i = 0; i < n; i++) {
+        const char *t = a[i]->return_text;
+        if (!t) continue;
+        g = string_fmt_append(g, "\n------ %s ------\n\n%s", a[i]->address, t);
+        if (*t && t[strlen(t) - 1] != '\n') g = string_catc(g, '\n');
+    }
+    return string_catc(g, '\n');
 }
 
 /* ---- the returned copy of the message ---- */
@@ -197,10 +223,12 @@ static gstring *body_copy(gstring *g, const char *id, long limit, bool *cut, lon
 }
 
 /* returned_message - the copy of the original (headers, maybe body) */
-static gstring *returned_message(report *r, gstring *g, char **items, int first_item)
+static gstring *returned_message(report *r, gstring *g, char **items, int first_item, bool headers_only)
 {
-    if (!cfg.bounce_return_message) return g;
-    bool body = cfg.bounce_return_body && r->orig->dsn_ret != DSN_RET_HDRS;
+    /* the MIME form always returns the message, as Exim 4.96's does
+     * (bounce_return_body and RET= still choose how much) */
+    if (!cfg.bounce_return_message && !r->boundary) return g;
+    bool body = !headers_only && cfg.bounce_return_body && r->orig->dsn_ret != DSN_RET_HDRS;
     if (r->boundary)
         g = string_fmt_append(g, "--%s\nContent-type: %s\n\nReturn-path: <%s>\n", r->boundary,
                               body ? "message/rfc822" : "text/rfc822-headers", r->orig->sender);
@@ -210,7 +238,7 @@ static gstring *returned_message(report *r, gstring *g, char **items, int first_
             : "------ This is a copy of the message's headers. ------"));
     for (const header_line *l = r->orig->headers; l; l = l->next)
         if (l->type != HTYPE_OLD) g = string_catn(g, l->text, l->slen);
-    if (!body) return g;
+    if (!body) return r->boundary ? string_catc(g, '\n') : g;
     g = string_catc(g, '\n');
     bool cut;
     long total, limit = cfg.bounce_return_size_limit > 0 ? cfg.bounce_return_size_limit : LIMIT_BOUNCE_RETURN;
@@ -260,8 +288,10 @@ static bool write_report(report *r, char **rcpts, int nrcpts)
     for (int i = 0; i < nrcpts; i++) { ri[i].address = rcpts[i]; ri[i].pno = -1; }
     h.recipients = ri;
     h.recipients_count = nrcpts;
-    gstring *hd = string_fmt_append(NULL, "Received: from %s by %s with local (Tern %s)\n\tid %s\n\tfor %s;\n\t%s\n",
-                                    h.caller_login, cfg.primary_hostname, TERN_VERSION, h.id, r->rcpt, rfc2822_date(now));
+    /* "for" names the recipient only when there is one (errors_copy adds more) */
+    gstring *hd = string_fmt_append(NULL, "Received: from %s by %s with local (Tern %s)\n\tid %s%s%s;\n\t%s\n",
+                                    h.caller_login, cfg.primary_hostname, TERN_VERSION, h.id,
+                                    nrcpts == 1 ? "\n\tfor " : "", nrcpts == 1 ? r->rcpt : "", rfc2822_date(now));
     hd = string_catn(hd, r->head->s, r->head->len);
     hd = string_fmt_append(hd, "Message-Id: <E%s@%s>\nDate: %s\n", h.id, cfg.primary_hostname, rfc2822_date(now));
     h.headers = header_split(string_from_gstring(hd), NULL);
@@ -337,12 +367,12 @@ static void build_bounce(report *r)
                                  "recipients. This is a permanent error. The following address(es) failed:\n",
                               to_sender ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender));
     }
-    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs);
-    b = string_catc(b, '\n');
+    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "");
+    b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs, item(items, 2, NULL));
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(b, r->boundary, "failed", r->addrs, r->naddrs);
 #endif
-    b = returned_message(r, b, items, 3);
+    b = returned_message(r, b, items, 3, false);
     if (r->boundary) b = string_fmt_append(b, "\n--%s--\n", r->boundary);
     r->body = b;
 }
@@ -438,17 +468,18 @@ static void build_warning(report *r, const char *delay)
     if (intro) b = string_cat(b, intro);
     else {
         char *subject = orig_header(r->orig, "Subject"), *date = orig_header(r->orig, "Date");
-        b = string_fmt_append(b, "This message was created automatically by mail delivery software.\n\n"
+        b = string_fmt_append(b, "This message was created automatically by mail delivery software.\n"
             "A message %shas not yet been delivered to one or more of its\n"
-            "recipients after more than %s in the queue on %s.\n\n"
+            "recipients after more than %s on the queue on %s.\n\n"
             "The message identifier is:     %s\n",
             strcmp(r->rcpt, r->orig->sender) == 0 ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender),
             delay, cfg.primary_hostname, r->orig->id);
         if (subject) b = string_fmt_append(b, "The subject of the message is: %s\n", subject);
         if (date) b = string_fmt_append(b, "The date of the message is:    %s\n", date);
-        b = string_cat(b, "\nThe following address(es) have not yet been delivered:\n");
+        b = string_cat(b, r->naddrs == 1 ? "\nThe address to which the message has not yet been delivered is:\n"
+                                         : "\nThe addresses to which the message has not yet been delivered are:\n");
     }
-    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs);
+    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "Delay reason: ");
     b = string_cat(b, "\n");
     b = string_cat(b, item(items, 2,
         "No action is required on your part. Delivery attempts will continue for\n"
@@ -457,7 +488,7 @@ static void build_warning(report *r, const char *delay)
         "and when that happens, the message will be returned to you.\n"));
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(string_catc(b, '\n'), r->boundary, "delayed", r->addrs, r->naddrs);
-    if (r->boundary) b = string_fmt_append(b, "--%s--\n", r->boundary);
+    if (r->boundary) b = string_fmt_append(returned_message(r, b, items, 3, true), "\n--%s--\n", r->boundary);
 #endif
     r->body = b;
 }

@@ -16,6 +16,10 @@ void moan_send_bounce(const spool_header *h, address_item *failed);
 /* moan_send_warning - the delay warning for the deferred addresses */
 void moan_send_warning(const spool_header *h, address_item *deferred);
 
+/* moan_from - the From: of messages the MTA writes (dsn_from, or
+ * "Mail Delivery System <Mailer-Daemon@qualify_domain>") */
+char *moan_from(void);
+
 /* moan_bounce_freezes - true when failures of this message must freeze
  * it instead of bouncing (its sender is <>) */
 bool moan_bounce_freezes(const spool_header *h);

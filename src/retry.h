@@ -8,10 +8,10 @@
  * set in address_item.basic_errno by transports and routers; retry rule
  * selection reads them. Timeouts and refusals use ETIMEDOUT and
  * ECONNREFUSED with more_errno 'M' (host from MX) or 'A' (not). */
-#define ERRNO_SMTP_FORMAT  (-60) /* peer sent a malformed or oversized reply */
+#define ERRNO_SMTP_FORMAT  (-19) /* peer sent a malformed or oversized reply */
 #define ERRNO_SMTP_CLOSED  (-18) /* peer closed the connection (lost_connection) */
-#define ERRNO_MAIL4XX      (-44) /* 4xx to MAIL; more_errno holds the code */
-#define ERRNO_RCPT4XX      (-45) /* 4xx to RCPT */
+#define ERRNO_RCPT4XX      (-44) /* 4xx to RCPT; more_errno holds the code */
+#define ERRNO_MAIL4XX      (-45) /* 4xx to MAIL */
 #define ERRNO_DATA4XX      (-46) /* 4xx to DATA or after the data */
 #define ERRNO_HOST_RETRY   (-52) /* no host: all waiting for their retry time */
 #define ERRNO_CONNECT_TIMEOUT (-53) /* connect() timed out */
@@ -21,6 +21,8 @@
 #define ERRNO_BADTRANSPORT (-30) /* a generated pipe or file has no transport */
 #define ERRNO_EXIMQUOTA    (-22) /* quota; more_errno: seconds since the mailbox was read */
 #define ERRNO_RETRY_TIMEOUT (-51) /* retry timeout exceeded */
+#define ERRNO_NOTABSOLUTE  (-21) /* a transport's directory is not an absolute path */
+#define ERRNO_EXPANDFAIL   (-27) /* a transport option failed to expand */
 
 /* The error a rule applies to (second field of a rule). */
 enum retry_error {

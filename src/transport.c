@@ -137,9 +137,8 @@ static char *envelope_to(const address_item *a)
 /* generic_headers - Return-path:, Envelope-to:, Delivery-date: */
 static void generic_headers(outbuf *o, transport_write_ctx *c)
 {
-    const spool_header *h = dlv.spool_hdr;
     if (c->options & TW_RETURN_PATH)
-        put_added(o, string_sprintf("Return-path: <%s>", h && h->sender ? h->sender : ""));
+        put_added(o, string_sprintf("Return-path: <%s>", msg.return_path ? msg.return_path : ""));
     if (c->options & TW_ENVELOPE_TO) put_added(o, string_sprintf("Envelope-to: %s", envelope_to(c->addr)));
     if (c->options & TW_DELIVERY_DATE) {
         char buf[64];
@@ -194,8 +193,7 @@ static void write_body(outbuf *o)
 static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
 {
     const char *nl = c->options & TW_CRLF ? "\r\n" : "\n";
-    const spool_header *h = dlv.spool_hdr;
-    char *s = string_sprintf("MAIL FROM:<%s>%s", h && h->sender ? h->sender : "", nl);
+    char *s = string_sprintf("MAIL FROM:<%s>%s", msg.return_path ? msg.return_path : "", nl);
     ob_put(o, s, strlen(s));
     for (const address_item *a = c->addr; a; a = a->next) {
         s = string_sprintf("RCPT TO:<%s@%s>%s", a->local_part, a->domain, nl);
@@ -228,7 +226,7 @@ static int write_content(outbuf *o, transport_write_ctx *c, char **err)
 {
     if (!(c->options & TW_BODY_ONLY)) {
         if (write_headers(o, c, err) != OK) return DEFER;
-        if (!(c->options & TW_HEADERS_ONLY)) ob_text(o, "\n", 1);
+        ob_text(o, "\n", 1); /* headers_only too: the blank line ends the header */
     }
     if (!(c->options & TW_HEADERS_ONLY)) write_body(o);
     return OK;

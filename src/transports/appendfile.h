@@ -59,5 +59,11 @@ typedef struct appendfile_transport_options {
 } appendfile_transport_options;
 
 extern const appendfile_transport_options appendfile_transport_options_default;
+
+struct address_item;
+/* appendfile_quota_warning - in the delivery process, after a delivery
+ * by an appendfile transport set SPECIAL_WARN on a: send the
+ * quota_warn_message (failures are logged; the delivery stands) */
+void appendfile_quota_warning(struct address_item *a);
 extern const transport_info appendfile_transport_info;
 #endif

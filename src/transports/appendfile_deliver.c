@@ -38,31 +38,67 @@ static bool result(address_item *a, int rc, int err, const char *fmt, ...)
     return true;
 }
 
-/* message_size - bytes of -D data (for quota checks) */
-static long long message_size(void)
+/* quota_value - the expanded quota in bytes (0: none); a "/no_check"
+ * modifier after the size means none. Settled before the mailbox is
+ * opened, as Exim does. DEFER with a's error. */
+static int quota_value(const transport_instance *t, const appendfile_transport_options *o, address_item *a,
+                       long long *limit)
 {
-    struct stat st;
-    if (fstat(dlv.data_fd, &st) != 0) return 0;
-    return (long long)st.st_size - dlv.data_offset + 1024; /* headers: a fair allowance */
-}
-
-/* quota_exceeded - quota against the current size plus this message */
-static int quota_check(const transport_instance *t, const appendfile_transport_options *o,
-                       long long current, address_item *a, const char *path)
-{
-    if (!o->quota) return OK;
     char *err;
+    *limit = 0;
+    if (!o->quota) return OK;
     char *q = transport_expand(t, "quota", o->quota, &err);
     if (!q) { result(a, DEFER, 0, "%s", err); return DEFER; }
-    long long limit = appendfile_parse_size(q);
-    if (limit < 0) { result(a, DEFER, 0, "invalid quota value \"%s\" in %s transport", q, t->drinst.name); return DEFER; }
-    if (limit == 0) return OK;
-    long long msz = message_size();
-    if (o->quota_is_inclusive ? current + msz > limit : current > limit) {
-        result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
+    char *whole = string_copy(q), *mod = strchr(q, '/');
+    if (mod) *mod++ = 0;
+    long long v = appendfile_parse_size(q);
+    if (v < 0 || (mod && strcmp(mod, "no_check") != 0)) {
+        result(a, DEFER, 0, "Malformed value \"%s\" (expansion of \"%s\") in %s transport", whole, o->quota,
+               t->drinst.name);
         return DEFER;
     }
+    if (!mod) *limit = v;
     return OK;
+}
+
+/* quota_check - the current size plus $message_size (not what this
+ * transport adds: prefix, Return-path:) against limit */
+static int quota_check(const appendfile_transport_options *o, long long limit, long long current,
+                       address_item *a, const char *path)
+{
+    if (limit <= 0 || current + (o->quota_is_inclusive ? msg.size : 0) <= limit) return OK;
+    result(a, DEFER, QUOTA_ERRNO, "mailbox is full (MTA-imposed quota exceeded while writing to %s)", path);
+    return DEFER;
+}
+
+/* warn_threshold - quota_warn_threshold in bytes (0: none, also when it
+ * does not expand to a size: the delivery has been made by then); a
+ * value ending in % is a share of quota, ignored without one */
+static long long warn_threshold(const transport_instance *t, const appendfile_transport_options *o)
+{
+    char *err, *q = NULL;
+    char *w = o->quota_warn_threshold ? transport_expand(t, "quota_warn_threshold", o->quota_warn_threshold, &err) : NULL;
+    if (!w) return 0;
+    size_t n = strlen(w);
+    bool percent = n && w[n - 1] == '%';
+    if (percent) w[n - 1] = 0;
+    long long v = appendfile_parse_size(w);
+    if (v <= 0 || !percent) return v < 0 ? 0 : v;
+    if (!o->quota || !(q = transport_expand(t, "quota", o->quota, &err))) return 0;
+    char *mod = strchr(q, '/'); /* a modifier (no_check) does not change the size */
+    if (mod) *mod = 0;
+    long long quota = appendfile_parse_size(q);
+    return quota > 0 ? quota * v / 100 : 0;
+}
+
+/* check_warning - after a delivery that took the mailbox from before
+ * to before + added bytes: did it cross quota_warn_threshold? The
+ * delivery process sends the warning (deliver_local.c). */
+static void check_warning(const transport_instance *t, const appendfile_transport_options *o,
+                          address_item *a, long long before, long long added)
+{
+    long long th = warn_threshold(t, o);
+    if (th > 0 && before <= th && before + added > th) a->special_action = SPECIAL_WARN;
 }
 
 /* filter_failure - Exim's wording when the transport filter failed
@@ -83,11 +119,13 @@ static int filter_failure(const transport_write_ctx *c, const char *path, char *
 }
 
 /* write_wrapped - message_prefix, the message, message_suffix to fd
- * (which holds path); OK, or DEFER/PANIC with *err and *e (an errno) */
-static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o,
-                         int fd, address_item *a, const char *path, char **err, int *e)
+ * (which holds path), then fsync; *added gets the bytes written. OK, or
+ * DEFER/PANIC with *err and *e (an errno) */
+static int write_wrapped(const transport_instance *t, const appendfile_transport_options *o, int fd,
+                         address_item *a, const char *path, long long *added, char **err, int *e)
 {
     *e = 0;
+    *added = 0;
     transport_write_ctx c = {.fd = fd, .t = t, .addr = a, .check_string = o->check_string,
                              .escape_string = o->escape_string};
     if (o->use_crlf) c.options |= TW_CRLF;
@@ -96,14 +134,17 @@ static int write_wrapped(const transport_instance *t, const appendfile_transport
     if (o->message_prefix) {
         char *p = transport_expand(t, "message_prefix", o->message_prefix, err);
         if (!p || appendfile_write_all(fd, p, strlen(p)) != 0) rc = DEFER;
+        else *added += (long long)strlen(p);
     }
     if (rc == OK && transport_write_message(&c, err) != OK) {
         *e = errno;
         return filter_failure(&c, path, err, e);
     }
+    *added += c.written;
     if (rc == OK && o->message_suffix) {
         char *s = transport_expand(t, "message_suffix", o->message_suffix, err);
         if (!s || appendfile_write_all(fd, s, strlen(s)) != 0) rc = DEFER;
+        else *added += (long long)strlen(s);
     }
     if (rc == OK && fsync(fd) != 0) rc = DEFER;
     if (rc != OK) *e = errno;
@@ -112,20 +153,21 @@ static int write_wrapped(const transport_instance *t, const appendfile_transport
 
 /* mbox_append - locked append to an mbox file */
 static bool mbox_append(const transport_instance *t, const appendfile_transport_options *o,
-                        address_item *a, const char *path)
+                        address_item *a, const char *path, long long limit)
 {
     char *err = NULL;
     appendfile_lock lk = {0};
-    if (appendfile_lock_file(o, path, &lk, &err) != OK) return result(a, DEFER, errno, "%s", err);
+    if (appendfile_lock_file(o, path, &lk, &err) != OK) return result(a, DEFER, lk.error, "%s", err);
     struct stat st;
     int rc = DEFER;
     if (fstat(lk.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         result(a, DEFER, 0, "%s is not a regular file", path);
         goto out;
     }
-    if (quota_check(t, o, (long long)st.st_size, a, path) != OK) goto out;
+    if (quota_check(o, limit, (long long)st.st_size, a, path) != OK) goto out;
     off_t start = lseek(lk.fd, 0, SEEK_END);
-    int e, wrc = write_wrapped(t, o, lk.fd, a, path, &err, &e);
+    long long added;
+    int e, wrc = write_wrapped(t, o, lk.fd, a, path, &added, &err, &e);
     if (wrc != OK) {
         if (ftruncate(lk.fd, start) != 0 && !err) e = errno;
         result(a, wrc, e, "%s", err ? err : string_sprintf("error writing %s: %s", path, strerror(e)));
@@ -134,7 +176,10 @@ static bool mbox_append(const transport_instance *t, const appendfile_transport_
     rc = OK;
 out:
     appendfile_unlock(&lk);
-    if (rc == OK) result(a, OK, 0, NULL);
+    if (rc == OK) {
+        result(a, OK, 0, NULL);
+        check_warning(t, o, a, (long long)st.st_size, added);
+    }
     return true;
 }
 
@@ -154,16 +199,19 @@ static int maildir_subdirs(const appendfile_transport_options *o, const char *di
 
 /* maildir_deliver - tmp/<unique>, fsync, rename into new/ */
 static bool maildir_deliver(const transport_instance *t, const appendfile_transport_options *o,
-                            address_item *a, const char *dir)
+                            address_item *a, const char *dir, long long limit)
 {
     char *err = NULL;
     if (maildir_subdirs(o, dir, &err) != OK) return result(a, DEFER, errno, "%s", err);
-    if (o->quota && quota_check(t, o, appendfile_dir_size(dir), a, dir) != OK) return true;
     char *name = appendfile_unique_name();
+    long long before = limit > 0 || o->quota_warn_threshold ? appendfile_dir_size(dir) : 0;
+    /* named as Exim names it, relative to the maildir */
+    if (quota_check(o, limit, before, a, string_sprintf("tmp/%s", name)) != OK) return true;
     char *tmp = string_sprintf("%s/tmp/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->mode);
     if (fd < 0) return result(a, DEFER, errno, "failed to create %s: %s", tmp, strerror(errno));
-    int e, wrc = write_wrapped(t, o, fd, a, tmp, &err, &e);
+    long long added;
+    int e, wrc = write_wrapped(t, o, fd, a, tmp, &added, &err, &e);
     if (wrc != OK) {
         close(fd);
         unlink(tmp);
@@ -181,7 +229,9 @@ static bool maildir_deliver(const transport_instance *t, const appendfile_transp
         unlink(tmp);
         return result(a, DEFER, e, "failed to rename %s as %s: %s", tmp, final, strerror(e));
     }
-    return result(a, OK, 0, NULL);
+    result(a, OK, 0, NULL);
+    check_warning(t, o, a, before, added);
+    return true;
 }
 
 /* target - the file or directory for this address */
@@ -224,8 +274,10 @@ static bool deliver_one(transport_instance *t, address_item *a)
     char *path = target(t, o, a, &is_dir);
     if (!path) return true;
     if (!creation_allowed(t, o, a, path)) return true;
-    if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path);
-    return mbox_append(t, o, a, path);
+    long long limit;
+    if (quota_value(t, o, a, &limit) != OK) return true;
+    if (is_dir || o->maildir_format) return maildir_deliver(t, o, a, path, limit);
+    return mbox_append(t, o, a, path, limit);
 }
 
 /* creation_allowed - create_file: may path be created here? (only

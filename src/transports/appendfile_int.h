@@ -6,9 +6,15 @@
 #include "../address.h"
 #include "appendfile.h"
 
+/* Exim's error numbers for these failures (in the log's "defer (N)") */
+#define APPENDFILE_ERRNO_BADUGID    (-6) /* check_owner / check_group */
+#define APPENDFILE_ERRNO_BADMODE    (-7) /* mailbox mode narrower than mode */
+#define APPENDFILE_ERRNO_LOCKFAILED (-9) /* lock file or fcntl lock not got */
+
 typedef struct appendfile_lock {
     int fd;            /* the mailbox, open for appending */
     char *lockfile;    /* NULL if no lock file was made */
+    int error;         /* why appendfile_lock_file failed: errno or APPENDFILE_ERRNO_* */
 } appendfile_lock;
 
 /* appendfile_lock_file - open (creating if allowed) and lock path */

@@ -8,6 +8,7 @@
 /* System */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -38,18 +39,18 @@ static int make_lockfile(const appendfile_transport_options *o, const char *path
         int fd = open(lf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)o->lockfile_mode);
         if (fd >= 0) { close(fd); lk->lockfile = lf; return OK; }
         if (errno != EEXIST) {
+            lk->error = errno;
             *err = string_sprintf("failed to create lock file %s: %s", lf, strerror(errno));
             return DEFER;
         }
+        /* stale (its maker died): judged by ctime, which utime() cannot set back */
         struct stat st;
-        if (o->lockfile_timeout > 0 && stat(lf, &st) == 0 && time(NULL) - st.st_mtime > o->lockfile_timeout) {
-            unlink(lf); /* stale: its maker died */
-            continue;
-        }
+        if (o->lockfile_timeout > 0 && stat(lf, &st) == 0 && time(NULL) - st.st_ctime > o->lockfile_timeout
+            && unlink(lf) == 0) continue;
         if (i < o->lock_retries) sleep((unsigned)o->lock_interval);
     }
     *err = string_sprintf("failed to lock mailbox %s (lock file)", path);
-    errno = EAGAIN;
+    lk->error = APPENDFILE_ERRNO_LOCKFAILED;
     return DEFER;
 }
 
@@ -62,20 +63,78 @@ static int open_mailbox(const appendfile_transport_options *o, const char *path,
         fd = open(path, flags | O_CREAT | O_EXCL, (mode_t)o->mode);
         if (fd < 0 && errno == EEXIST) fd = open(path, flags);
     }
-    if (fd < 0) *err = string_sprintf("failed to open %s: %s", path, strerror(errno));
+    if (fd < 0) *err = string_sprintf("%s: while opening mailbox %s", strerror(errno), path);
     return fd;
 }
 
-/* fcntl_lock - write lock on the whole file, retrying */
-static int fcntl_lock(const appendfile_transport_options *o, int fd, const char *path, char **err)
+static void on_alarm(int sig) { (void)sig; }
+
+/* fcntl_wait - a blocking F_SETLKW that gives up after secs */
+static int fcntl_wait(int fd, struct flock *fl, int secs)
+{
+    struct sigaction sa = {.sa_handler = on_alarm}, old; /* no SA_RESTART: the alarm ends the wait */
+    sigaction(SIGALRM, &sa, &old);
+    alarm((unsigned)secs);
+    int rc = fcntl(fd, F_SETLKW, fl);
+    int e = errno;
+    alarm(0);
+    sigaction(SIGALRM, &old, NULL);
+    errno = rc == 0 ? 0 : e == EINTR ? EAGAIN : e;
+    return rc;
+}
+
+/* fcntl_lock - write lock on the whole file: non-blocking tries
+ * lock_interval apart, or (lock_fcntl_timeout) blocking waits of that
+ * long, as many as make up about the same total time */
+static int fcntl_lock(const appendfile_transport_options *o, int fd, const char *path, appendfile_lock *lk,
+                      char **err)
 {
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    for (int i = 0; i <= o->lock_retries; i++) {
-        if (fcntl(fd, F_SETLK, &fl) == 0) return OK;
+    int wait = o->lock_fcntl_timeout, tries = o->lock_retries + 1;
+    if (wait > 0) tries = (o->lock_retries * o->lock_interval + wait - 1) / wait;
+    if (tries < 1) tries = 1;
+    for (int i = 0; i < tries; i++) {
+        if ((wait > 0 ? fcntl_wait(fd, &fl, wait) : fcntl(fd, F_SETLK, &fl)) == 0) return OK;
         if (errno != EAGAIN && errno != EACCES) break;
-        if (i < o->lock_retries) sleep((unsigned)o->lock_interval);
+        if (wait <= 0 && i + 1 < tries) sleep((unsigned)o->lock_interval);
     }
-    *err = string_sprintf("failed to lock mailbox %s (fcntl)", path);
+    *err = string_sprintf("failed to lock mailbox %s (fcntl/flock)", path);
+    lk->error = APPENDFILE_ERRNO_LOCKFAILED;
+    return DEFER;
+}
+
+/* check_mode - an existing mailbox with more permission bits than mode
+ * is narrowed to mode; one with fewer defers if mode_fail_narrower */
+static int check_mode(const appendfile_transport_options *o, mode_t old, const char *path,
+                      appendfile_lock *lk, char **err)
+{
+    mode_t want = (mode_t)o->mode & 07777, diff = old ^ want;
+    if (!diff) return OK;
+    if ((diff & old) == diff) {
+        if (chmod(path, want) == 0) return OK;
+        lk->error = errno;
+        *err = string_sprintf("%s: attempting to chmod mailbox %s", strerror(errno), path);
+        return DEFER;
+    }
+    if (!o->mode_fail_narrower) return OK;
+    lk->error = APPENDFILE_ERRNO_BADMODE;
+    *err = string_sprintf("mailbox %s has the wrong mode %o (%o expected)", path, (unsigned)old, (unsigned)want);
+    return DEFER;
+}
+
+/* check_file - an existing mailbox, before it is opened: check_owner
+ * and check_group (it must belong to the delivery's uid and gid), then
+ * its mode */
+static int check_file(const appendfile_transport_options *o, const char *path, appendfile_lock *lk, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return OK; /* opening reports these */
+    if (o->check_owner && st.st_uid != getuid())
+        *err = string_sprintf("mailbox %s has wrong uid (%d != %d)", path, (int)st.st_uid, (int)getuid());
+    else if (o->check_group && st.st_gid != getgid())
+        *err = string_sprintf("mailbox %s has wrong gid (%d != %d)", path, (int)st.st_gid, (int)getgid());
+    else return check_mode(o, st.st_mode & 07777, path, lk, err);
+    lk->error = APPENDFILE_ERRNO_BADUGID;
     return DEFER;
 }
 
@@ -84,12 +143,16 @@ int appendfile_lock_file(const appendfile_transport_options *o, const char *path
 {
     lk->fd = -1;
     lk->lockfile = NULL;
+    lk->error = 0;
     if (o->use_lockfile && make_lockfile(o, path, lk, err) != OK) return DEFER;
-    lk->fd = open_mailbox(o, path, err);
-    if (lk->fd < 0 || (o->use_fcntl_lock && fcntl_lock(o, lk->fd, path, err) != OK)) {
-        int e = errno;
+    if (check_file(o, path, lk, err) != OK) {
         appendfile_unlock(lk);
-        errno = e;
+        return DEFER;
+    }
+    lk->fd = open_mailbox(o, path, err);
+    if (lk->fd < 0) lk->error = errno;
+    if (lk->fd < 0 || (o->use_fcntl_lock && fcntl_lock(o, lk->fd, path, lk, err) != OK)) {
+        appendfile_unlock(lk);
         return DEFER;
     }
     return OK;

@@ -14,9 +14,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 /* MTA core */
 #include "../tern.h"
 #include "../address.h"
+#include "../expand.h"
 #include "../globals.h"
 #include "../match.h"
 #include "../spool.h"
@@ -62,8 +64,13 @@ char **pipe_split_args(const transport_instance *t, const char *cmd, bool raw, c
                 argv[n++] = string_sprintf("%s@%s", a->local_part, a->domain);
             continue;
         }
-        if (!raw && !(w = transport_expand(t, "command", w, err))) return NULL;
-        argv[n++] = w;
+        char *v = raw ? w : expand_string(w);
+        if (!v) {
+            *err = string_sprintf("Expansion of \"%s\" from command \"%s\" in %s transport failed: %s", w, cmd,
+                                  t->drinst.name, expand_error());
+            return NULL;
+        }
+        argv[n++] = v;
     }
     argv[n] = NULL;
     if (!n) { *err = string_copy("no command supplied"); return NULL; }
@@ -104,9 +111,11 @@ static char **build_argv(const transport_instance *t, const pipe_transport_optio
     return argv;
 }
 
-/* status_result - map the command's exit status */
+/* status_result - map the command's exit status; messages name the
+ * program (prog, argv[0]) except an exec failure, which shows the whole
+ * command, as Exim's do */
 static void status_result(const transport_instance *t, const pipe_transport_options *o,
-                          address_item *a, int status, const char *shown, bool timed_out)
+                          address_item *a, int status, const char *prog, const char *shown, bool timed_out)
 {
     if (timed_out) {
         a->transport_return = o->timeout_defer ? DEFER : FAIL;
@@ -116,20 +125,27 @@ static void status_result(const transport_instance *t, const pipe_transport_opti
     if (WIFSIGNALED(status)) {
         a->transport_return = FAIL;
         a->message = string_sprintf("Child process of %s transport (running command \"%s\") was terminated by signal %d (%s)",
-                                    t->drinst.name, shown, WTERMSIG(status), strsignal(WTERMSIG(status)));
+                                    t->drinst.name, prog, WTERMSIG(status), strsignal(WTERMSIG(status)));
         return;
     }
     int rc = WEXITSTATUS(status);
     if (rc == 0 || o->ignore_status) { a->transport_return = OK; return; }
+    if (rc == PIPE_EXEC_FAILED && o->freeze_exec_fail) {
+        a->transport_return = DEFER;
+        a->special_action = 'F';
+        a->message = string_sprintf("pipe process failed to exec \"%s\"", shown);
+        return;
+    }
     char *codes = o->temp_errors ? string_copy(o->temp_errors) : NULL;
     bool temp = codes && (strcmp(codes, "*") == 0 || pipe_code_in_list(rc, codes));
     a->transport_return = temp ? DEFER : FAIL;
     a->basic_errno = 0;
     a->message = string_sprintf("Child process of %s transport returned %d%s from command: %s",
                                 t->drinst.name, rc,
-                                rc == 127 ? " (could mean unable to exec or command does not exist)" : "",
-                                shown);
-    if (rc == 127 && o->freeze_exec_fail) a->special_action = 'F';
+                                rc == PIPE_EXEC_FAILED ? " (could mean unable to exec or command does not exist)"
+                                : rc == EX_TEMPFAIL ? " (could mean temporary error)" : "",
+                                prog);
+    a->user_message = string_copy("local delivery failed"); /* the bounce does not show the command */
 }
 
 /* deliver_one - one run of the command for the address (or batch) a */
@@ -153,7 +169,7 @@ static bool deliver_one(transport_instance *t, address_item *a)
         return true;
     }
     int status = pipe_wait(o, &r);
-    status_result(t, o, a, status, shown, r.timed_out);
+    status_result(t, o, a, status, argv[0], shown, r.timed_out);
     pipe_output_result(o, a, &r);
     return true;
 }

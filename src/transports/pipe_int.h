@@ -6,6 +6,8 @@
 #include "../address.h"
 #include "pipe.h"
 
+#define PIPE_EXEC_FAILED 127 /* the command's exit code when exec fails (as a shell's) */
+
 typedef struct pipe_run {
     pid_t pid;
     int in_fd;       /* the command's standard input */
@@ -29,7 +31,9 @@ int pipe_feed(const transport_instance *t, const pipe_transport_options *o, addr
               pipe_run *r, char **err);
 int pipe_wait(const pipe_transport_options *o, pipe_run *r);
 void pipe_kill(pipe_run *r);
-/* pipe_output_result - return_output / return_fail_output */
+/* pipe_output_result - what the command printed: return_output and
+ * return_fail_output (the bounce shows it), log_output,
+ * log_fail_output and log_defer_output (its first line is logged) */
 void pipe_output_result(const pipe_transport_options *o, address_item *a, pipe_run *r);
 bool pipe_transport_deliver(transport_instance *t, address_item *a);
 

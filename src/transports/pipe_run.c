@@ -104,7 +104,7 @@ int pipe_start(const pipe_transport_options *o, char **argv, char **envp, pipe_r
         umask((mode_t)o->umask);
         signal(SIGPIPE, SIG_DFL);
         execve(prog, argv, envp);
-        _exit(127);
+        _exit(PIPE_EXEC_FAILED);
     }
     close(in[0]);
     if (r->pid < 0) {
@@ -194,13 +194,17 @@ void pipe_output_result(const pipe_transport_options *o, address_item *a, pipe_r
     if (n <= 0) return;
     if (o->max_output > 0 && n > o->max_output) n = o->max_output;
     buf[n] = 0;
-    bool want = o->return_output || (o->return_fail_output && a->transport_return != OK);
-    if (!want) return;
-    if (a->transport_return == OK) {
-        a->transport_return = FAIL;
-        a->message = string_sprintf("return message generated: %s", string_printing(buf));
-    } else {
-        a->message = string_sprintf("%s: %s", a->message, string_printing(buf));
+    int rc = a->transport_return;
+    if (o->log_output || (o->log_fail_output && rc == FAIL) || (o->log_defer_output && rc == DEFER)) {
+        size_t first = strcspn(buf, "\n"); /* the first line only, as Exim */
+        a->log_note = string_sprintf("<%s>: %s transport output: %s", a->address, dlv.transport_name,
+                                     string_printing(string_copyn(buf, first)));
     }
-    a->user_message = string_copy(buf);
+    if (!o->return_output && !(o->return_fail_output && rc != OK)) return;
+    if (rc == OK) {
+        a->transport_return = FAIL;
+        a->message = string_copy("return message generated");
+        a->user_message = string_copy(""); /* the bounce shows the output alone */
+    }
+    a->return_text = string_copy(buf); /* for the bounce; not for the log */
 }

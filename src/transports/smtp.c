@@ -283,9 +283,11 @@ static void host_error(smtp_ctx *x, const host_item *h, const smtp_conn *c, cons
     x->last_error = string_copy(text);
     x->last_errno = c->error;
     x->last_more_errno = more;
-    log_write(L_always, LOG_MAIN, "H=%s [%s] %s", h->name, h->address, text);
+    /* no log line of its own (Exim 4.96 writes none): the address's
+     * deferral names the last host that answered */
     for (address_item *a = x->addrlist; a; a = a->next) {
         if (!pending(a)) continue;
+        if (c->fd >= 0 || c->error != ECONNREFUSED) a->host_used = (host_item *)h;
         retry_item *ri = retry_add_item(a, smtp_host_retry_key(h, x->port, x->ob->retry_include_ip_address.value),
                                         RETRY_SET | RETRY_HOST | (x->final_try ? RETRY_FINAL : 0));
         ri->host_name = h->name;
@@ -298,7 +300,7 @@ static void host_error(smtp_ctx *x, const host_item *h, const smtp_conn *c, cons
 
 /* message_error - a 4xx/5xx to MAIL or DATA, or a 4xx to RCPT: applies
  * to the addresses given; 4xx also records an address retry item */
-static void message_error(smtp_ctx *x, address_item **batch, int n, const smtp_reply *r,
+static void message_error(smtp_ctx *x, const host_item *h, address_item **batch, int n, const smtp_reply *r,
                           int err4xx, const char *after)
 {
     char *text = smtp_out_reply_log(r, after);
@@ -306,6 +308,7 @@ static void message_error(smtp_ctx *x, address_item **batch, int n, const smtp_r
     for (int i = 0; i < n; i++) {
         if (!batch[i] || !pending(batch[i])) continue;
         set_result(batch[i], perm ? FAIL : DEFER, perm ? 0 : err4xx, r->code, text);
+        batch[i]->host_used = (host_item *)h; /* H= on the ** or == line */
         if (perm) continue;
         retry_item *ri = retry_add_item(batch[i], address_retry_key(x, batch[i]), RETRY_SET | RETRY_MESSAGE);
         ri->basic_errno = err4xx;
@@ -355,7 +358,7 @@ static char *mail_command(const smtp_ctx *x, const smtp_conn *c)
 {
     gstring *g = string_get(128);
     g = string_fmt_append(g, "MAIL FROM:<%s>", x->sender);
-    if ((c->caps & CAP_SIZE) && x->ob->size_addition >= 0)
+    if (c->caps & CAP_SIZE) /* a negative size_addition is added too, as Exim 4.96 does */
         g = string_fmt_append(g, " SIZE=%ld", x->size + x->ob->size_addition);
     if ((c->caps & CAP_8BITMIME) && x->body_8bit) g = string_cat(g, " BODY=8BITMIME");
 #ifdef EXPERIMENTAL_DSN
@@ -417,8 +420,8 @@ static int rcpt_replies(smtp_ctx *x, smtp_conn *c, const host_item *h, address_i
         }
         if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, cmd), -1;
         if (r.code / 100 == 2) { ok++; continue; }
-        message_error(x, &batch[i], 1, &r, ERRNO_RCPT4XX,
-                      string_sprintf("%s%s", pipelined ? "pipelined " : "", cmd));
+        /* Exim 4.96 never says "pipelined" of a RCPT (it does of MAIL and DATA) */
+        message_error(x, h, &batch[i], 1, &r, ERRNO_RCPT4XX, cmd);
         batch[i] = NULL; /* not part of the DATA */
     }
     return ok;
@@ -431,7 +434,10 @@ static int data_phase(smtp_ctx *x, smtp_conn *c, const host_item *h, address_ite
     smtp_reply r;
     if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, "DATA");
     if (!accepted) return r.code == 354 ? lost(x, h, c, "DATA") : OK; /* nothing to send */
-    if (r.code != 354) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "DATA"); return OK; }
+    if (r.code != 354) {
+        message_error(x, h, batch, n, &r, ERRNO_DATA4XX, c->caps & CAP_PIPELINING ? "pipelined DATA" : "DATA");
+        return OK;
+    }
     char *err;
     int rc = smtp_data_send(x, c, &err);
     if (rc == ERROR) { /* not the host's fault: drop the connection, defer */
@@ -442,7 +448,7 @@ static int data_phase(smtp_ctx *x, smtp_conn *c, const host_item *h, address_ite
     }
     if (rc != OK) return lost(x, h, c, "sending data block");
     if (smtp_out_read_reply(c, x->ob->final_timeout, &r) != OK) return lost(x, h, c, "end of data");
-    if (r.code / 100 != 2) { message_error(x, batch, n, &r, ERRNO_DATA4XX, "end of data"); return OK; }
+    if (r.code / 100 != 2) { message_error(x, h, batch, n, &r, ERRNO_DATA4XX, "end of data"); return OK; }
     for (int i = 0; i < n; i++) {
         if (!batch[i]) continue;
         set_result(batch[i], OK, 0, 0, NULL);
@@ -468,7 +474,7 @@ static int transaction(smtp_ctx *x, smtp_conn *c, const host_item *h, address_it
     if (smtp_out_flush(c, x->ob->command_timeout) != OK) return lost(x, h, c, mail);
     if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return lost(x, h, c, mail);
     if (r.code / 100 != 2) {
-        message_error(x, batch, n, &r, ERRNO_MAIL4XX, mail);
+        message_error(x, h, batch, n, &r, ERRNO_MAIL4XX, pipe ? string_sprintf("pipelined %s", mail) : mail);
         if (pipe) { /* drain the RCPT and DATA replies */
             for (int i = 0; i <= n; i++)
                 if (smtp_out_read_reply(c, x->ob->command_timeout, &r) != OK) return DEFER;
@@ -549,7 +555,7 @@ static void try_host(smtp_ctx *x, host_item *h)
         c.host_name = h->name;
         if (rc != OK) { host_error(x, h, &c, c.error_text); return; }
         if (greet(x, &c, h, &why) != OK) {
-            if (!why) why = c.error == ETIMEDOUT ? "SMTP timeout while connected" : c.error_text;
+            if (!why) why = c.error == ETIMEDOUT ? "SMTP timeout after initial connection" : c.error_text;
             if (!c.error) c.error = ERRNO_SMTP_FORMAT;
             host_error(x, h, &c, why);
             smtp_out_close(&c, false);

@@ -159,9 +159,14 @@ bool smtp_message_open(smtp_ctx *x, char **err)
     struct stat st;
     long body = fstat(x->data_fd, &st) == 0 ? (long)st.st_size - x->data_start : 0;
     x->size_body = body > 0 ? body : 0;
-    x->size = x->size_body;
-    for (const header_line *h = x->spool->headers; h; h = h->next)
-        if (h->type != HTYPE_OLD) x->size += (long)h->slen;
+    /* SIZE= as Exim: $message_size (header, blank line, body) plus one
+     * per line, for the CRs that CRLF line ends add on the wire */
+    x->size = x->size_body + 1 + x->spool->body_linecount;
+    for (const header_line *h = x->spool->headers; h; h = h->next) {
+        if (h->type == HTYPE_OLD) continue;
+        x->size += (long)h->slen;
+        for (size_t i = 0; i < h->slen; i++) x->size += h->text[i] == '\n';
+    }
     return true;
 }
 

@@ -22,7 +22,7 @@ typedef struct smtp_ctx {
     const spool_header *spool;   /* the message's -H data */
     int data_fd;                 /* open -D file */
     off_t data_start;            /* offset of the body in it */
-    long size;                   /* message size for SIZE= */
+    long size;                   /* message size for SIZE=, less size_addition */
     long size_body;              /* bytes of the -D file after its first line */
     bool own_spool;              /* spool files opened here (dlv's fields set) */
     bool body_8bit;              /* BODY=8BITMIME when the server offers it */

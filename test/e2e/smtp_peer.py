@@ -25,6 +25,7 @@ class Peer:
         self.pipelining, self.dsn, self.size = pipelining, dsn, size
         self.mode, self.garbage_bytes = mode, garbage_bytes
         self.commands, self.messages, self.connections = [], [], 0
+        self.waiting = []  # per command: was more input already there (the client pipelined)?
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
@@ -59,6 +60,18 @@ class Peer:
             finally:
                 conn.close()
 
+    @staticmethod
+    def _more_waiting(conn, f):
+        """is the next command already read or on the socket? (a client
+        that waits for each reply never has one there)"""
+        conn.setblocking(False)
+        try:
+            return bool(f.peek(1))
+        except (BlockingIOError, OSError):
+            return False
+        finally:
+            conn.setblocking(True)
+
     def _ehlo(self):
         lines = ["250-peer.test"]
         if self.pipelining:
@@ -90,6 +103,7 @@ class Peer:
                 return
             cmd = line.decode(errors="replace").rstrip("\r\n")
             self.commands.append(cmd)
+            self.waiting.append(self._more_waiting(conn, f))
             up = cmd.upper()
             if up.startswith("EHLO"):
                 send(self._ehlo())

@@ -117,8 +117,9 @@ def test_per_recipient_4xx_and_5xx(env):
     res = env.deliver(conf, mid, ["ok@x.test", "t@x.test", "p@x.test"])
     assert res["ok@x.test"][0] == "OK"
     assert res["t@x.test"][0] == "DEFER"
-    assert "errno=-45 more=451" in res["t@x.test"][1]
-    assert "SMTP error from remote mail server after pipelined RCPT TO:<t@x.test>: 451 4.3.0 try later" in res["t@x.test"][1]
+    assert "errno=-44 more=451" in res["t@x.test"][1]
+    # Exim 4.96 does not say "pipelined" of a RCPT
+    assert "SMTP error from remote mail server after RCPT TO:<t@x.test>: 451 4.3.0 try later" in res["t@x.test"][1]
     assert res["p@x.test"][0] == "FAIL"
     assert "550 5.1.1 no such user" in res["p@x.test"][1]
     assert len(p.messages) == 1
@@ -138,7 +139,7 @@ def test_mail_and_data_errors(env):
     conf = env.config(p.port)
     mid = env.spool_message(conf, ["a@x.test"])
     res = env.deliver(conf, mid, ["a@x.test"])
-    assert res["a@x.test"][0] == "DEFER" and "errno=-44 more=452" in res["a@x.test"][1]
+    assert res["a@x.test"][0] == "DEFER" and "errno=-45 more=452" in res["a@x.test"][1]  # ERRNO_MAIL4XX, as Exim
     p2 = env.peer(final="554 rejected content")
     conf = env.config(p2.port)
     res = env.deliver(conf, mid, ["a@x.test"])
@@ -219,9 +220,9 @@ def test_ten_megabytes_of_garbage(env):
     mid = env.spool_message(conf, ["a@x.test"])
     res = env.deliver(conf, mid, ["a@x.test"])
     assert res["a@x.test"][0] == "DEFER"
-    assert "too long" in res["a@x.test"][1]
-    log = (env.spool / "mainlog").read_text()
-    assert "H=127.0.0.1 [127.0.0.1]" in log and "too long" in log
+    assert "too long" in res["a@x.test"][1] and "errno=-19 " in res["a@x.test"][1]
+    # no host line of its own (Exim 4.96 writes none); the -M log lines
+    # are in test_smtp_out_options.py
 
 
 def test_fallback_to_second_host(env):

@@ -61,7 +61,7 @@ def test_bounce_after_5xx(env):
         text = m.get_payload()
         assert "------ This is a copy of the message, including all the headers. ------" in text
     assert "This message was created automatically by mail delivery software." in text
-    assert "  bad@x.test\n    SMTP error from remote mail server after pipelined RCPT TO:<bad@x.test>: 550 5.1.1 no such user" in text
+    assert "  bad@x.test\n    SMTP error from remote mail server after RCPT TO:<bad@x.test>: 550 5.1.1 no such user" in text
     assert "ok@x.test" not in text
     log = (env.spool / "mainlog").read_text()
     assert f"{new[0]} <= <> R={mid} U=" in log
