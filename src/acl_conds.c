@@ -174,7 +174,7 @@ static int cond_encrypted(acl_ctx *x, const acl_cond *c, const char *arg)
 
 static int cond_hosts(acl_ctx *x, const acl_cond *c, const char *arg)
 {
-    match_host h = {conn.sender_host_address, conn.sender_host_name, true};
+    match_host h = {conn.sender_host_address, conn.sender_host_name, conn.sender_host_aliases, true};
     return match_host_list(&h, arg, NULL);
 }
 

@@ -40,7 +40,7 @@ static int verify_reverse(acl_ctx *x, const char *opts)
     char **names;
     int rc = dns_host_names(conn.sender_host_address, &names);
     if (rc == OK) {
-        if (!conn.sender_host_name) conn.sender_host_name = names[0];
+        if (!conn.sender_host_name) smtp_set_host_names(names);
         return OK;
     }
     if (rc == DEFER && defer_ok) return OK;

@@ -129,6 +129,17 @@ static const char *v_sender_fullhost(void)
     return string_sprintf("[%s]", conn.sender_host_address);
 }
 
+/* v_sender_host_aliases - the other confirmed names, space separated */
+static const char *v_sender_host_aliases(void)
+{
+    gstring *g = string_get(64);
+    for (char **a = conn.sender_host_aliases; a && *a; a++) {
+        if (g->len) g = string_catc(g, ' ');
+        g = string_cat(g, *a);
+    }
+    return string_from_gstring(g);
+}
+
 static const char *v_sender_rcvhost(void)
 {
     if (!conn.sender_host_address) return NULL;
@@ -335,6 +346,7 @@ static const var_row vars[] = {
     B("sender_helo_dnssec", &conn.sender_helo_dnssec),
     S("sender_helo_name", &conn.sender_helo_name),
     S("sender_host_address", &conn.sender_host_address),
+    F("sender_host_aliases", v_sender_host_aliases),
     S("sender_host_authenticated", &conn.sender_host_authenticated),
     B("sender_host_dnssec", &conn.sender_host_dnssec),
     S("sender_host_name", &conn.sender_host_name),

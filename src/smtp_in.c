@@ -55,7 +55,8 @@ bool smtp_host_in(const char *list)
     if (!list || !conn.sender_host_address) return false;
     const char *l = expand_cstring(list);
     if (!l) return false;
-    match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name};
+    match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name,
+                    .aliases = conn.sender_host_aliases};
     return match_host_list(&h, l, NULL) == OK;
 }
 

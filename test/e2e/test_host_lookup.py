@@ -97,3 +97,83 @@ def test_helo_try_verify_hosts_does_not_reject(dns_env, tmp_path):
     out = check(dns_env, c, "127.0.0.3", "mail2.test.example")
     assert "550 helo bad" in out
     assert not any(ln.startswith("550 EHLO") for ln in out)
+
+
+# 192.0.2.20 has three PTR names; ptr1 and ptr2 lead back to it, ptr3
+# does not. The resolver may give the PTR set in any order: the first
+# confirmed name is $sender_host_name, the other confirmed one the alias.
+ALIAS_ACL = """\
+acl_smtp_helo = acl_helo
+acl_smtp_mail = acl_mail
+begin acl
+acl_helo:
+  warn hosts = \\N^ptr2\\.test\\.example$\\N
+       set acl_c0 = ptr2
+  warn hosts = *.test.example
+       set acl_c1 = wild
+  warn hosts = ptr3.test.example
+       set acl_c2 = ptr3
+  accept
+acl_mail:
+  deny message = {message}
+begin routers
+begin transports
+"""
+
+
+def alias_conf(tmp_path, message):
+    p = tmp_path / "conf"
+    head = CONF.format(spool=tmp_path / "spool", opts="").split("acl_smtp_mail")[0]
+    p.write_text(head + ALIAS_ACL.format(message=message))
+    os.chmod(p, 0o644)
+    return str(p)
+
+
+def rejections(out):
+    return [ln for ln in out if ln.startswith("550 ")]
+
+
+def masked(lines):
+    return [re.sub(r"ptr[12]\.", "ptrN.", ln) for ln in lines]
+
+
+def test_aliases_hold_the_other_confirmed_names(dns_env, tmp_path):
+    c = alias_conf(tmp_path, "name=$sender_host_name aliases=<$sender_host_aliases>")
+    line = rejections(bh(dns_env, c, "192.0.2.20", "x.example"))
+    assert len(line) == 1
+    m = re.match(r"550 name=(\S+) aliases=<(.*)>$", line[0])
+    assert m, line
+    assert {m.group(1), m.group(2)} == {"ptr1.test.example", "ptr2.test.example"}
+
+
+def test_host_lists_match_every_confirmed_name(dns_env, tmp_path):
+    # a regex and a wildcard see ptr2 whichever name came first; the
+    # plain name ptr3 is matched by its address (192.0.2.98): no match
+    c = alias_conf(tmp_path, "m=$acl_c0/$acl_c1/$acl_c2")
+    mine = rejections(bh(dns_env, c, "192.0.2.20", "x.example"))
+    assert mine == ["550 m=ptr2/wild/"]
+    if os.path.exists(EXIM):
+        assert mine == rejections(bh(dns_env, c, "192.0.2.20", "x.example", EXIM))
+
+
+def test_helo_verify_accepts_an_alias(dns_env, tmp_path):
+    c = conf(tmp_path, "helo_verify_hosts = *")
+    for helo in ("ptr1.test.example", "ptr2.test.example"):
+        out = bh(dns_env, c, "192.0.2.20", helo)
+        assert not any(ln.startswith("550 EHLO") for ln in out), (helo, out)
+        assert not any("helo bad" in ln for ln in out), (helo, out)
+        if os.path.exists(EXIM):  # the name is either of the two
+            theirs = rejections(bh(dns_env, c, "192.0.2.20", helo, EXIM))
+            assert masked(rejections(out)) == masked(theirs)
+
+
+def test_unconfirmed_ptr_name_is_no_alias(dns_env, tmp_path):
+    c = conf(tmp_path, "helo_verify_hosts = *")
+    out = bh(dns_env, c, "192.0.2.20", "ptr3.test.example")
+    assert "550 EHLO argument does not match calling host" in out
+
+
+def test_no_aliases_for_a_single_name(dns_env, tmp_path):
+    c = alias_conf(tmp_path, "name=$sender_host_name aliases=<$sender_host_aliases>")
+    assert rejections(bh(dns_env, c, "127.0.0.2", "x.example")) == \
+        ["550 name=mail2.test.example aliases=<>"]
