@@ -38,7 +38,9 @@ static int verify_reverse(acl_ctx *x, const char *opts)
         return ERROR;
     }
     char **names;
+    enum store_pool old = store_set_pool(POOL_CONN); /* the names outlive this message */
     int rc = dns_host_names(conn.sender_host_address, &names);
+    store_set_pool(old);
     if (rc == OK) {
         if (!conn.sender_host_name) smtp_set_host_names(names);
         return OK;
