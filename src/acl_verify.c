@@ -6,6 +6,7 @@
 #include <ctype.h>
 /* MTA core */
 #include "tern.h"
+#include "csa.h"
 #include "dns.h"
 #include "expand.h"
 #include "globals.h"
@@ -49,6 +50,28 @@ static int verify_reverse(acl_ctx *x, const char *opts)
     x->err_msg = string_sprintf("host lookup %s for reverse lookup check%s",
                                 rc == DEFER ? "deferred" : "failed", "");
     return rc;
+}
+
+/* verify_csa - Client SMTP Authorization of the HELO name (or the given
+ * domain; the client's address without HELO). Only a failure fails: a
+ * defer or no record lets the condition succeed, as Exim does, with
+ * $csa_status telling them apart. */
+static int verify_csa(acl_ctx *x, const char *opts)
+{
+    const char *ip = conn.sender_host_address;
+    enum csa_result r = CSA_UNKNOWN;
+    if (ip) {
+        const char *name = opts && *opts ? opts
+                         : conn.sender_helo_name && *conn.sender_helo_name ? conn.sender_helo_name : ip;
+        const char *domain = csa_domain(name, true);
+        if (domain) r = csa_check(domain, ip);
+    }
+    enum store_pool old = store_set_pool(POOL_CONN);
+    conn.csa_status = string_copy(csa_status(r));
+    store_set_pool(old);
+    x->err_msg = x->nested_msg = string_copy(csa_reason(r)); /* Exim shows it to the client too */
+    acl_trace("CSA result %s", conn.csa_status);
+    return strcmp(conn.csa_status, "fail") == 0 ? FAIL : OK;
 }
 
 static int verify_certificate(acl_ctx *x)
@@ -179,10 +202,7 @@ int acl_verify(acl_ctx *x, const char *arg)
     if (strcmp(word, "header_syntax") == 0 || strcmp(word, "header_sender") == 0 ||
         strcmp(word, "header_names_ascii") == 0 || strcmp(word, "not_blind") == 0)
         return verify_headers(x, word);
-    if (strcmp(word, "csa") == 0) {
-        x->err_msg = string_copy("verify = csa: client SMTP authorization is not available in this build");
-        return DEFER;
-    }
+    if (strcmp(word, "csa") == 0) return verify_csa(x, opts);
     if (strcmp(word, "sender") == 0) {
         if (x->where != ACL_WHERE_MAIL && x->where != ACL_WHERE_RCPT && x->where != ACL_WHERE_PREDATA &&
             !(AW(x->where) & AFTER_HEADERS)) {

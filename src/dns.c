@@ -185,6 +185,7 @@ int dns_lookup(const char *name, int type, dns_answer *ans, char **err)
     if (n < 0) {
         int e = dns_res.res_h_errno;
         rc = e == TRY_AGAIN ? DEFER : FAIL;
+        ans->nxdomain = e == HOST_NOT_FOUND;
         if (rc == DEFER) *err = string_sprintf("DNS lookup of %s gave a temporary error", name);
         DEBUG(D_dns) debug_printf("DNS lookup of %s (type %d): h_errno %d\n", name, type, e);
     } else {
