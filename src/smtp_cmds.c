@@ -14,6 +14,7 @@
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
+#include "match.h"
 #include "message.h"
 #include "smtp_in.h"
 #include "xp_all.h"
@@ -52,6 +53,17 @@ static bool helo_valid(const char *s)
     return true;
 }
 
+/* helo_lookup - a HELO name in helo_lookup_domains (by default our own
+ * name or a literal of one of our addresses: a client that cannot know
+ * its name) makes Exim find the client's name by a reverse lookup, so the
+ * reply and the log show that instead */
+static void helo_lookup(const char *arg)
+{
+    if (!conn.sender_host_address || conn.sender_host_name || conn.host_lookup_failed) return;
+    const char *list = expand_cstring(cfg.helo_lookup_domains);
+    if (list && *list && match_isinlist(arg, list, MCL_DOMAIN, true, NULL) == OK) smtp_host_lookup();
+}
+
 static int smtp_check_helo(char *line, const char *verb, char *arg)
 {
     if (!*arg || (!conn.helo_accept_junk && !helo_valid(arg))) {
@@ -61,6 +73,7 @@ static int smtp_check_helo(char *line, const char *verb, char *arg)
         return smtp_synprot_error(-1, 501, line,
                                   string_sprintf("Syntactically invalid %s argument(s)", verb));
     }
+    helo_lookup(arg);
     bool hard = smtp_host_in(cfg.helo_verify_hosts);
     if (!hard && !smtp_host_in(cfg.helo_try_verify_hosts)) return CHECK_PASS;
     char *prev = conn.sender_helo_name;

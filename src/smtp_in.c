@@ -133,6 +133,21 @@ static int acl_reply_code(enum acl_where where, int rc)
     return 550;
 }
 
+/* split_ecode - "d.d.d " (RFC 3463) after an explicit reply code: given
+ * on every line of the reply */
+static const char *split_ecode(const char *m, const char **ecode)
+{
+    size_t n = 0;
+    for (int part = 0; part < 3; part++) {
+        size_t d = 0;
+        while (isdigit((unsigned char)m[n + d]) && d < 3) d++;
+        if (!d || m[n + d] != (part < 2 ? '.' : ' ')) return m;
+        n += d + 1;
+    }
+    *ecode = string_copyn(m, n - 1);
+    return m + n;
+}
+
 /* split_code - a message starting "ddd d.d.d text" supplies its own codes
  * when the first digit agrees with the default (as Exim requires) */
 static const char *split_code(const char *m, int *code, const char **ecode)
@@ -140,10 +155,47 @@ static const char *split_code(const char *m, int *code, const char **ecode)
     if (!(m[0] >= '2' && m[0] <= '5' && isdigit((unsigned char)m[1]) &&
           isdigit((unsigned char)m[2]) && (m[3] == ' ' || !m[3])))
         return m;
-    if (m[0] != '0' + *code / 100) return m;
+    if (m[0] != '0' + *code / 100) {
+        /* Exim logs the (wrapped) message's first line and drops both codes */
+        size_t n = strcspn(m, "\n");
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "configured error code starts with incorrect "
+                  "digit (expected %d) in \"%.*s%s", *code / 100, (int)n, m, m[n] ? "" : "\"");
+        const char *e = NULL, *t = split_ecode(m[3] ? m + 4 : m + 3, &e);
+        return t;
+    }
     *code = (m[0] - '0') * 100 + (m[1] - '0') * 10 + (m[2] - '0');
     (void)ecode;
     return m[3] ? m + 4 : m + 3;
+}
+
+/* wrap_cut - where to break a line too long for LIMIT_SMTP_REPLY_WRAP:
+ * the last space that keeps it short enough, else the first space (a
+ * longer word stays whole); NULL if the line has no space */
+static char *wrap_cut(char *line, size_t len)
+{
+    char *cut = NULL;
+    for (char *p = line; p < line + len; p++) {
+        if (*p != ' ') continue;
+        if ((size_t)(p - line) > LIMIT_SMTP_REPLY_WRAP) return cut ? cut : p;
+        cut = p;
+    }
+    return cut;
+}
+
+/* wrap_reply - an ACL message for the client, in lines of at most
+ * LIMIT_SMTP_REPLY_WRAP characters split at spaces, as Exim 4.96 sends
+ * them (the log line keeps the message whole) */
+static const char *wrap_reply(const char *m)
+{
+    if (strlen(m) <= LIMIT_SMTP_REPLY_WRAP) return m;
+    char *s = string_copy(m), *line = s;
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        char *cut = len > LIMIT_SMTP_REPLY_WRAP ? wrap_cut(line, len) : NULL;
+        if (cut) *cut = '\n';
+        line = cut ? cut + 1 : line[len] ? line + len + 1 : line + len;
+    }
+    return s;
 }
 
 enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
@@ -154,21 +206,24 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
     char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
                      ? string_sprintf(" F=<%s>", msg.sender_address ? msg.sender_address : "")
                      : "";
+    int code = acl_reply_code(where, rc);
+    const char *text = user_msg, *ecode = NULL;
+    if (text && rc != DISCARD) { /* first: a bad code is logged before the rejection */
+        const char *wrapped = wrap_reply(text);
+        text = split_code(wrapped, &code, NULL);
+        if (text != wrapped) text = split_ecode(text, &ecode);
+    } else text = rc == DEFER ? "Temporary local problem - please try later"
+                            : "Administrative prohibition";
     log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,
               acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
     if (where == ACL_WHERE_DATA) reject_log_headers();
     if (rc == DISCARD) return NEXT_CONTINUE;
-    int code = acl_reply_code(where, rc);
-    const char *text = user_msg;
-    if (text) text = split_code(text, &code, NULL);
-    else text = rc == DEFER ? "Temporary local problem - please try later"
-                            : "Administrative prohibition";
     if (where == ACL_WHERE_RCPT) {
         char *resp = string_copy_perm(text);
         msg.rcpt_response_same = !msg.rcpt_smtp_response || strcmp(msg.rcpt_smtp_response, resp) == 0;
         msg.rcpt_smtp_response = resp;
     }
-    smtp_respond(code, NULL, text);
+    smtp_respond(code, ecode, text);
     if (rc == FAIL_DROP) {
         log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from %s closed by DROP in ACL",
                   smtp_host_and_ident(false));
