@@ -131,18 +131,16 @@ void rcv_line(rcv *r, const char *s, size_t n, bool eol)
 static gstring *rcvhost(gstring *g)
 {
     if (conn.sender_host_address) {
+        const char *helo = smtp_helo_shown(true) ? conn.sender_helo_name : NULL;
         if (conn.sender_host_name)
             g = string_fmt_append(g, "from %s%s([%s]%s%s%s%s)\n\t", conn.sender_host_name,
                                   conn.sender_ident ? "\n\t" : " ", conn.sender_host_address,
-                                  conn.sender_helo_name ? " helo=" : "",
-                                  conn.sender_helo_name ? conn.sender_helo_name : "",
+                                  helo ? " helo=" : "", helo ? helo : "",
                                   conn.sender_ident ? " ident=" : "",
                                   conn.sender_ident ? conn.sender_ident : "");
         else
             g = string_fmt_append(g, "from [%s]%s%s%s\n\t", conn.sender_host_address,
-                                  conn.sender_helo_name ? " (helo=" : "",
-                                  conn.sender_helo_name ? conn.sender_helo_name : "",
-                                  conn.sender_helo_name ? ")" : "");
+                                  helo ? " (helo=" : "", helo ? helo : "", helo ? ")" : "");
         return g;
     }
     if (conn.sender_ident) g = string_fmt_append(g, "from %s ", conn.sender_ident);

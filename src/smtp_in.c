@@ -35,15 +35,30 @@ void smtp_conn_setup(const char *address, int port, int in_fd, int out_fd, bool 
     conn.local = address == NULL;
 }
 
+/* helo_is_literal - the HELO name is the client's own address literal */
+static bool helo_is_literal(void)
+{
+    const char *h = conn.sender_helo_name, *a = conn.sender_host_address;
+    if (!h || !a || h[0] != '[') return false;
+    const char *lit = strncasecmp(h + 1, "IPv6:", 5) == 0 ? h + 6 : h + 1;
+    size_t n = strlen(a);
+    return strncasecmp(lit, a, n) == 0 && strcmp(lit + n, "]") == 0;
+}
+
+bool smtp_helo_shown(bool rcvhost)
+{
+    if (!conn.sender_helo_name) return false;
+    if (helo_is_literal()) return !rcvhost && !conn.sender_host_name;
+    return !conn.sender_host_name || !string_eq_nocase(conn.sender_helo_name, conn.sender_host_name);
+}
+
 char *smtp_host_and_ident(bool with_h)
 {
     if (!conn.sender_host_address)
         return string_sprintf("%s%s", with_h ? "U=" : "", conn.sender_ident ? conn.sender_ident : "unknown");
     gstring *g = string_cat(NULL, with_h ? "H=" : "");
     if (conn.sender_host_name) g = string_fmt_append(g, "%s ", conn.sender_host_name);
-    if (conn.sender_helo_name && (!conn.sender_host_name ||
-                                  !string_eq_nocase(conn.sender_helo_name, conn.sender_host_name)))
-        g = string_fmt_append(g, "(%s) ", conn.sender_helo_name);
+    if (smtp_helo_shown(false)) g = string_fmt_append(g, "(%s) ", conn.sender_helo_name);
     g = string_fmt_append(g, "[%s]", conn.sender_host_address);
     if (log_selected(L_incoming_port) && conn.sender_host_port)
         g = string_fmt_append(g, ":%d", conn.sender_host_port);

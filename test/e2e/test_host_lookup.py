@@ -9,6 +9,8 @@ import pathlib
 import re
 import subprocess
 
+import pytest
+
 from dnsenv import dns_env  # noqa: F401
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -177,3 +179,70 @@ def test_no_aliases_for_a_single_name(dns_env, tmp_path):
     c = alias_conf(tmp_path, "name=$sender_host_name aliases=<$sender_host_aliases>")
     assert rejections(bh(dns_env, c, "127.0.0.2", "x.example")) == \
         ["550 name=mail2.test.example aliases=<>"]
+
+
+def full_bh(env, c, ip, helo, prog=TERN):
+    dialogue = f"EHLO {helo}\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n"
+    r = env.run([prog, "-C", c, "-bh", ip], input=dialogue, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
+    return [ln for ln in r.stdout.splitlines() if ln.startswith("LOG: ") or ln.startswith("550")]
+
+
+def full_check(env, c, ip, helo):
+    mine = full_bh(env, c, ip, helo)
+    if os.path.exists(EXIM):
+        assert mine == full_bh(env, c, ip, helo, EXIM)
+    return mine
+
+
+FULLHOST_CONF = """\
+spool_directory = {spool}
+exim_user = root
+exim_group = root
+primary_hostname = x.test
+host_lookup = 127.0.0.2
+acl_smtp_mail = acl_mail
+begin acl
+acl_mail:
+  deny message = <$sender_fullhost> <$sender_rcvhost>
+begin routers
+begin transports
+"""
+
+
+@pytest.mark.parametrize("ip,helo,log_host,reply", [
+    ("127.0.0.2", "mail2.test.example", "mail2.test.example [127.0.0.2]",
+     "<mail2.test.example [127.0.0.2]> <mail2.test.example ([127.0.0.2])>"),
+    ("127.0.0.2", "MAIL2.test.example", "mail2.test.example [127.0.0.2]",
+     "<mail2.test.example [127.0.0.2]> <mail2.test.example ([127.0.0.2])>"),
+    ("127.0.0.2", "[127.0.0.2]", "mail2.test.example [127.0.0.2]",
+     "<mail2.test.example [127.0.0.2]> <mail2.test.example ([127.0.0.2])>"),
+    ("127.0.0.3", "[127.0.0.3]", "([127.0.0.3]) [127.0.0.3]", "<([127.0.0.3]) [127.0.0.3]> <[127.0.0.3]>"),
+    ("127.0.0.3", "foo", "(foo) [127.0.0.3]", "<(foo) [127.0.0.3]> <[127.0.0.3] (helo=foo)>"),
+])
+def test_fullhost_and_rcvhost(dns_env, tmp_path, ip, helo, log_host, reply):
+    p = tmp_path / "conf"
+    p.write_text(FULLHOST_CONF.format(spool=tmp_path / "spool"))
+    os.chmod(p, 0o644)
+    out = full_check(dns_env, str(p), ip, helo)
+    assert out == [f"LOG: H={log_host} rejected MAIL <a@b.example>: {reply}", f"550 {reply}"]
+
+
+def test_fullhost_long_reply_is_wrapped(dns_env, tmp_path):
+    p = tmp_path / "conf"
+    p.write_text(FULLHOST_CONF.format(spool=tmp_path / "spool"))
+    os.chmod(p, 0o644)
+    out = full_check(dns_env, str(p), "127.0.0.2", "other.example")
+    assert out[1:] == ["550-<mail2.test.example (other.example) [127.0.0.2]> <mail2.test.example",
+                       "550 ([127.0.0.2] helo=other.example)>"]
+
+
+def test_helo_lookup_domains_finds_the_name(dns_env, tmp_path):
+    # EHLO with our own address literal (@[] in helo_lookup_domains): the
+    # client's name is looked up although host_lookup does not say so
+    p = tmp_path / "conf"
+    p.write_text(FULLHOST_CONF.format(spool=tmp_path / "spool").replace("host_lookup = 127.0.0.2\n", ""))
+    os.chmod(p, 0o644)
+    out = full_check(dns_env, str(p), "127.0.0.1", "[127.0.0.1]")
+    assert out[0] == "LOG: H=localhost [127.0.0.1] rejected MAIL <a@b.example>: " \
+                     "<localhost [127.0.0.1]> <localhost ([127.0.0.1])>"
