@@ -95,7 +95,12 @@ static int verify_route(acl_ctx *x, const char *what, const char *address, enum 
     x->err_msg = why ? why : string_copy(rc == FAIL ? "Unrouteable address" : "could not verify address");
     conn.acl.verify_message = x->err_msg;
     if (how == V_SENDER) msg.sender_verify_failure = rc == FAIL ? "route" : "defer";
-    else msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
+    else {
+        msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
+        /* the router's text goes to the client: always for a failure, for a
+         * temporary error only with smtp_return_error_details (Exim) */
+        if (rc == FAIL || cfg.smtp_return_error_details) x->nested_msg = x->err_msg;
+    }
     return rc == FAIL ? FAIL : DEFER;
 }
 

@@ -408,8 +408,8 @@ static bool too_many_rcpts(void)
     if (cfg.recipients_max <= 0 || n < cfg.recipients_max) return false;
     smtp_printf("%s too many recipients\r\n", cfg.recipients_max_reject ? "552" : "452");
     if (!msg.rcpt_defer_count++ || cfg.recipients_max_reject)
-        log_write(L_always, LOG_MAIN | LOG_REJECT, "too many recipients: excess %srejected: "
-                  "sender=<%s> %s", cfg.recipients_max_reject ? "" : "temporarily ",
+        log_write(L_always, LOG_MAIN | LOG_REJECT, "too many recipients: %s: sender=<%s> %s",
+                  cfg.recipients_max_reject ? "message rejected" : "excess temporarily rejected",
                   msg.sender_address, smtp_host_and_ident(true));
     return true;
 }

@@ -111,10 +111,10 @@ CASES = [
      b"QUIT\r\n"),
     ("error_details", "smtp_return_error_details = true\nacl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n"
      "  require verify = recipient\n  accept\nbegin routers\nno:\n  driver = redirect\n"
-     "  data = :fail: no such user here", ["-bh", "1.2.3.4"],
+     "  allow_fail\n  data = :fail: no such user here", ["-bh", "1.2.3.4"],
      b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
     ("no_error_details", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  require verify = recipient\n"
-     "  accept\nbegin routers\nno:\n  driver = redirect\n  data = :fail: no such user here",
+     "  accept\nbegin routers\nno:\n  driver = redirect\n  allow_fail\n  data = :fail: no such user here",
      ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
     ("control_local_part_case", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  deny local_parts = Keep\n"
      "       control = caseful_local_part\n       message = caseful $local_part\n"
@@ -151,6 +151,10 @@ CASES = [
      "body=${sg{${sg{$message_body}{\\r}{<CR>}}}{\\n}{<LF>}}", ["-bh", "1.2.3.4"],
      b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\n"
      b"a\rb\r\nc\nd\r\n\r\n.\r\nQUIT\r\n"),
+    ("error_details_defer", "smtp_return_error_details = true\nacl_smtp_rcpt = acl_r\nbegin acl\n"
+     "acl_r:\n  require verify = recipient\n  accept\nbegin routers\nno:\n  driver = redirect\n"
+     "  data = :fail: no such user here", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
     ("no_chunking_advertised", R + "\nchunking_advertise_hosts =", ["-bh", "1.2.3.4"],
      b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nBDAT 3 LAST\r\nabcQUIT\r\n"),
     ("not_smtp_start_deny", "acl_not_smtp_start = deny message = no local mail", ["-bm", "a@b.c"],

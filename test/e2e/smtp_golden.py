@@ -768,9 +768,9 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
           'begin routers\n'
           'no:\n'
           '  driver = redirect\n'
+          '  allow_fail\n'
           '  data = :fail: no such user here',
-  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> temporarily rejected RCPT <x@y.z>: error in redirect data'
-         b': ":fail: no such user here" is not permitted',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <x@y.z>: no such user here',
   'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
   'mainlog': b'',
   'name': 'error_details',
@@ -778,8 +778,7 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
          b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
          b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
-         b'250 OK\r\n451 error in redirect data: ":fail: no such user here" is not permitted\r\n221'
-         b' test.example closing connection\r\n'},
+         b'250 OK\r\n550 no such user here\r\n221 test.example closing connection\r\n'},
  {'args': ['-bh', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = acl_r\n'
           'begin acl\n'
@@ -789,9 +788,9 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
           'begin routers\n'
           'no:\n'
           '  driver = redirect\n'
+          '  allow_fail\n'
           '  data = :fail: no such user here',
-  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> temporarily rejected RCPT <x@y.z>: error in redirect data'
-         b': ":fail: no such user here" is not permitted',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <x@y.z>: no such user here',
   'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
   'mainlog': b'',
   'name': 'no_error_details',
@@ -799,8 +798,7 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
          b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
          b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
-         b'250 OK\r\n451 Temporary local problem - please try later\r\n221 test.example closing con'
-         b'nection\r\n'},
+         b'250 OK\r\n550 no such user here\r\n221 test.example closing connection\r\n'},
  {'args': ['-bh', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = acl_r\n'
           'begin acl\n'
@@ -960,6 +958,28 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
          b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n55'
          b'0 lines=4 body=a b c d  \r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'smtp_return_error_details = true\n'
+          'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  require verify = recipient\n'
+          '  accept\n'
+          'begin routers\n'
+          'no:\n'
+          '  driver = redirect\n'
+          '  data = :fail: no such user here',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> temporarily rejected RCPT <x@y.z>: error in redirect data'
+         b': ":fail: no such user here" is not permitted',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'error_details_defer',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n451 error in redirect data: ":fail: no such user here" is not permitted\r\n221'
+         b' test.example closing connection\r\n'},
  {'args': ['-bh', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = accept\nchunking_advertise_hosts =',
   'err': b'LOG: unexpected disconnection while reading SMTP command from (x) [1.2.3.4] D=0s',
