@@ -229,8 +229,9 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
         if (text != wrapped) text = split_ecode(text, &ecode);
     } else text = rc == DEFER ? "Temporary local problem - please try later"
                             : "Administrative prohibition";
-    log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,
-              acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
+    if (conn.acl.log_reject_target) /* log_reject_target: where (if at all) */
+        log_write(L_always, conn.acl.log_reject_target, "%s%s %s%s%s", head, from,
+                  acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
     if (where == ACL_WHERE_DATA) reject_log_headers();
     if (rc == DISCARD) return NEXT_CONTINUE;
     if (where == ACL_WHERE_RCPT) {
