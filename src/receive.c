@@ -264,6 +264,7 @@ static spool_header *build_header(const rcv *r)
     h->allow_unqualified_recipient = conn.unqualified_recipient_ok;
     h->allow_unqualified_sender = conn.unqualified_sender_ok;
     h->deliver_firsttime = true;
+    if (msg.acl.freeze) h->frozen_at = msg.received_sec; /* control = freeze */
     h->local = r->local_input;
     if (r->local_input) {
         h->auth_id = conn.sender_ident;
@@ -315,8 +316,9 @@ int rcv_spool(rcv *r)
 /* rcv_log_arrival - the "<=" mainlog line with Exim's fields */
 void rcv_log_arrival(bool chunked)
 {
-    gstring *g = string_fmt_append(NULL, "<= %s", msg.sender_address && *msg.sender_address ?
-                                   msg.sender_address : "<>");
+    /* "(=": kept although the client was told it was rejected (fakereject) */
+    gstring *g = string_fmt_append(NULL, "%s %s", msg.acl.fake_response == FAIL ? "(=" : "<=",
+                                   msg.sender_address && *msg.sender_address ? msg.sender_address : "<>");
     g = string_fmt_append(g, " %s", smtp_host_and_ident(true));
     if (conn.sender_host_address && conn.sender_ident)
         g = string_fmt_append(g, " U=%s", conn.sender_ident);
@@ -339,4 +341,6 @@ void rcv_log_arrival(bool chunked)
             g = string_fmt_append(g, " %s", msg.recipients[i].address);
     }
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
+    if (msg.acl.freeze) log_write(L_always, LOG_MAIN, "frozen by ACL");
+    else if (msg.acl.queue) log_write(L_always, LOG_MAIN, "no immediate delivery: queued by ACL");
 }

@@ -197,10 +197,10 @@ static char *wrap_cut(char *line, size_t len)
     return cut;
 }
 
-/* wrap_reply - an ACL message for the client, in lines of at most
+/* smtp_wrap_reply - an ACL message for the client, in lines of at most
  * LIMIT_SMTP_REPLY_WRAP characters split at spaces, as Exim 4.96 sends
  * them (the log line keeps the message whole) */
-static const char *wrap_reply(const char *m)
+const char *smtp_wrap_reply(const char *m)
 {
     if (strlen(m) <= LIMIT_SMTP_REPLY_WRAP) return m;
     char *s = string_copy(m), *line = s;
@@ -224,7 +224,7 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
     int code = acl_reply_code(where, rc);
     const char *text = user_msg, *ecode = NULL;
     if (text && rc != DISCARD) { /* first: a bad code is logged before the rejection */
-        const char *wrapped = wrap_reply(text);
+        const char *wrapped = smtp_wrap_reply(text);
         text = split_code(wrapped, &code, NULL);
         if (text != wrapped) text = split_ecode(text, &ecode);
     } else text = rc == DEFER ? "Temporary local problem - please try later"

@@ -180,6 +180,16 @@ static bool data_acl(enum smtp_next *next)
     return false;
 }
 
+/* fake_reply - control = fakereject/fakedefer: the message is kept, the
+ * client is told it was refused (Exim's default text) */
+static void fake_reply(void)
+{
+    const char *t = msg.acl.fake_response_text;
+    if (!t) t = "Your message has been rejected but is being kept for evaluation.\nIf it was a "
+                "legitimate message, it may still be delivered to the target recipient(s).";
+    smtp_respond(msg.acl.fake_response == DEFER ? 450 : 550, NULL, smtp_wrap_reply(t));
+}
+
 /* accepted - the message is safe on disk: log and say so */
 static void accepted(bool bdat, data_src *d)
 {
@@ -187,7 +197,8 @@ static void accepted(bool bdat, data_src *d)
     conn.messages++;
     if (bdat && conn.host_checking)
         smtp_printf("250- %ld byte chunk, total %ld\r\n", d->chunk_size, d->chunk_total + 3);
-    smtp_printf("250 OK id=%s\r\n", msg.id);
+    if (msg.acl.fake_response != OK) fake_reply();
+    else smtp_printf("250 OK id=%s\r\n", msg.id);
     if (conn.host_checking) {
         smtp_flush();
         printf("\n**** SMTP testing: that is not a real message id!\n\n");
