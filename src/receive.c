@@ -49,10 +49,34 @@ static bool rcv_flush(rcv *r)
     return !r->write_failed;
 }
 
+/* body_keep - the first and last LIMIT_MESSAGE_BODY_VISIBLE bytes of the
+ * body, for $message_body and $message_body_end in the DATA ACL */
+static void body_keep(rcv *r, const char *s, size_t n, bool eol)
+{
+    const size_t vis = LIMIT_MESSAGE_BODY_VISIBLE;
+    if (!r->body_head) {
+        r->body_head = string_get_tainted(vis + 1, GET_TAINTED);
+        r->body_tail = string_get_tainted(2 * vis + 2, GET_TAINTED);
+    }
+    if (r->body_head->len < vis) {
+        size_t k = n < vis - r->body_head->len ? n : vis - r->body_head->len;
+        r->body_head = string_catn(r->body_head, s, k);
+        if (eol && r->body_head->len < vis) r->body_head = string_catc(r->body_head, '\n');
+    }
+    if (n > vis) { s += n - vis; n = vis; }
+    r->body_tail = string_catn(r->body_tail, s, n);
+    if (eol) r->body_tail = string_catc(r->body_tail, '\n');
+    if (r->body_tail->len > 2 * vis) { /* keep the last vis bytes */
+        memmove(r->body_tail->s, r->body_tail->s + r->body_tail->len - vis, vis);
+        r->body_tail->len = vis;
+    }
+}
+
 /* body_out - one body line (or piece of one) to the -D file */
 static void body_out(rcv *r, const char *s, size_t n, bool eol)
 {
     r->body_bytes += (long)n + (eol ? 1 : 0);
+    body_keep(r, s, n, eol);
     if (r->too_big || r->fd < 0) return;
     if (r->wbuf->len + n + 1 > RCV_WBUF) rcv_flush(r);
     if (n >= RCV_WBUF) {
@@ -217,6 +241,22 @@ static void local_fixups(const rcv *r, header_line **list)
 }
 
 /* rcv_finish_headers - the header list with Received and fix-ups */
+/* acl_body_vars - $message_body, $message_body_end, $recipients for the
+ * DATA and non-SMTP ACLs */
+static void acl_body_vars(const rcv *r)
+{
+    const size_t vis = LIMIT_MESSAGE_BODY_VISIBLE;
+    msg.body = r->body_head ? string_from_gstring(r->body_head) : string_copy("");
+    const gstring *t = r->body_tail;
+    msg.body_end = !t ? string_copy("")
+                 : string_copyn_taint(t->len > vis ? t->s + t->len - vis : t->s, t->len > vis ? vis : t->len,
+                                      GET_TAINTED);
+    gstring *g = string_get(64);
+    for (int i = 0; i < msg.recipients_count; i++)
+        g = string_fmt_append(g, "%s%s", i ? ", " : "", msg.recipients[i].address);
+    msg.recipients_str = string_from_gstring(g);
+}
+
 void rcv_finish_headers(rcv *r)
 {
     header_line *list = header_finish(&r->hb);
@@ -230,10 +270,13 @@ void rcv_finish_headers(rcv *r)
     header_line *subj = header_find(list, "subject");
     if (subj) msg.subject = header_value(subj);
     local_fixups(r, &list);
+    long before = (long)header_size(list);
     char *rh = received_header();
     if (rh) header_prepend(&list, rh);
     msg.headers = list;
     msg.size = (long)header_size(list) + 1 + r->body_bytes;
+    r->received_bytes = msg.size - before - 1 - r->body_bytes;
+    acl_body_vars(r);
 }
 
 /* ---- spooling ---- */

@@ -165,7 +165,7 @@ static const char *split_ecode(const char *m, const char **ecode)
 
 /* split_code - a message starting "ddd d.d.d text" supplies its own codes
  * when the first digit agrees with the default (as Exim requires) */
-static const char *split_code(const char *m, int *code, const char **ecode)
+static const char *split_code(const char *m, int *code, bool *bad)
 {
     if (!(m[0] >= '2' && m[0] <= '5' && isdigit((unsigned char)m[1]) &&
           isdigit((unsigned char)m[2]) && (m[3] == ' ' || !m[3])))
@@ -175,11 +175,11 @@ static const char *split_code(const char *m, int *code, const char **ecode)
         size_t n = strcspn(m, "\n");
         log_write(L_always, LOG_MAIN | LOG_PANIC, "configured error code starts with incorrect "
                   "digit (expected %d) in \"%.*s%s", *code / 100, (int)n, m, m[n] ? "" : "\"");
-        const char *e = NULL, *t = split_ecode(m[3] ? m + 4 : m + 3, &e);
-        return t;
+        const char *e = NULL;
+        *bad = true;
+        return split_ecode(m[3] ? m + 4 : m + 3, &e);
     }
     *code = (m[0] - '0') * 100 + (m[1] - '0') * 10 + (m[2] - '0');
-    (void)ecode;
     return m[3] ? m + 4 : m + 3;
 }
 
@@ -225,8 +225,13 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
     const char *text = user_msg, *ecode = NULL;
     if (text && rc != DISCARD) { /* first: a bad code is logged before the rejection */
         const char *wrapped = smtp_wrap_reply(text);
-        text = split_code(wrapped, &code, NULL);
-        if (text != wrapped) text = split_ecode(text, &ecode);
+        bool bad = false;
+        text = split_code(wrapped, &code, &bad);
+        if (bad) {
+            if (!log_msg) lm = string_sprintf("%d %s", code, text); /* as Exim logs it */
+        } else if (text != wrapped) {
+            text = split_ecode(text, &ecode);
+        }
     } else text = rc == DEFER ? "Temporary local problem - please try later"
                             : "Administrative prohibition";
     if (conn.acl.log_reject_target) /* log_reject_target: where (if at all) */

@@ -160,10 +160,12 @@ CASES = [
     ("not_smtp_start_deny", "acl_not_smtp_start = deny message = no local mail", ["-bm", "a@b.c"],
      b"Subject: hi\n\nbody\n"),
     ("not_smtp_deny", "acl_not_smtp = acl_n\nbegin acl\nacl_n:\n  deny message = lines=$body_linecount",
-     ["-bm", "a@b.c"], b"Subject: hi\n\nbody\nmore\n"),
+     ["-bm", "-oep", "a@b.c"], b"Subject: hi\n\nbody\nmore\n"),
     ("bhc_mode", R, ["-bhc", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
-    ("long_messages_wrapped", "acl_smtp_rcpt = acl_r\nacl_smtp_mail = deny message = 451 4.3.0 %s\n"
+    ("long_messages_wrapped", "acl_smtp_rcpt = acl_r\nacl_smtp_mail = deny message = 550 5.7.1 %s\n"
      "begin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2, A40 * 2),
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
+    ("wrong_first_digit", "acl_smtp_mail = deny message = 451 4.3.0 not a 5xx code",
      ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
     ("rcpt_message_wrapped", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2),
      ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nQUIT\r\n"),

@@ -999,14 +999,11 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
   'mainlog': b'ID <= root@test.example U=root P=local S=294',
   'name': 'not_smtp_start_deny',
   'out': b''},
- {'args': ['-bm', 'a@b.c'],
+ {'args': ['-bm', '-oep', 'a@b.c'],
   'conf': 'acl_not_smtp = acl_n\nbegin acl\nacl_n:\n  deny message = lines=$body_linecount',
-  'err': b'',
+  'err': b'exim: message rejected by non-SMTP ACL: lines=2',
   'input': b'Subject: hi\n\nbody\nmore\n',
-  'mainlog': b'ID F=<root@test.example> rejected by non-SMTP ACL: lines=2\nID F=<> rejected by n'
-             b'on-SMTP ACL: lines=19\nID Error while reading message with no usable sender addre'
-             b'ss (R=ID): rejected by non-SMTP ACL: lines=19\nID Child mail process returned sta'
-             b'tus 1',
+  'mainlog': b'ID F=<root@test.example> rejected by non-SMTP ACL: lines=2',
   'name': 'not_smtp_deny',
   'out': b''},
  {'args': ['-bhc', '1.2.3.4'],
@@ -1022,7 +1019,7 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'250 OK\r\n250 Accepted\r\n221 test.example closing connection\r\n'},
  {'args': ['-bh', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = acl_r\n'
-          'acl_smtp_mail = deny message = 451 4.3.0 a a a a a a a a a a a a a a a a a a a a a a a '
+          'acl_smtp_mail = deny message = 550 5.7.1 a a a a a a a a a a a a a a a a a a a a a a a '
           'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
           'a a a a a a a a a a a a a \n'
           'begin acl\n'
@@ -1030,12 +1027,9 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
           '  deny message = 550 5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
           'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
           'a a a a a a ',
-  'err': b'LOG: configured error code starts with incorrect digit (expected 5) in "451 4.3.0 a a a '
-         b'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\na a a a a a a a a a a a '
-         b'a a a a a a a a a a a a a a a a a a a a a a a a a a\na a a a a a a a a"\nLOG: H=(x) [1'
-         b'.2.3.4] rejected MAIL <a@b.c>: 451 4.3.0 a a a a a a a a a a a a a a a a a a a a a a a a'
-         b' a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a'
-         b' a a a a a a a a a a a a',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected MAIL <a@b.c>: 550 5.7.1 a a a a a a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a',
   'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n',
   'mainlog': b'',
   'name': 'long_messages_wrapped',
@@ -1043,9 +1037,21 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
          b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
          b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
-         b'550-a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550-a a a a a'
-         b' a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550 a a a a a a '
-         b'a a a\r\n221 test.example closing connection\r\n'},
+         b'550-5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550-5.7'
+         b'.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550 '
+         b'5.7.1 a a a a a a a a a\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_mail = deny message = 451 4.3.0 not a 5xx code',
+  'err': b'LOG: configured error code starts with incorrect digit (expected 5) in "451 4.3.0 not a '
+         b'5xx code"\nLOG: H=(x) [1.2.3.4] rejected MAIL <a@b.c>: 550 not a 5xx code',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'wrong_first_digit',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'550 not a 5xx code\r\n221 test.example closing connection\r\n'},
  {'args': ['-bh', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = acl_r\n'
           'begin acl\n'
