@@ -29,7 +29,20 @@ static int verify_helo(acl_ctx *x)
     return smtp_helo_verify();
 }
 
-/* verify_reverse - the IP has a forward-confirmed name; "/defer_ok" */
+/* reverse_failure - why no name was accepted, worded as Exim words it */
+static char *reverse_failure(const char *ip)
+{
+    dns_answer ans;
+    char *err, *rev = dns_reverse_name(ip), *last = NULL;
+    if (!rev || dns_lookup(rev, DNS_T_PTR, &ans, &err) != OK)
+        return string_copy(" (failed to find host name from IP address)");
+    for (dns_record *r = ans.records; r; r = r->next) last = r->data;
+    return string_sprintf(" (%s does not match any IP address for %s)", ip, last);
+}
+
+/* verify_reverse - the IP has a forward-confirmed name; "/defer_ok".
+ * The lookup is the connection's (smtp_host_lookup): its result and its
+ * "no host name found" log line are shared with host_lookup. */
 static int verify_reverse(acl_ctx *x, const char *opts)
 {
     if (!conn.sender_host_address) return OK;
@@ -38,18 +51,19 @@ static int verify_reverse(acl_ctx *x, const char *opts)
         x->err_msg = string_sprintf("unknown option \"%s\" in ACL condition \"verify reverse_host_lookup\"", opts);
         return ERROR;
     }
-    char **names;
-    enum store_pool old = store_set_pool(POOL_CONN); /* the names outlive this message */
-    int rc = dns_host_names(conn.sender_host_address, &names);
-    store_set_pool(old);
-    if (rc == OK) {
-        if (!conn.sender_host_name) smtp_set_host_names(names);
-        return OK;
+    if (!conn.sender_host_name && !conn.host_lookup_failed) {
+        conn.host_lookup_deferred = 0; /* a deferred lookup is tried again, as Exim does */
+        smtp_host_lookup();
     }
-    if (rc == DEFER && defer_ok) return OK;
-    x->err_msg = string_sprintf("host lookup %s for reverse lookup check%s",
-                                rc == DEFER ? "deferred" : "failed", "");
-    return rc;
+    if (conn.sender_host_name) return OK;
+    if (conn.host_lookup_deferred) {
+        if (defer_ok) return OK;
+        x->err_msg = string_copy("host lookup deferred for reverse lookup check");
+        return DEFER;
+    }
+    x->err_msg = string_sprintf("host lookup failed for reverse lookup check%s",
+                                reverse_failure(conn.sender_host_address));
+    return FAIL;
 }
 
 /* verify_csa - Client SMTP Authorization of the HELO name (or the given

@@ -185,7 +185,8 @@ def full_bh(env, c, ip, helo, prog=TERN):
     dialogue = f"EHLO {helo}\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n"
     r = env.run([prog, "-C", c, "-bh", ip], input=dialogue, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True)
-    return [ln for ln in r.stdout.splitlines() if ln.startswith("LOG: ") or ln.startswith("550")]
+    return [ln for ln in r.stdout.splitlines()
+            if ln.startswith("LOG: ") or (ln[:1] in "45" and ln[1:3].isdigit() and ln[3:4] in " -")]
 
 
 def full_check(env, c, ip, helo):
@@ -246,3 +247,43 @@ def test_helo_lookup_domains_finds_the_name(dns_env, tmp_path):
     out = full_check(dns_env, str(p), "127.0.0.1", "[127.0.0.1]")
     assert out[0] == "LOG: H=localhost [127.0.0.1] rejected MAIL <a@b.example>: " \
                      "<localhost [127.0.0.1]> <localhost ([127.0.0.1])>"
+
+
+REVERSE_CONF = """\
+spool_directory = {spool}
+exim_user = root
+exim_group = root
+primary_hostname = x.test
+acl_smtp_mail = acl_mail
+begin acl
+acl_mail:
+  deny !verify = reverse_host_lookup{opt}
+  deny message = passed name=$sender_host_name
+begin routers
+begin transports
+"""
+
+
+@pytest.mark.parametrize("ip,opt", [
+    ("127.0.0.2", ""), ("127.0.0.3", ""), ("127.0.0.4", ""), ("127.0.0.5", ""), ("127.0.0.8", ""),
+    ("127.0.0.8", "/defer_ok"), ("127.0.0.5", "/defer_ok"), ("192.0.2.20", ""),
+])
+def test_verify_reverse_host_lookup(dns_env, tmp_path, ip, opt):
+    p = tmp_path / "conf"
+    p.write_text(REVERSE_CONF.format(spool=tmp_path / "spool", opt=opt))
+    os.chmod(p, 0o644)
+    out = masked(full_check(dns_env, str(p), ip, "h.example"))
+    want = {"127.0.0.2": "550 passed name=mail2.test.example",
+            "192.0.2.20": "550 passed name=ptrN.test.example"}
+    if ip in want:
+        assert out[-1] == want[ip]
+    elif ip == "127.0.0.8":
+        assert out[-1] == ("550 passed name=" if opt else
+                           "451 Temporary local problem - please try later")
+    else:
+        assert out[-1] == "550 Administrative prohibition"
+        assert out[-2].endswith({"127.0.0.3": "(127.0.0.3 does not match any IP address for "
+                                              "mismatch.test.example)",
+                                 "127.0.0.4": "(127.0.0.4 does not match any IP address for "
+                                              "nowhere.test.example)",
+                                 "127.0.0.5": "(failed to find host name from IP address)"}[ip])
