@@ -191,8 +191,8 @@ def full_bh(env, c, ip, helo, prog=TERN):
 
 def full_check(env, c, ip, helo):
     mine = full_bh(env, c, ip, helo)
-    if os.path.exists(EXIM):
-        assert mine == full_bh(env, c, ip, helo, EXIM)
+    if os.path.exists(EXIM):  # 192.0.2.20: either confirmed name may come first
+        assert masked(mine) == masked(full_bh(env, c, ip, helo, EXIM))
     return mine
 
 
