@@ -199,17 +199,41 @@ static char *received_header(void)
     return string_from_gstring(g);
 }
 
-/* qualify_from - an unqualified From: of local input gets the qualify
- * domain (the old header is kept, marked deleted, as Exim does) */
-static void qualify_from(header_line **list)
+/* header_is - h is a "name:" header (case-independent) */
+static bool header_is(const header_line *h, const char *name)
 {
-    header_line *from = header_find(*list, "from");
-    if (!from) return;
-    char *v = header_value(from);
-    if (!*v || strchr(v, '@') || strchr(v, '<') || strchr(v, ',')) return;
-    from->type = HTYPE_OLD;
-    header_append(list, string_sprintf("From: %s@%s\n", v, cfg.qualify_domain ?
-                                       cfg.qualify_domain : cfg.primary_hostname));
+    size_t n = strlen(name);
+    return strncasecmp(h->text, name, n) == 0 && h->text[n] == ':';
+}
+
+/* qualify_one - an address header holding one bare local part gets the
+ * qualify domain; the new header follows the old one, which is kept
+ * marked deleted, as Exim keeps it */
+static void qualify_one(header_line *h, const char *name, const char *domain)
+{
+    char *v = header_value(h);
+    if (!*v || strchr(v, '@') || strchr(v, '<') || strchr(v, ',') || strchr(v, '"')) return;
+    header_line *q = header_split(string_sprintf("%s: %s@%s\n", name, v, domain), NULL);
+    h->type = HTYPE_OLD;
+    q->next = h->next;
+    h->next = q;
+}
+
+/* qualify_headers - unqualified sender and recipient headers of local
+ * input (RFC 5322 section 3.4 wants a domain) */
+static void qualify_headers(header_line **list)
+{
+    static const char *const senders[] = {"From", "Sender", "Reply-To"};
+    static const char *const rcpts[] = {"To", "Cc", "Bcc"};
+    const char *qd = cfg.qualify_domain ? cfg.qualify_domain : cfg.primary_hostname;
+    const char *qr = cfg.qualify_recipient ? cfg.qualify_recipient : qd;
+    for (header_line *h = *list; h; h = h->next) {
+        if (h->type == HTYPE_OLD) continue;
+        for (size_t i = 0; i < NELEM(senders); i++)
+            if (header_is(h, senders[i])) qualify_one(h, senders[i], qd);
+        for (size_t i = 0; i < NELEM(rcpts); i++)
+            if (header_is(h, rcpts[i])) qualify_one(h, rcpts[i], qr);
+    }
 }
 
 /* originator - From: for local input that has none: the sender, with the
@@ -229,7 +253,7 @@ static char *originator(const rcv *r)
 static void local_fixups(const rcv *r, header_line **list)
 {
     if (!conn.local && !msg.submission) return;
-    qualify_from(list);
+    qualify_headers(list);
     if (!header_find(*list, "message-id")) {
         const char *dom = cfg.message_id_header_domain ? expand_cstring(cfg.message_id_header_domain)
                                                        : NULL;
@@ -329,6 +353,7 @@ static spool_header *build_header(const rcv *r)
 /* rcv_spool - -D and -H on disk, durably. Returns OK or ERROR (logged). */
 int rcv_spool(rcv *r)
 {
+    rcv_acl_headers(r);
     if (conn.host_checking) return OK;
     const char *err = NULL;
     char *tmp_h = NULL;

@@ -31,5 +31,7 @@ long rcv_bytes_read(const rcv *r);
 int rcv_spool(rcv *r);
 void rcv_cleanup(rcv *r);
 void rcv_log_arrival(bool chunked);
+/* rcv_acl_headers - apply add_header/remove_header (receive_acl_headers.c) */
+void rcv_acl_headers(rcv *r);
 
 #endif
