@@ -215,7 +215,10 @@ static int dnsdb_find(void *handle, const char *filename, const char *query, siz
     }
     *do_cache = ttl;
     if (g->len == 0) {
-        if (deferred) return DEFER;
+        if (deferred) {
+            *err = string_copy(""); /* Exim gives no reason for a deferred dnsdb lookup */
+            return DEFER;
+        }
         *err = NULL;
         return FAIL;
     }

@@ -71,3 +71,18 @@ def test_dnslists(dns_env, tmp_path, ip, lists, want):
         assert mine == want
     if os.path.exists(EXIM):
         assert mine == run(dns_env, tmp_path, ip, lists, EXIM)
+
+
+@pytest.mark.parametrize("opt,want", [
+    ("dns_again_means_nonexist = *.servfail.example", "n"),
+    ("", 'Failed: lookup of "a=host.servfail.example" gave DEFER: '),
+])
+def test_dns_again_means_nonexist(dns_env, tmp_path, opt, want):
+    p = tmp_path / "conf"
+    p.write_text(f"primary_hostname = x.test\n{opt}\n")
+    os.chmod(p, 0o644)
+    expr = "${lookup dnsdb{a=host.servfail.example}{y:$value}{n}}"
+    for prog in (TERN, EXIM) if os.path.exists(EXIM) else (TERN,):
+        r = dns_env.run([prog, "-C", str(p), "-be", expr], stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT, text=True)
+        assert r.stdout.splitlines()[0] == want, prog
