@@ -145,6 +145,7 @@ static int acl_reply_code(enum acl_where where, int rc)
     if (rc == DEFER) return where == ACL_WHERE_ETRN ? 458 : 451;
     if (where == ACL_WHERE_VRFY) return 252;
     if (where == ACL_WHERE_ETRN) return 458;
+    if (where == ACL_WHERE_AUTH) return 503;
     return 550;
 }
 

@@ -161,6 +161,9 @@ CASES = [
      b"Subject: hi\n\nbody\n"),
     ("not_smtp_deny", "acl_not_smtp = acl_n\nbegin acl\nacl_n:\n  deny message = lines=$body_linecount",
      ["-bm", "-oep", "a@b.c"], b"Subject: hi\n\nbody\nmore\n"),
+    ("auth_acl_deny", "acl_smtp_auth = acl_a\nbegin acl\nacl_a:\n  deny message = no $smtp_command_argument"
+     "\nbegin authenticators\nplain:\n  driver = plaintext\n  public_name = PLAIN\n  server_condition = yes",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nQUIT\r\n"),
     ("bhc_mode", R, ["-bhc", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
     ("long_messages_wrapped", "acl_smtp_rcpt = acl_r\nacl_smtp_mail = deny message = 550 5.7.1 %s\n"
      "begin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2, A40 * 2),

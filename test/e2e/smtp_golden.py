@@ -1006,6 +1006,26 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
   'mainlog': b'ID F=<root@test.example> rejected by non-SMTP ACL: lines=2',
   'name': 'not_smtp_deny',
   'out': b''},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_auth = acl_a\n'
+          'begin acl\n'
+          'acl_a:\n'
+          '  deny message = no $smtp_command_argument\n'
+          'begin authenticators\n'
+          'plain:\n'
+          '  driver = plaintext\n'
+          '  public_name = PLAIN\n'
+          '  server_condition = yes',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected AUTH PLAIN: no PLAIN AHVzZXIAcGFzcw==',
+  'input': b'EHLO x\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'auth_acl_deny',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-AUTH PLAIN\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTP'
+         b'UTF8\r\n250 HELP\r\n503 no PLAIN AHVzZXIAcGFzcw==\r\n221 test.example closing connecti'
+         b'on\r\n'},
  {'args': ['-bhc', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = accept',
   'err': b'',
