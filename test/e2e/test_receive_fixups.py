@@ -34,12 +34,12 @@ acl_d:
 """
 
 
-def headers(prog, rcpt, data, body, args=("-bs",)):
+def headers(prog, rcpt, data, body, args=("-bs",), extra=""):
     d = tempfile.mkdtemp(prefix="fixup-", dir="/tmp")
     try:
         conf = os.path.join(d, "conf")
         with open(conf, "w") as f:
-            f.write(BASE.format(spool=d + "/spool", rcpt=rcpt, data=data))
+            f.write(extra + BASE.format(spool=d + "/spool", rcpt=rcpt, data=data))
         inp = (b"EHLO x\r\nMAIL FROM:<sender@b.example>\r\nRCPT TO:<r@y.example>\r\nDATA\r\n"
                + body + b".\r\nQUIT\r\n") if args == ("-bs",) else body
         p = subprocess.run([prog, "-C", conf, "-odq"] + list(args), input=inp, capture_output=True)
@@ -58,9 +58,9 @@ def headers(prog, rcpt, data, body, args=("-bs",)):
         shutil.rmtree(d, True)
 
 
-def check(rcpt, data, body, args=("-bs",)):
-    mine = headers(TERN, rcpt, data, body, args)
-    assert mine == headers(EXIM, rcpt, data, body, args)
+def check(rcpt, data, body, args=("-bs",), extra=""):
+    mine = headers(TERN, rcpt, data, body, args, extra)
+    assert mine == headers(EXIM, rcpt, data, body, args, extra)
     return mine
 
 
@@ -101,3 +101,9 @@ def test_add_and_remove_header():
 
 def test_local_message_fixups():
     check("", "", b"Subject: s\n\nbody\n", args=("r@y.example",))
+
+
+def test_received_header_text():
+    out = check("", "", BARE, extra="received_header_text = Received: by $primary_hostname "
+                "from ${if def:sender_ident{$sender_ident}{nobody}} ($received_protocol)\n")
+    assert "NNNP Received: by test.example from root (local-esmtp)" in out
