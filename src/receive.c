@@ -9,6 +9,7 @@
  * message abandoned for any reason leaves no file behind. */
 
 /* System */
+#include <ctype.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -212,7 +213,9 @@ static bool header_is(const header_line *h, const char *name)
 static void qualify_one(header_line *h, const char *name, const char *domain)
 {
     char *v = header_value(h);
-    if (!*v || strchr(v, '@') || strchr(v, '<') || strchr(v, ',') || strchr(v, '"')) return;
+    if (!*v) return;
+    for (const char *p = v; *p; p++) /* one dot-atom local part (RFC 5322 3.2.3), nothing else */
+        if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-/=?^_`{|}~.", *p)) return;
     header_line *q = header_split(string_sprintf("%s: %s@%s\n", name, v, domain), NULL);
     h->type = HTYPE_OLD;
     q->next = h->next;
