@@ -164,6 +164,12 @@ CASES = [
     ("auth_acl_deny", "acl_smtp_auth = acl_a\nbegin acl\nacl_a:\n  deny message = no $smtp_command_argument"
      "\nbegin authenticators\nplain:\n  driver = plaintext\n  public_name = PLAIN\n  server_condition = yes",
      ["-bh", "1.2.3.4"], b"EHLO x\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nQUIT\r\n"),
+    ("smtp_command_variables", "acl_smtp_mail = acl_m\nacl_smtp_rcpt = acl_r\nacl_smtp_data = acl_d\n"
+     "acl_smtp_predata = acl_p\nbegin acl\nacl_m:\n  warn logwrite = m [$smtp_command] [$smtp_command_argument]"
+     "\n  accept\nacl_r:\n  warn logwrite = r [$smtp_command] [$smtp_command_argument]\n  accept\n"
+     "acl_p:\n  warn logwrite = p [$smtp_command]\n  accept\nacl_d:\n  deny message = d [$smtp_command]",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c> SIZE=10\r\nRCPT TO:<x@y.z>\r\nDATA\r\n"
+     b"Subject: s\r\n\r\nb\r\n.\r\nQUIT\r\n"),
     ("bhc_mode", R, ["-bhc", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
     ("long_messages_wrapped", "acl_smtp_rcpt = acl_r\nacl_smtp_mail = deny message = 550 5.7.1 %s\n"
      "begin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2, A40 * 2),

@@ -1026,6 +1026,35 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'INING\r\n250-PIPECONNECT\r\n250-AUTH PLAIN\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTP'
          b'UTF8\r\n250 HELP\r\n503 no PLAIN AHVzZXIAcGFzcw==\r\n221 test.example closing connecti'
          b'on\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_mail = acl_m\n'
+          'acl_smtp_rcpt = acl_r\n'
+          'acl_smtp_data = acl_d\n'
+          'acl_smtp_predata = acl_p\n'
+          'begin acl\n'
+          'acl_m:\n'
+          '  warn logwrite = m [$smtp_command] [$smtp_command_argument]\n'
+          '  accept\n'
+          'acl_r:\n'
+          '  warn logwrite = r [$smtp_command] [$smtp_command_argument]\n'
+          '  accept\n'
+          'acl_p:\n'
+          '  warn logwrite = p [$smtp_command]\n'
+          '  accept\n'
+          'acl_d:\n'
+          '  deny message = d [$smtp_command]',
+  'err': b'LOG: m [MAIL FROM:<a@b.c> SIZE=10] [<a@b.c> SIZE=10]\nLOG: r [RCPT TO:<x@y.z>] [<x@y.'
+         b'z>]\nLOG: p [DATA]\nLOG: ID H=(x) [1.2.3.4] F=<a@b.c> rejected after DATA: d [DATA]',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c> SIZE=10\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\n'
+           b'b\r\n.\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'smtp_command_variables',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n55'
+         b'0 d [DATA]\r\n221 test.example closing connection\r\n'},
  {'args': ['-bhc', '1.2.3.4'],
   'conf': 'acl_smtp_rcpt = accept',
   'err': b'',
