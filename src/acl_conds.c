@@ -174,13 +174,15 @@ static int cond_encrypted(acl_ctx *x, const acl_cond *c, const char *arg)
 
 static int cond_hosts(acl_ctx *x, const acl_cond *c, const char *arg)
 {
-    match_host h = {conn.sender_host_address, conn.sender_host_name, true};
+    match_host h = {conn.sender_host_address, conn.sender_host_name, conn.sender_host_aliases, true};
     return match_host_list(&h, arg, NULL);
 }
 
 static int cond_local_parts(acl_ctx *x, const acl_cond *c, const char *arg)
 {
-    return match_isinlist(dlv.local_part ? dlv.local_part : "", arg, MCL_LOCALPART, false, NULL);
+    /* caseless, as Exim matches the ACL condition (the local part is lowercased
+     * anyway unless caseful_local_part is in force) */
+    return match_isinlist(dlv.local_part ? dlv.local_part : "", arg, MCL_LOCALPART, true, NULL);
 }
 
 static int mod_log_message(acl_ctx *x, const acl_cond *c, const char *arg)

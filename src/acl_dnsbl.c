@@ -82,7 +82,7 @@ static void set_vars(const dnsbl_item *it, const char *key, const char *qname, c
 {
     gstring *g = string_get(32);
     for (const dns_record *r = ans->records; r; r = r->next)
-        g = string_fmt_append(g, "%s%s", g->len ? "," : "", r->data);
+        g = string_fmt_append(g, "%s%s", g->len ? ", " : "", r->data);
     conn.acl.dnslist_domain = string_copy(it->zone);
     conn.acl.dnslist_matched = string_copy(key);
     conn.acl.dnslist_value = string_from_gstring(g);

@@ -72,7 +72,7 @@ typedef struct acl_ctx {
     char *log_msg;          /* current "log_message" (unexpanded) */
     char *err_msg;          /* error/defer reason from a condition */
     bool err_log_only;      /* err_msg is for the log only (header verification) */
-    char *nested_msg;       /* expanded message returned by a nested ACL */
+    char *nested_msg;       /* a nested ACL's expanded message, or a condition's own reply text (csa) */
     int log_target;
 } acl_ctx;
 

@@ -234,7 +234,7 @@ static int acl_run_def(acl_ctx *x, const acl_def *d, char **user_msg, char **log
         if (rc < 0) continue;
         if (rc == ERROR || (rc == DEFER && x->err_msg)) {
             *log_msg = x->err_msg;
-            *user_msg = NULL;
+            *user_msg = rc == DEFER ? x->nested_msg : NULL; /* smtp_return_error_details */
         } else {
             /* $acl_verify_message: the user-visible text while "message" is
              * expanded, the log text while "log_message" is; a log-only

@@ -6,6 +6,7 @@
 #include <ctype.h>
 /* MTA core */
 #include "tern.h"
+#include "csa.h"
 #include "dns.h"
 #include "expand.h"
 #include "globals.h"
@@ -28,7 +29,20 @@ static int verify_helo(acl_ctx *x)
     return smtp_helo_verify();
 }
 
-/* verify_reverse - the IP has a forward-confirmed name; "/defer_ok" */
+/* reverse_failure - why no name was accepted, worded as Exim words it */
+static char *reverse_failure(const char *ip)
+{
+    dns_answer ans;
+    char *err, *rev = dns_reverse_name(ip), *last = NULL;
+    if (!rev || dns_lookup(rev, DNS_T_PTR, &ans, &err) != OK)
+        return string_copy(" (failed to find host name from IP address)");
+    for (dns_record *r = ans.records; r; r = r->next) last = r->data;
+    return string_sprintf(" (%s does not match any IP address for %s)", ip, last);
+}
+
+/* verify_reverse - the IP has a forward-confirmed name; "/defer_ok".
+ * The lookup is the connection's (smtp_host_lookup): its result and its
+ * "no host name found" log line are shared with host_lookup. */
 static int verify_reverse(acl_ctx *x, const char *opts)
 {
     if (!conn.sender_host_address) return OK;
@@ -37,16 +51,41 @@ static int verify_reverse(acl_ctx *x, const char *opts)
         x->err_msg = string_sprintf("unknown option \"%s\" in ACL condition \"verify reverse_host_lookup\"", opts);
         return ERROR;
     }
-    char **names;
-    int rc = dns_host_names(conn.sender_host_address, &names);
-    if (rc == OK) {
-        if (!conn.sender_host_name) conn.sender_host_name = names[0];
-        return OK;
+    if (!conn.sender_host_name && !conn.host_lookup_failed) {
+        conn.host_lookup_deferred = 0; /* a deferred lookup is tried again, as Exim does */
+        smtp_host_lookup();
     }
-    if (rc == DEFER && defer_ok) return OK;
-    x->err_msg = string_sprintf("host lookup %s for reverse lookup check%s",
-                                rc == DEFER ? "deferred" : "failed", "");
-    return rc;
+    if (conn.sender_host_name) return OK;
+    if (conn.host_lookup_deferred) {
+        if (defer_ok) return OK;
+        x->err_msg = string_copy("host lookup deferred for reverse lookup check");
+        return DEFER;
+    }
+    x->err_msg = string_sprintf("host lookup failed for reverse lookup check%s",
+                                reverse_failure(conn.sender_host_address));
+    return FAIL;
+}
+
+/* verify_csa - Client SMTP Authorization of the HELO name (or the given
+ * domain; the client's address without HELO). Only a failure fails: a
+ * defer or no record lets the condition succeed, as Exim does, with
+ * $csa_status telling them apart. */
+static int verify_csa(acl_ctx *x, const char *opts)
+{
+    const char *ip = conn.sender_host_address;
+    enum csa_result r = CSA_UNKNOWN;
+    if (ip) {
+        const char *name = opts && *opts ? opts
+                         : conn.sender_helo_name && *conn.sender_helo_name ? conn.sender_helo_name : ip;
+        const char *domain = csa_domain(name, true);
+        if (domain) r = csa_check(domain, ip);
+    }
+    enum store_pool old = store_set_pool(POOL_CONN);
+    conn.csa_status = string_copy(csa_status(r));
+    store_set_pool(old);
+    x->err_msg = x->nested_msg = string_copy(csa_reason(r)); /* Exim shows it to the client too */
+    acl_trace("CSA result %s", conn.csa_status);
+    return strcmp(conn.csa_status, "fail") == 0 ? FAIL : OK;
 }
 
 static int verify_certificate(acl_ctx *x)
@@ -71,7 +110,12 @@ static int verify_route(acl_ctx *x, const char *what, const char *address, enum 
     conn.acl.verify_message = x->err_msg;
     if (rc == FAIL) x->nested_msg = x->err_msg; /* the SMTP reply when no "message" is set, as Exim's */
     if (how == V_SENDER) msg.sender_verify_failure = rc == FAIL ? "route" : "defer";
-    else msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
+    else {
+        msg.recipient_verify_failure = rc == FAIL ? "route" : "defer";
+        /* the router's text goes to the client: always for a failure, for a
+         * temporary error only with smtp_return_error_details (Exim) */
+        if (rc == FAIL || cfg.smtp_return_error_details) x->nested_msg = x->err_msg;
+    }
     return rc == FAIL ? FAIL : DEFER;
 }
 
@@ -178,10 +222,7 @@ int acl_verify(acl_ctx *x, const char *arg)
     if (strcmp(word, "header_syntax") == 0 || strcmp(word, "header_sender") == 0 ||
         strcmp(word, "header_names_ascii") == 0 || strcmp(word, "not_blind") == 0)
         return verify_headers(x, word);
-    if (strcmp(word, "csa") == 0) {
-        x->err_msg = string_copy("verify = csa: client SMTP authorization is not available in this build");
-        return DEFER;
-    }
+    if (strcmp(word, "csa") == 0) return verify_csa(x, opts);
     if (strcmp(word, "sender") == 0) {
         if (x->where != ACL_WHERE_MAIL && x->where != ACL_WHERE_RCPT && x->where != ACL_WHERE_PREDATA &&
             !(AW(x->where) & AFTER_HEADERS)) {

@@ -72,7 +72,8 @@ static bool queue_file_exists(void)
 static bool keep_queued(void)
 {
     char mode = proc.deliver_mode;
-    if (conn.host_checking || mode == 'q' || msg.acl.queue || conn.queue_only) return true;
+    if (conn.host_checking || mode == 'q' || msg.acl.queue || msg.acl.freeze || conn.queue_only)
+        return true;
     bool overridden = cfg.queue_only_override && mode;
     if ((cfg.queue_only || queue_file_exists()) && !overridden) return true;
     int per_conn = cfg.smtp_accept_queue_per_connection;

@@ -16,6 +16,7 @@
 /* MTA core */
 #include "tern.h"
 #include "log.h"
+#include "match.h"
 /* This module */
 #include "dns.h"
 #include "globals.h"
@@ -171,6 +172,15 @@ int dns_parse_answer(const unsigned char *msg, size_t len, int type, dns_answer 
 }
 
 /* dns_lookup - one query through the resolver, parsed */
+/* again_means_nonexist - dns_again_means_nonexist: a temporary error for
+ * these domains counts as "no such name" */
+static bool again_means_nonexist(const char *name)
+{
+    const char *list = cfg.dns_again_means_nonexist;
+    if (!list || !*list) return false;
+    return match_isinlist(name, list, MCL_DOMAIN, true, NULL) == OK;
+}
+
 int dns_lookup(const char *name, int type, dns_answer *ans, char **err)
 {
     memset(ans, 0, sizeof *ans);
@@ -185,6 +195,8 @@ int dns_lookup(const char *name, int type, dns_answer *ans, char **err)
     if (n < 0) {
         int e = dns_res.res_h_errno;
         rc = e == TRY_AGAIN ? DEFER : FAIL;
+        if (rc == DEFER && again_means_nonexist(name)) rc = FAIL;
+        ans->nxdomain = e == HOST_NOT_FOUND;
         if (rc == DEFER) *err = string_sprintf("DNS lookup of %s gave a temporary error", name);
         DEBUG(D_dns) debug_printf("DNS lookup of %s (type %d): h_errno %d\n", name, type, e);
     } else {

@@ -34,6 +34,7 @@ typedef struct dns_record {
 typedef struct dns_answer {
     dns_record *records; /* in answer order, only the asked type */
     bool authenticated;  /* AD bit set */
+    bool nxdomain;       /* FAIL because the name does not exist (not NODATA) */
     unsigned min_ttl;
 } dns_answer;
 

@@ -16,6 +16,7 @@
 #include "tern.h"
 #include "expand_int.h"
 #include "globals.h"
+#include "smtp_in.h"
 #include "xp_all.h"
 #include "acl.h"
 #include "version.h"
@@ -121,20 +122,37 @@ static const char *addr_part(const char *a, bool domain)
 static const char *v_sender_domain(void) { return addr_part(msg.sender_address, true); }
 static const char *v_sender_local(void) { return addr_part(msg.sender_address, false); }
 
+/* v_sender_fullhost - "name (helo) [ip]", the parts known; as H= */
 static const char *v_sender_fullhost(void)
 {
     if (!conn.sender_host_address) return NULL;
-    if (conn.sender_host_name)
-        return string_sprintf("%s [%s]", conn.sender_host_name, conn.sender_host_address);
-    return string_sprintf("[%s]", conn.sender_host_address);
+    return string_sprintf("%s%s%s%s%s[%s]", conn.sender_host_name ? conn.sender_host_name : "",
+                          conn.sender_host_name ? " " : "", smtp_helo_shown(false) ? "(" : "",
+                          smtp_helo_shown(false) ? conn.sender_helo_name : "",
+                          smtp_helo_shown(false) ? ") " : "", conn.sender_host_address);
 }
 
+/* v_sender_host_aliases - the other confirmed names, space separated */
+static const char *v_sender_host_aliases(void)
+{
+    gstring *g = string_get(64);
+    for (char **a = conn.sender_host_aliases; a && *a; a++) {
+        if (g->len) g = string_catc(g, ' ');
+        g = string_cat(g, *a);
+    }
+    return string_from_gstring(g);
+}
+
+/* v_sender_rcvhost - "name ([ip] helo=h)" or "[ip] (helo=h)" */
 static const char *v_sender_rcvhost(void)
 {
     if (!conn.sender_host_address) return NULL;
+    const char *helo = smtp_helo_shown(true) ? conn.sender_helo_name : NULL;
     if (conn.sender_host_name)
-        return string_sprintf("%s ([%s])", conn.sender_host_name, conn.sender_host_address);
-    return string_sprintf("[%s]", conn.sender_host_address);
+        return string_sprintf("%s ([%s]%s%s)", conn.sender_host_name, conn.sender_host_address,
+                              helo ? " helo=" : "", helo ? helo : "");
+    return string_sprintf("[%s]%s%s%s", conn.sender_host_address, helo ? " (helo=" : "",
+                          helo ? helo : "", helo ? ")" : "");
 }
 
 static const char *v_load_average(void)
@@ -335,6 +353,7 @@ static const var_row vars[] = {
     B("sender_helo_dnssec", &conn.sender_helo_dnssec),
     S("sender_helo_name", &conn.sender_helo_name),
     S("sender_host_address", &conn.sender_host_address),
+    F("sender_host_aliases", v_sender_host_aliases),
     S("sender_host_authenticated", &conn.sender_host_authenticated),
     B("sender_host_dnssec", &conn.sender_host_dnssec),
     S("sender_host_name", &conn.sender_host_name),

@@ -50,6 +50,7 @@ struct conn_state {
     char *sender_host_address;
     int sender_host_port;
     char *sender_host_name;
+    char **sender_host_aliases;  /* the other confirmed PTR names, NULL-terminated */
     char *interface_address;
     int interface_port;
     char *sender_helo_name;

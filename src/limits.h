@@ -198,6 +198,10 @@
  * into lines of its own; each line is bounded by RFC 5321 4.5.3.1.5). */
 #define LIMIT_SMTP_REPLY_OUT 4096
 
+/* Width at which an ACL's message to the client is split into lines (at
+ * spaces), as Exim 4.96 does; the whole message, code included, counts. */
+#define LIMIT_SMTP_REPLY_WRAP 75
+
 /* One line of message data while receiving: longer lines are stored,
  * but counted in pieces of this size (RFC 5321 4.5.3.1.6 says 1000). */
 #define LIMIT_DATA_LINE (64 * 1024)

@@ -300,7 +300,7 @@ static void log_vwrite(int selector, int flags, const char *fmt, va_list ap)
         g->len = LIMIT_LOG_LINE - 1;
         g = string_catc(g, '\n');
     }
-    if (flags & (LOG_MAIN | LOG_REJECT | LOG_PANIC)) append_line("main", g->s, g->len);
+    if (flags & (LOG_MAIN | LOG_PANIC)) append_line("main", g->s, g->len); /* LOG_REJECT alone: log_reject_target = reject */
     if (flags & LOG_REJECT) append_line("reject", g->s, g->len);
     if (flags & LOG_PANIC) append_line("panic", g->s, g->len);
     if (flags & LOG_STDERR || (flags & LOG_PANIC && proc.debugging)) {

@@ -41,6 +41,7 @@ typedef struct mctx {
     /* host lists */
     const char *host_addr; /* NULL or "" for a local (non-TCP) caller */
     const char *host_name;
+    char *const *host_aliases; /* the known name's aliases (match_host) */
     char **host_names;     /* all names, once looked up */
     bool name_lookup;      /* may do a reverse lookup */
     bool name_tried;
@@ -458,9 +459,12 @@ static int host_names(mctx *c)
     if (c->name_tried) return c->name_rc;
     c->name_tried = true;
     if (c->host_name && *c->host_name) {
-        c->host_names = store_get(2 * sizeof(char *), GET_UNTAINTED);
+        size_t n = 0;
+        while (c->host_aliases && c->host_aliases[n]) n++;
+        c->host_names = store_get((n + 2) * sizeof(char *), GET_UNTAINTED);
         c->host_names[0] = (char *)c->host_name;
-        c->host_names[1] = NULL;
+        for (size_t i = 0; i < n; i++) c->host_names[i + 1] = c->host_aliases[i];
+        c->host_names[n + 1] = NULL;
         return c->name_rc = OK;
     }
     if (!c->name_lookup || !c->host_addr || !*c->host_addr) return c->name_rc = UNKNOWN;
@@ -760,6 +764,7 @@ int match_host_list(const match_host *h, const char *list, const char **valueptr
     ms.error[0] = 0;
     c.host_addr = v4_unmapped(h->address);
     c.host_name = h->name;
+    c.host_aliases = h->aliases;
     c.name_lookup = h->lookup_allowed;
     return match_list(&c, list, valueptr);
 }

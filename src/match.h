@@ -15,6 +15,7 @@ enum match_list_type { MCL_STRING, MCL_DOMAIN, MCL_HOST, MCL_ADDRESS, MCL_LOCALP
 typedef struct match_host {
     const char *address;
     const char *name;  /* NULL until looked up */
+    char *const *aliases; /* its other names (NULL-terminated), or NULL */
     bool lookup_allowed; /* may do a reverse lookup for name items */
 } match_host;
 

@@ -9,6 +9,7 @@
  * message abandoned for any reason leaves no file behind. */
 
 /* System */
+#include <ctype.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -49,10 +50,34 @@ static bool rcv_flush(rcv *r)
     return !r->write_failed;
 }
 
+/* body_keep - the first and last LIMIT_MESSAGE_BODY_VISIBLE bytes of the
+ * body, for $message_body and $message_body_end in the DATA ACL */
+static void body_keep(rcv *r, const char *s, size_t n, bool eol)
+{
+    const size_t vis = LIMIT_MESSAGE_BODY_VISIBLE;
+    if (!r->body_head) {
+        r->body_head = string_get_tainted(vis + 1, GET_TAINTED);
+        r->body_tail = string_get_tainted(2 * vis + 2, GET_TAINTED);
+    }
+    if (r->body_head->len < vis) {
+        size_t k = n < vis - r->body_head->len ? n : vis - r->body_head->len;
+        r->body_head = string_catn(r->body_head, s, k);
+        if (eol && r->body_head->len < vis) r->body_head = string_catc(r->body_head, '\n');
+    }
+    if (n > vis) { s += n - vis; n = vis; }
+    r->body_tail = string_catn(r->body_tail, s, n);
+    if (eol) r->body_tail = string_catc(r->body_tail, '\n');
+    if (r->body_tail->len > 2 * vis) { /* keep the last vis bytes */
+        memmove(r->body_tail->s, r->body_tail->s + r->body_tail->len - vis, vis);
+        r->body_tail->len = vis;
+    }
+}
+
 /* body_out - one body line (or piece of one) to the -D file */
 static void body_out(rcv *r, const char *s, size_t n, bool eol)
 {
     r->body_bytes += (long)n + (eol ? 1 : 0);
+    body_keep(r, s, n, eol);
     if (r->too_big || r->fd < 0) return;
     if (r->wbuf->len + n + 1 > RCV_WBUF) rcv_flush(r);
     if (n >= RCV_WBUF) {
@@ -131,18 +156,16 @@ void rcv_line(rcv *r, const char *s, size_t n, bool eol)
 static gstring *rcvhost(gstring *g)
 {
     if (conn.sender_host_address) {
+        const char *helo = smtp_helo_shown(true) ? conn.sender_helo_name : NULL;
         if (conn.sender_host_name)
             g = string_fmt_append(g, "from %s%s([%s]%s%s%s%s)\n\t", conn.sender_host_name,
                                   conn.sender_ident ? "\n\t" : " ", conn.sender_host_address,
-                                  conn.sender_helo_name ? " helo=" : "",
-                                  conn.sender_helo_name ? conn.sender_helo_name : "",
+                                  helo ? " helo=" : "", helo ? helo : "",
                                   conn.sender_ident ? " ident=" : "",
                                   conn.sender_ident ? conn.sender_ident : "");
         else
             g = string_fmt_append(g, "from [%s]%s%s%s\n\t", conn.sender_host_address,
-                                  conn.sender_helo_name ? " (helo=" : "",
-                                  conn.sender_helo_name ? conn.sender_helo_name : "",
-                                  conn.sender_helo_name ? ")" : "");
+                                  helo ? " (helo=" : "", helo ? helo : "", helo ? ")" : "");
         return g;
     }
     if (conn.sender_ident) g = string_fmt_append(g, "from %s ", conn.sender_ident);
@@ -180,17 +203,43 @@ static char *received_header(void)
     return string_from_gstring(g);
 }
 
-/* qualify_from - an unqualified From: of local input gets the qualify
- * domain (the old header is kept, marked deleted, as Exim does) */
-static void qualify_from(header_line **list)
+/* header_is - h is a "name:" header (case-independent) */
+static bool header_is(const header_line *h, const char *name)
 {
-    header_line *from = header_find(*list, "from");
-    if (!from) return;
-    char *v = header_value(from);
-    if (!*v || strchr(v, '@') || strchr(v, '<') || strchr(v, ',')) return;
-    from->type = HTYPE_OLD;
-    header_append(list, string_sprintf("From: %s@%s\n", v, cfg.qualify_domain ?
-                                       cfg.qualify_domain : cfg.primary_hostname));
+    size_t n = strlen(name);
+    return strncasecmp(h->text, name, n) == 0 && h->text[n] == ':';
+}
+
+/* qualify_one - an address header holding one bare local part gets the
+ * qualify domain; the new header follows the old one, which is kept
+ * marked deleted, as Exim keeps it */
+static void qualify_one(header_line *h, const char *name, const char *domain)
+{
+    char *v = header_value(h);
+    if (!*v) return;
+    for (const char *p = v; *p; p++) /* one dot-atom local part (RFC 5322 3.2.3), nothing else */
+        if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-/=?^_`{|}~.", *p)) return;
+    header_line *q = header_split(string_sprintf("%s: %s@%s\n", name, v, domain), NULL);
+    h->type = HTYPE_OLD;
+    q->next = h->next;
+    h->next = q;
+}
+
+/* qualify_headers - unqualified sender and recipient headers of local
+ * input (RFC 5322 section 3.4 wants a domain) */
+static void qualify_headers(header_line **list)
+{
+    static const char *const senders[] = {"From", "Sender", "Reply-To"};
+    static const char *const rcpts[] = {"To", "Cc", "Bcc"};
+    const char *qd = cfg.qualify_domain ? cfg.qualify_domain : cfg.primary_hostname;
+    const char *qr = cfg.qualify_recipient ? cfg.qualify_recipient : qd;
+    for (header_line *h = *list; h; h = h->next) {
+        if (h->type == HTYPE_OLD) continue;
+        for (size_t i = 0; i < NELEM(senders); i++)
+            if (header_is(h, senders[i])) qualify_one(h, senders[i], qd);
+        for (size_t i = 0; i < NELEM(rcpts); i++)
+            if (header_is(h, rcpts[i])) qualify_one(h, rcpts[i], qr);
+    }
 }
 
 /* originator - From: for local input that has none: the sender, with the
@@ -210,7 +259,7 @@ static char *originator(const rcv *r)
 static void local_fixups(const rcv *r, header_line **list)
 {
     if (!conn.local && !msg.submission) return;
-    qualify_from(list);
+    qualify_headers(list);
     if (!header_find(*list, "message-id")) {
         const char *dom = cfg.message_id_header_domain ? expand_cstring(cfg.message_id_header_domain)
                                                        : NULL;
@@ -222,6 +271,22 @@ static void local_fixups(const rcv *r, header_line **list)
 }
 
 /* rcv_finish_headers - the header list with Received and fix-ups */
+/* acl_body_vars - $message_body, $message_body_end, $recipients for the
+ * DATA and non-SMTP ACLs */
+static void acl_body_vars(const rcv *r)
+{
+    const size_t vis = LIMIT_MESSAGE_BODY_VISIBLE;
+    msg.body = r->body_head ? string_from_gstring(r->body_head) : string_copy("");
+    const gstring *t = r->body_tail;
+    msg.body_end = !t ? string_copy("")
+                 : string_copyn_taint(t->len > vis ? t->s + t->len - vis : t->s, t->len > vis ? vis : t->len,
+                                      GET_TAINTED);
+    gstring *g = string_get(64);
+    for (int i = 0; i < msg.recipients_count; i++)
+        g = string_fmt_append(g, "%s%s", i ? ", " : "", msg.recipients[i].address);
+    msg.recipients_str = string_from_gstring(g);
+}
+
 void rcv_finish_headers(rcv *r)
 {
     header_line *list = header_finish(&r->hb);
@@ -235,10 +300,13 @@ void rcv_finish_headers(rcv *r)
     header_line *subj = header_find(list, "subject");
     if (subj) msg.subject = header_value(subj);
     local_fixups(r, &list);
+    long before = (long)header_size(list);
     char *rh = received_header();
     if (rh) header_prepend(&list, rh);
     msg.headers = list;
     msg.size = (long)header_size(list) + 1 + r->body_bytes;
+    r->received_bytes = msg.size - before - 1 - r->body_bytes;
+    acl_body_vars(r);
 }
 
 /* ---- spooling ---- */
@@ -274,6 +342,7 @@ static spool_header *build_header(const rcv *r)
     h->allow_unqualified_recipient = conn.unqualified_recipient_ok;
     h->allow_unqualified_sender = conn.unqualified_sender_ok;
     h->deliver_firsttime = true;
+    if (msg.acl.freeze) h->frozen_at = msg.received_sec; /* control = freeze */
     h->local = r->local_input;
     if (r->local_input) {
         h->auth_id = conn.sender_ident;
@@ -295,6 +364,7 @@ static spool_header *build_header(const rcv *r)
 /* rcv_spool - -D and -H on disk, durably. Returns OK or ERROR (logged). */
 int rcv_spool(rcv *r)
 {
+    rcv_acl_headers(r);
     if (conn.host_checking) return OK;
     const char *err = NULL;
     char *tmp_h = NULL;
@@ -340,8 +410,9 @@ static gstring *rcv_tls_fields(gstring *g)
 /* rcv_log_arrival - the "<=" mainlog line with Exim's fields */
 void rcv_log_arrival(bool chunked)
 {
-    gstring *g = string_fmt_append(NULL, "<= %s", msg.sender_address && *msg.sender_address ?
-                                   msg.sender_address : "<>");
+    /* "(=": kept although the client was told it was rejected (fakereject) */
+    gstring *g = string_fmt_append(NULL, "%s %s", msg.acl.fake_response == FAIL ? "(=" : "<=",
+                                   msg.sender_address && *msg.sender_address ? msg.sender_address : "<>");
     g = string_fmt_append(g, " %s", smtp_host_and_ident(true));
     if (conn.sender_host_address && conn.sender_ident)
         g = string_fmt_append(g, " U=%s", conn.sender_ident);
@@ -365,4 +436,6 @@ void rcv_log_arrival(bool chunked)
             g = string_fmt_append(g, " %s", msg.recipients[i].address);
     }
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
+    if (msg.acl.freeze) log_write(L_always, LOG_MAIN, "frozen by ACL");
+    else if (msg.acl.queue) log_write(L_always, LOG_MAIN, "no immediate delivery: queued by ACL");
 }

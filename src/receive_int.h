@@ -18,6 +18,8 @@ typedef struct rcv {
     char *originator_name; /* -F or the caller's passwd name (local input) */
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
+    gstring *body_head, *body_tail; /* for $message_body and $message_body_end */
+    long received_bytes; /* our Received: header, not in $message_size during the DATA ACL */
 } rcv;
 
 bool rcv_open(rcv *r);
@@ -29,5 +31,7 @@ long rcv_bytes_read(const rcv *r);
 int rcv_spool(rcv *r);
 void rcv_cleanup(rcv *r);
 void rcv_log_arrival(bool chunked);
+/* rcv_acl_headers - apply add_header/remove_header (receive_acl_headers.c) */
+void rcv_acl_headers(rcv *r);
 
 #endif

@@ -92,10 +92,11 @@ static bool local_acl(enum acl_where where, const char *acl)
     if (!acl) return true;
     char *um, *lm;
     int rc = acl_check(where, NULL, acl, &um, &lm);
+    if (where == ACL_WHERE_NOTSMTP_START) return true; /* only for its controls: result ignored */
     if (rc == OK || rc == DISCARD) return rc == OK;
     log_write(L_always, LOG_MAIN | LOG_REJECT, "F=<%s> rejected by non-SMTP ACL%s%s",
               msg.sender_address, lm || um ? ": " : "", lm ? lm : um ? um : "");
-    fprintf(stderr, "tern: message rejected: %s\n", um ? um : "Administrative prohibition");
+    fprintf(stderr, "tern: message rejected by non-SMTP ACL: %s\n", um ? um : "Administrative prohibition");
     return false;
 }
 

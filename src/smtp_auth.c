@@ -272,7 +272,9 @@ enum smtp_next smtp_auth_command(char *line, char *arg)
     if (cfg.acl_smtp_auth) {
         char *um, *lm;
         int rc = smtp_run_acl(ACL_WHERE_AUTH, NULL, cfg.acl_smtp_auth, &um, &lm);
-        if (rc != OK) return smtp_acl_fail(ACL_WHERE_AUTH, rc, um, lm, arg);
+        /* the log names the mechanism, not the initial response */
+        if (rc != OK) return smtp_acl_fail(ACL_WHERE_AUTH, rc, um, lm,
+                                           string_copyn(arg, strcspn(arg, " \t")));
     }
     size_t n = 0;
     while (arg[n] && !isspace((unsigned char)arg[n])) n++;

@@ -14,6 +14,7 @@
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
+#include "match.h"
 #include "message.h"
 #include "smtp_in.h"
 #include "xp_all.h"
@@ -52,6 +53,17 @@ static bool helo_valid(const char *s)
     return true;
 }
 
+/* helo_lookup - a HELO name in helo_lookup_domains (by default our own
+ * name or a literal of one of our addresses: a client that cannot know
+ * its name) makes Exim find the client's name by a reverse lookup, so the
+ * reply and the log show that instead */
+static void helo_lookup(const char *arg)
+{
+    if (!conn.sender_host_address || conn.sender_host_name || conn.host_lookup_failed) return;
+    const char *list = expand_cstring(cfg.helo_lookup_domains);
+    if (list && *list && match_isinlist(arg, list, MCL_DOMAIN, true, NULL) == OK) smtp_host_lookup();
+}
+
 static int smtp_check_helo(char *line, const char *verb, char *arg)
 {
     if (!*arg || (!conn.helo_accept_junk && !helo_valid(arg))) {
@@ -61,6 +73,7 @@ static int smtp_check_helo(char *line, const char *verb, char *arg)
         return smtp_synprot_error(-1, 501, line,
                                   string_sprintf("Syntactically invalid %s argument(s)", verb));
     }
+    helo_lookup(arg);
     bool hard = smtp_host_in(cfg.helo_verify_hosts);
     if (!hard && !smtp_host_in(cfg.helo_try_verify_hosts)) return CHECK_PASS;
     char *prev = conn.sender_helo_name;
@@ -395,8 +408,8 @@ static bool too_many_rcpts(void)
     if (cfg.recipients_max <= 0 || n < cfg.recipients_max) return false;
     smtp_printf("%s too many recipients\r\n", cfg.recipients_max_reject ? "552" : "452");
     if (!msg.rcpt_defer_count++ || cfg.recipients_max_reject)
-        log_write(L_always, LOG_MAIN | LOG_REJECT, "too many recipients: excess %srejected: "
-                  "sender=<%s> %s", cfg.recipients_max_reject ? "" : "temporarily ",
+        log_write(L_always, LOG_MAIN | LOG_REJECT, "too many recipients: %s: sender=<%s> %s",
+                  cfg.recipients_max_reject ? "message rejected" : "excess temporarily rejected",
                   msg.sender_address, smtp_host_and_ident(true));
     return true;
 }
@@ -547,11 +560,10 @@ static enum smtp_next cmd_noop(char *line, char *arg)
 
 static enum smtp_next cmd_quit(char *line, char *arg)
 {
-    if (cfg.acl_smtp_quit) {
-        char *um, *lm;
-        (void)smtp_run_acl(ACL_WHERE_QUIT, NULL, cfg.acl_smtp_quit, &um, &lm);
-    }
-    smtp_printf("221 %s closing connection\r\n", conn.active_hostname);
+    char *um = NULL, *lm = NULL;
+    if (cfg.acl_smtp_quit) (void)smtp_run_acl(ACL_WHERE_QUIT, NULL, cfg.acl_smtp_quit, &um, &lm);
+    if (um) smtp_respond(221, NULL, um); /* the quit ACL's message replaces the text */
+    else smtp_printf("221 %s closing connection\r\n", conn.active_hostname);
     log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from %s closed by QUIT",
               smtp_host_and_ident(false));
     return NEXT_QUIT;
@@ -585,7 +597,10 @@ static enum smtp_next cmd_expn(char *line, char *arg)
     char *um, *lm;
     int rc = smtp_run_acl(ACL_WHERE_EXPN, NULL, cfg.acl_smtp_expn, &um, &lm);
     if (rc != OK) return smtp_acl_fail(ACL_WHERE_EXPN, rc, um, lm, arg);
-    smtp_printf("553 %s is undeliverable\r\n", arg);
+    const char *qd = cfg.qualify_recipient ? cfg.qualify_recipient
+                   : cfg.qualify_domain ? cfg.qualify_domain : cfg.primary_hostname;
+    smtp_printf("553 %s%s%s is undeliverable\r\n", arg, strchr(arg, '@') ? "" : "@",
+                strchr(arg, '@') ? "" : qd);
     return NEXT_CONTINUE;
 }
 
@@ -661,20 +676,22 @@ static enum smtp_next unknown_command(char *line)
 /* lost_connection - EOF or timeout instead of a command */
 static enum smtp_next lost_connection(enum smtp_cmd_id id)
 {
+    conn.smtp_notquit_reason = id == CMD_TIMEOUT ? "command-timeout" : "connection-lost";
+    if (cfg.acl_smtp_notquit) { /* before the log line, as in Exim */
+        char *um, *lm;
+        (void)smtp_run_acl(ACL_WHERE_NOTQUIT, NULL, cfg.acl_smtp_notquit, &um, &lm);
+    }
     if (id == CMD_TIMEOUT) {
         log_write(L_always, LOG_MAIN, "SMTP command timeout on connection from %s",
                   smtp_host_and_ident(false));
         smtp_printf("421 %s: SMTP command timeout - closing connection\r\n", conn.active_hostname);
     } else {
-        if (conn.is_socket)
+        /* -bs/-bh log it only inside a transaction, as Exim does */
+        if (conn.is_socket || msg.sender_set)
             log_write(L_lost_incoming_connection, LOG_MAIN, "unexpected disconnection while "
                       "reading SMTP command from %s D=%lds", smtp_host_and_ident(false),
                       (long)time(NULL) - conn.start_time);
         smtp_printf("421 %s lost input connection\r\n", conn.active_hostname);
-    }
-    if (cfg.acl_smtp_notquit) {
-        char *um, *lm;
-        (void)smtp_run_acl(ACL_WHERE_NOTQUIT, NULL, cfg.acl_smtp_notquit, &um, &lm);
     }
     return NEXT_DROP;
 }
@@ -701,5 +718,7 @@ enum smtp_next smtp_dispatch(enum smtp_cmd_id id, char *line, char *arg)
     if ((row->flags & CF_NONMAIL) && nonmail_exceeded(line)) return NEXT_DROP;
     conn.prev_cmd = conn.this_cmd;
     conn.this_cmd = id;
+    conn.smtp_command = line; /* $smtp_command, $smtp_command_argument: this command's */
+    conn.smtp_command_argument = arg;
     return row->handler(line, arg);
 }

@@ -36,15 +36,30 @@ void smtp_conn_setup(const char *address, int port, int in_fd, int out_fd, bool 
     conn.local = address == NULL;
 }
 
+/* helo_is_literal - the HELO name is the client's own address literal */
+static bool helo_is_literal(void)
+{
+    const char *h = conn.sender_helo_name, *a = conn.sender_host_address;
+    if (!h || !a || h[0] != '[') return false;
+    const char *lit = strncasecmp(h + 1, "IPv6:", 5) == 0 ? h + 6 : h + 1;
+    size_t n = strlen(a);
+    return strncasecmp(lit, a, n) == 0 && strcmp(lit + n, "]") == 0;
+}
+
+bool smtp_helo_shown(bool rcvhost)
+{
+    if (!conn.sender_helo_name) return false;
+    if (helo_is_literal()) return !rcvhost && !conn.sender_host_name;
+    return !conn.sender_host_name || !string_eq_nocase(conn.sender_helo_name, conn.sender_host_name);
+}
+
 char *smtp_host_and_ident(bool with_h)
 {
     if (!conn.sender_host_address)
         return string_sprintf("%s%s", with_h ? "U=" : "", conn.sender_ident ? conn.sender_ident : "unknown");
     gstring *g = string_cat(NULL, with_h ? "H=" : "");
     if (conn.sender_host_name) g = string_fmt_append(g, "%s ", conn.sender_host_name);
-    if (conn.sender_helo_name && (!conn.sender_host_name ||
-                                  !string_eq_nocase(conn.sender_helo_name, conn.sender_host_name)))
-        g = string_fmt_append(g, "(%s) ", conn.sender_helo_name);
+    if (smtp_helo_shown(false)) g = string_fmt_append(g, "(%s) ", conn.sender_helo_name);
     g = string_fmt_append(g, "[%s]", conn.sender_host_address);
     if (log_selected(L_incoming_port) && conn.sender_host_port)
         g = string_fmt_append(g, ":%d", conn.sender_host_port);
@@ -58,7 +73,8 @@ bool smtp_host_in(const char *list)
     if (!list) return false;
     const char *l = expand_cstring(list);
     if (!l) return false;
-    match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name};
+    match_host h = {.address = conn.sender_host_address, .name = conn.sender_host_name,
+                    .aliases = conn.sender_host_aliases};
     return match_host_list(&h, l, NULL) == OK;
 }
 
@@ -132,20 +148,73 @@ static int acl_reply_code(enum acl_where where, int rc)
     if (rc == DEFER) return where == ACL_WHERE_ETRN ? 458 : 451;
     if (where == ACL_WHERE_VRFY) return 252;
     if (where == ACL_WHERE_ETRN) return 458;
+    if (where == ACL_WHERE_AUTH) return 503;
     return 550;
+}
+
+/* split_ecode - "d.d.d " (RFC 3463) after an explicit reply code: given
+ * on every line of the reply */
+static const char *split_ecode(const char *m, const char **ecode)
+{
+    size_t n = 0;
+    for (int part = 0; part < 3; part++) {
+        size_t d = 0;
+        while (isdigit((unsigned char)m[n + d]) && d < 3) d++;
+        if (!d || m[n + d] != (part < 2 ? '.' : ' ')) return m;
+        n += d + 1;
+    }
+    *ecode = string_copyn(m, n - 1);
+    return m + n;
 }
 
 /* split_code - a message starting "ddd d.d.d text" supplies its own codes
  * when the first digit agrees with the default (as Exim requires) */
-static const char *split_code(const char *m, int *code, const char **ecode)
+static const char *split_code(const char *m, int *code, bool *bad)
 {
     if (!(m[0] >= '2' && m[0] <= '5' && isdigit((unsigned char)m[1]) &&
           isdigit((unsigned char)m[2]) && (m[3] == ' ' || !m[3])))
         return m;
-    if (m[0] != '0' + *code / 100) return m;
+    if (m[0] != '0' + *code / 100) {
+        /* Exim logs the (wrapped) message's first line and drops both codes */
+        size_t n = strcspn(m, "\n");
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "configured error code starts with incorrect "
+                  "digit (expected %d) in \"%.*s%s", *code / 100, (int)n, m, m[n] ? "" : "\"");
+        const char *e = NULL;
+        *bad = true;
+        return split_ecode(m[3] ? m + 4 : m + 3, &e);
+    }
     *code = (m[0] - '0') * 100 + (m[1] - '0') * 10 + (m[2] - '0');
-    (void)ecode;
     return m[3] ? m + 4 : m + 3;
+}
+
+/* wrap_cut - where to break a line too long for LIMIT_SMTP_REPLY_WRAP:
+ * the last space that keeps it short enough, else the first space (a
+ * longer word stays whole); NULL if the line has no space */
+static char *wrap_cut(char *line, size_t len)
+{
+    char *cut = NULL;
+    for (char *p = line; p < line + len; p++) {
+        if (*p != ' ') continue;
+        if ((size_t)(p - line) > LIMIT_SMTP_REPLY_WRAP) return cut ? cut : p;
+        cut = p;
+    }
+    return cut;
+}
+
+/* smtp_wrap_reply - an ACL message for the client, in lines of at most
+ * LIMIT_SMTP_REPLY_WRAP characters split at spaces, as Exim 4.96 sends
+ * them (the log line keeps the message whole) */
+const char *smtp_wrap_reply(const char *m)
+{
+    if (strlen(m) <= LIMIT_SMTP_REPLY_WRAP) return m;
+    char *s = string_copy(m), *line = s;
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        char *cut = len > LIMIT_SMTP_REPLY_WRAP ? wrap_cut(line, len) : NULL;
+        if (cut) *cut = '\n';
+        line = cut ? cut + 1 : line[len] ? line + len + 1 : line + len;
+    }
+    return s;
 }
 
 enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
@@ -156,21 +225,30 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
     char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
                      ? string_sprintf(" F=<%s>", msg.sender_address ? msg.sender_address : "")
                      : "";
-    log_write(L_always, LOG_MAIN | LOG_REJECT, "%s%s %s%s%s", head, from,
-              acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
+    int code = acl_reply_code(where, rc);
+    const char *text = user_msg, *ecode = NULL;
+    if (text && rc != DISCARD) { /* first: a bad code is logged before the rejection */
+        const char *wrapped = smtp_wrap_reply(text);
+        bool bad = false;
+        text = split_code(wrapped, &code, &bad);
+        if (bad) {
+            if (!log_msg) lm = string_sprintf("%d %s", code, text); /* as Exim logs it */
+        } else if (text != wrapped) {
+            text = split_ecode(text, &ecode);
+        }
+    } else text = rc == DEFER ? "Temporary local problem - please try later"
+                            : "Administrative prohibition";
+    if (conn.acl.log_reject_target) /* log_reject_target: where (if at all) */
+        log_write(L_always, conn.acl.log_reject_target, "%s%s %s%s%s", head, from,
+                  acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
     if (where == ACL_WHERE_DATA) reject_log_headers();
     if (rc == DISCARD) return NEXT_CONTINUE;
-    int code = acl_reply_code(where, rc);
-    const char *text = user_msg;
-    if (text) text = split_code(text, &code, NULL);
-    else text = rc == DEFER ? "Temporary local problem - please try later"
-                            : "Administrative prohibition";
     if (where == ACL_WHERE_RCPT) {
         char *resp = string_copy_perm(text);
         msg.rcpt_response_same = !msg.rcpt_smtp_response || strcmp(msg.rcpt_smtp_response, resp) == 0;
         msg.rcpt_smtp_response = resp;
     }
-    smtp_respond(code, NULL, text);
+    smtp_respond(code, ecode, text);
     if (rc == FAIL_DROP) {
         log_write(L_smtp_connection, LOG_MAIN, "SMTP connection from %s closed by DROP in ACL",
                   smtp_host_and_ident(false));

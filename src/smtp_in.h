@@ -24,6 +24,14 @@ char *smtp_host_and_ident(bool with_helo);
 /* smtp_host_lookup - reverse lookup of the client, forward-confirmed:
  * sets conn.sender_host_name or host_lookup_failed/deferred */
 void smtp_host_lookup(void);
+/* smtp_set_host_names - names[0] becomes $sender_host_name, the rest
+ * $sender_host_aliases (names: dns_host_names' NULL-terminated list) */
+void smtp_set_host_names(char **names);
+/* smtp_helo_shown - does the HELO name appear beside the host in H= and
+ * $sender_fullhost (rcvhost false) or $sender_rcvhost (true)? Not when it
+ * is the host's name, nor when it is the client's address literal and
+ * (for rcvhost: or) the name is known, as in Exim. */
+bool smtp_helo_shown(bool rcvhost);
 
 /* smtp_helo_verify - the HELO/EHLO name is an address literal for the
  * client, its looked-up name, or resolves to its address: OK, FAIL or

@@ -25,6 +25,7 @@ typedef struct data_src {
     long chunk_left, chunk_size, chunk_total;
     gstring *line;
     int pushback;  /* a byte read ahead after a CR; -1 for none */
+    int lf_mode;   /* how the first line ended: 0 not yet, 1 bare LF, 2 CRLF */
 } data_src;
 
 /* next_bdat - after a non-LAST chunk: reply, then read the next BDAT */
@@ -74,9 +75,10 @@ static int data_getc(data_src *d)
 }
 
 /* read_line - the next line into d->line; 1 whole line, 0 piece of a long
- * line, or RD_*. CRLF, bare LF and bare CR all end a line, as in Exim
- * (RFC 5321 section 2.3.8 forbids bare CR and LF; Exim reads them as
- * line ends rather than storing them). */
+ * line, or RD_*. RFC 5321 section 2.3.8 forbids bare CR and LF; Exim 4.96
+ * ends a line at CRLF and at a bare CR, and at a bare LF only in a message
+ * whose first line ended with one: after a CRLF first line a bare LF is
+ * stored as a space. */
 static int read_line(data_src *d)
 {
     d->line->len = 0;
@@ -86,9 +88,13 @@ static int read_line(data_src *d)
             if (c == RD_END && d->line->len) return 1;
             return c;
         }
-        if (c == '\n') return 1;
-        if (c == '\r') {
+        if (c == '\n') {
+            if (!d->lf_mode) d->lf_mode = 1;
+            if (d->lf_mode == 1) return 1;
+            c = ' ';
+        } else if (c == '\r') {
             int n = data_getc(d);
+            if (n == '\n' && !d->lf_mode) d->lf_mode = 2;
             if (n >= 0 && n != '\n') d->pushback = n;
             if (n == RD_END) d->pushback = -1;
             return 1;
@@ -164,11 +170,13 @@ static bool limits_failed(rcv *r)
 }
 
 /* data_acl - acl_smtp_data; true if the message may be kept */
-static bool data_acl(enum smtp_next *next)
+static bool data_acl(const rcv *r, enum smtp_next *next)
 {
     if (!cfg.acl_smtp_data) return true;
     char *um, *lm;
+    msg.size -= r->received_bytes; /* as Exim: $message_size without our Received: */
     int rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
+    msg.size += r->received_bytes;
     if (rc == OK) return true;
     if (rc == DISCARD) {
         log_write(L_always, LOG_MAIN, "%s F=<%s> discarded after DATA", smtp_host_and_ident(true),
@@ -180,6 +188,16 @@ static bool data_acl(enum smtp_next *next)
     return false;
 }
 
+/* fake_reply - control = fakereject/fakedefer: the message is kept, the
+ * client is told it was refused (Exim's default text) */
+static void fake_reply(void)
+{
+    const char *t = msg.acl.fake_response_text;
+    if (!t) t = "Your message has been rejected but is being kept for evaluation.\nIf it was a "
+                "legitimate message, it may still be delivered to the target recipient(s).";
+    smtp_respond(msg.acl.fake_response == DEFER ? 450 : 550, NULL, smtp_wrap_reply(t));
+}
+
 /* accepted - the message is safe on disk: log and say so */
 static void accepted(bool bdat, data_src *d)
 {
@@ -187,7 +205,8 @@ static void accepted(bool bdat, data_src *d)
     conn.messages++;
     if (bdat && conn.host_checking)
         smtp_printf("250- %ld byte chunk, total %ld\r\n", d->chunk_size, d->chunk_total + 3);
-    smtp_printf("250 OK id=%s\r\n", msg.id);
+    if (msg.acl.fake_response != OK) fake_reply();
+    else smtp_printf("250 OK id=%s\r\n", msg.id);
     if (conn.host_checking) {
         smtp_flush();
         printf("\n**** SMTP testing: that is not a real message id!\n\n");
@@ -215,7 +234,7 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
     if (rc < 0) next = data_failed(rc, &r);
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
-        if (data_acl(&next)) {
+        if (data_acl(&r, &next)) {
             if (rcv_spool(&r) == OK) accepted(bdat, &d);
             else smtp_printf("451 Error while writing spool file\r\n");
         }

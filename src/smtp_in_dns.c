@@ -13,7 +13,8 @@
 #include "smtp_in.h"
 
 /* smtp_host_lookup - find a forward-confirmed name for the client. On
- * success conn.sender_host_name is set; otherwise host_lookup_failed or
+ * success conn.sender_host_name is set (the first confirmed PTR name) and
+ * conn.sender_host_aliases holds the others; otherwise host_lookup_failed or
  * host_lookup_deferred. A missing PTR is logged (+host_lookup_failed);
  * a name that does not resolve back is not, as Exim does. */
 void smtp_host_lookup(void)
@@ -24,7 +25,7 @@ void smtp_host_lookup(void)
     char **names;
     int rc = dns_host_names(ip, &names);
     if (rc == OK) {
-        conn.sender_host_name = names[0];
+        smtp_set_host_names(names);
     } else if (rc == DEFER) {
         conn.host_lookup_deferred = 1;
     } else {
@@ -35,6 +36,14 @@ void smtp_host_lookup(void)
             log_write(L_host_lookup_failed, LOG_MAIN, "no host name found for IP address %s", ip);
     }
     store_set_pool(old);
+}
+
+/* smtp_set_host_names - the first confirmed name is the host name, the
+ * rest its aliases (the other names host lists and HELO checks accept) */
+void smtp_set_host_names(char **names)
+{
+    conn.sender_host_name = names[0];
+    conn.sender_host_aliases = names + 1;
 }
 
 /* helo_literal_matches - "[ip]" or "[IPv6:ip]" names the client address */
@@ -53,6 +62,8 @@ static int helo_check(const char *helo, const char *ip)
     if (!conn.sender_host_name && !conn.host_lookup_failed && !conn.host_lookup_deferred)
         smtp_host_lookup();
     if (conn.sender_host_name && strcasecmp(conn.sender_host_name, helo) == 0) return OK;
+    for (char **a = conn.sender_host_aliases; a && *a; a++)
+        if (strcasecmp(*a, helo) == 0) return OK;
     char **addrs;
     int rc = dns_host_addresses(helo, &addrs);
     if (rc != OK) return rc;

@@ -42,6 +42,9 @@ enum smtp_next smtp_synprot_error(int log_sel, int code, const char *data, const
 /* smtp_acl_fail - Exim's reply and log line for an ACL that did not accept */
 enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
                              const char *log_msg, const char *subject);
+/* smtp_wrap_reply - a message for the client in lines of at most
+ * LIMIT_SMTP_REPLY_WRAP characters, split at spaces, as Exim sends them */
+const char *smtp_wrap_reply(const char *m);
 /* smtp_respond - "code text" with multi-line text split at newlines */
 void smtp_respond(int code, const char *ecode, const char *text);
 /* smtp_check_sync - false (and 554, logged) if input came too soon */

@@ -3,8 +3,8 @@
  * flags (-i -oi -f -F -od* -oMa -oMr -oMs -oMt -oX -oP -tls-on-connect).
  *
  * Runs as the caller. -oM* flags change what is recorded about the
- * message's origin, so only trusted callers may give them (Exim's
- * rule); an untrusted caller gets an error, not a silent ignore. */
+ * message's origin, so only trusted callers may give them; from anyone
+ * else they are ignored, as Exim ignores them. */
 
 /* System */
 #include <pwd.h>
@@ -102,10 +102,10 @@ static char *caller_login(void)
 static void apply_om(void)
 {
     enum store_pool old = store_set_pool(POOL_PERM);
-    bool any = mo.oMa || mo.oMr || mo.oMs || mo.oMt;
-    if (any && !proc.trusted_caller) {
-        fprintf(stderr, "tern: permission denied (-oMa, -oMr, -oMs and -oMt need a trusted caller)\n");
-        exit(EXIT_FAILURE);
+    if (!proc.trusted_caller) { /* ignored, as Exim ignores them */
+        mo.oMa = mo.oMr = mo.oMs = mo.oMt = NULL;
+        store_set_pool(old);
+        return;
     }
     if (mo.oMa) {
         char *a = string_copy_taint(mo.oMa, GET_TAINTED);

@@ -3,7 +3,7 @@
  * Query syntax: [">" sep ["," fieldsep | ";"]] [modifier ","]... [type "="] list
  * with modifiers defer_strict|defer_lax|defer_never, dnssec_strict|
  * dnssec_lax|dnssec_never, retrans_<time>, retry_<n>; types a aaaa a+ cname
- * mx mxh ns zns ptr soa spf srv tlsa txt (default txt). Records are joined
+ * mx mxh ns zns ptr soa spf srv tlsa txt csa (default txt). Records are joined
  * with sep (default newline). Results are DNS data, so they are tainted;
  * the cache keeps them no longer than the smallest TTL. */
 
@@ -12,12 +12,13 @@
 #include <ctype.h>
 /* MTA core */
 #include "../tern.h"
+#include "../csa.h"
 #include "../dns.h"
 /* This module */
 #include "../lookups.h"
 
 enum { DEFER_LAX, DEFER_STRICT, DEFER_NEVER };
-enum { PSEUDO_NONE, PSEUDO_MXH, PSEUDO_ZNS, PSEUDO_AANDAAAA };
+enum { PSEUDO_NONE, PSEUDO_MXH, PSEUDO_ZNS, PSEUDO_AANDAAAA, PSEUDO_CSA };
 
 typedef struct dnsdb_query {
     char outsep;      /* between records */
@@ -74,6 +75,7 @@ static bool parse_type(const char **pp, dnsdb_query *q, char **err)
     if (n == 3 && strncasecmp(t, "mxh", 3) == 0) { q->type = DNS_T_MX; q->pseudo = PSEUDO_MXH; }
     else if (n == 3 && strncasecmp(t, "zns", 3) == 0) { q->type = DNS_T_NS; q->pseudo = PSEUDO_ZNS; }
     else if (n == 2 && strncasecmp(t, "a+", 2) == 0) { q->type = DNS_T_AAAA; q->pseudo = PSEUDO_AANDAAAA; }
+    else if (n == 3 && strncasecmp(t, "csa", 3) == 0) { q->type = DNS_T_SRV; q->pseudo = PSEUDO_CSA; }
     else if ((q->type = dns_type_from_name(t, n)) < 0) {
         *err = string_copy("unsupported DNS record type");
         return false;
@@ -158,9 +160,23 @@ static int lookup_walk(const dnsdb_query *q, const char *name, int type, dns_ans
     }
 }
 
+/* csa_item - "csa=": the CSA record that speaks for item, as
+ * "CODE TARGET" (csa.c: Y, N, ? or X for a parent's assertion) */
+static int csa_item(const dnsdb_query *q, const char *item, gstring **gp)
+{
+    const char *domain = csa_domain(item, false), *target;
+    char code;
+    int rc = domain ? csa_lookup(domain, &code, &target) : FAIL;
+    if (rc != OK) return rc;
+    if ((*gp)->len) *gp = string_catc(*gp, q->outsep);
+    *gp = string_fmt_append(*gp, "%c %s", code, target);
+    return OK;
+}
+
 /* one_item - look up one list item, appending records to g */
 static int one_item(const dnsdb_query *q, const char *item, int type, gstring **gp, unsigned *ttl, char **err)
 {
+    if (q->pseudo == PSEUDO_CSA) return csa_item(q, item, gp);
     const char *name = item;
     if (type == DNS_T_PTR) {
         char *rev = dns_reverse_name(item);
@@ -199,7 +215,10 @@ static int dnsdb_find(void *handle, const char *filename, const char *query, siz
     }
     *do_cache = ttl;
     if (g->len == 0) {
-        if (deferred) return DEFER;
+        if (deferred) {
+            *err = string_copy(""); /* Exim gives no reason for a deferred dnsdb lookup */
+            return DEFER;
+        }
         *err = NULL;
         return FAIL;
     }

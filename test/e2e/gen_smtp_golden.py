@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from smtp_util import mask  # noqa: E402
 
 R = "acl_smtp_rcpt = accept"
+A40 = "a " * 40
 CASES = [
     ("helo_errors_and_addresses", R, ["-bh", "1.2.3.4"],
      b"HELO\r\nEHLO foo\r\nMAIL FROM:<a@b.c> SIZE=100 BODY=8BITMIME\r\nRCPT TO:<@r1,@r2:x@y.z>\r\n"
@@ -92,6 +93,91 @@ CASES = [
     ("bs_eof_no_quit", "", ["-bs"], b"EHLO x\r\n"),
     ("bs_no_rcpt_acl", "", ["-bs"],
      b"HELO foo\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n"),
+    # ---- the reception audit (test/e2e/README.md, "Option -> test")
+    ("quit_acl_message", R + "\nacl_smtp_quit = acl_q\nbegin acl\nacl_q:\n  accept logwrite = quit: "
+     "$smtp_command\n         message = see you", ["-bh", "1.2.3.4"], b"EHLO x\r\nQUIT\r\n"),
+    ("notquit_acl_eof", R + "\nacl_smtp_notquit = acl_nq\nbegin acl\nacl_nq:\n  warn logwrite = "
+     "notquit: $smtp_notquit_reason", ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\n"),
+    ("etrn_acl", "acl_smtp_etrn = acl_e\nbegin acl\nacl_e:\n  deny condition = ${if eq{$smtp_command_argument}"
+     "{#bad}}\n       message = no etrn for $smtp_command_argument\n  accept", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nETRN #bad\r\nETRN good.example\r\nETRN\r\nQUIT\r\n"),
+    ("vrfy_expn_acls", "acl_smtp_vrfy = acl_v\nacl_smtp_expn = acl_x\nbegin acl\nacl_v:\n  deny message = "
+     "no vrfy\nacl_x:\n  accept", ["-bh", "1.2.3.4"], b"EHLO x\r\nVRFY a@b\r\nEXPN list\r\nQUIT\r\n"),
+    ("vrfy_expn_no_acls", "", ["-bh", "1.2.3.4"], b"EHLO x\r\nVRFY a@b\r\nEXPN list\r\nQUIT\r\n"),
+    ("active_hostname", R + "\nsmtp_active_hostname = active.example", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nHELO y\r\nFOO\r\nQUIT\r\n"),
+    ("recipients_max_reject", R + "\nrecipients_max = 2\nrecipients_max_reject = true", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<r1@y.z>\r\nRCPT TO:<r2@y.z>\r\nRCPT TO:<r3@y.z>\r\n"
+     b"QUIT\r\n"),
+    ("error_details", "smtp_return_error_details = true\nacl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n"
+     "  require verify = recipient\n  accept\nbegin routers\nno:\n  driver = redirect\n"
+     "  allow_fail\n  data = :fail: no such user here", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("no_error_details", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  require verify = recipient\n"
+     "  accept\nbegin routers\nno:\n  driver = redirect\n  allow_fail\n  data = :fail: no such user here",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("control_local_part_case", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  deny local_parts = Keep\n"
+     "       control = caseful_local_part\n       message = caseful $local_part\n"
+     "  deny control = caselower_local_part\n       message = lower $local_part", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Keep@y.z>\r\nRCPT TO:<MiXed@y.z>\r\nQUIT\r\n"),
+    ("control_fakereject", "acl_smtp_rcpt = accept\nacl_smtp_data = acl_d\nbegin acl\nacl_d:\n"
+     "  accept control = fakereject/this is not really rejected", ["-bs"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n"
+     b"QUIT\r\n"),
+    ("control_fakedefer", "acl_smtp_rcpt = accept\nacl_smtp_data = acl_d\nbegin acl\nacl_d:\n"
+     "  accept control = fakedefer", ["-bs"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n"
+     b"QUIT\r\n"),
+    ("control_freeze_queue", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  accept local_parts = f\n"
+     "         control = freeze/no_tell\n  accept control = queue_only\n"
+     "         control = no_mbox_unspool", ["-bs"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<f@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n"
+     b"MAIL FROM:<a@b.c>\r\nRCPT TO:<q@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\nQUIT\r\n"),
+    ("delay_in_bh", R + "\nacl_smtp_mail = acl_m\nbegin acl\nacl_m:\n  accept delay = 3s", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
+    ("log_reject_target", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  deny local_parts = quiet\n"
+     "       log_reject_target =\n  deny local_parts = rej\n       log_reject_target = reject\n"
+     "  deny", ["-bs"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<quiet@y.z>\r\nRCPT TO:<rej@y.z>\r\nRCPT TO:<main@y.z>\r\n"
+     b"QUIT\r\n"),
+    ("endpass", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  accept local_parts = a : b\n         endpass\n"
+     "         local_parts = a\n         message = endpass reached\n  accept", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<a@y.z>\r\nRCPT TO:<b@y.z>\r\nRCPT TO:<c@y.z>\r\nQUIT\r\n"),
+    ("data_variables", R + "\nacl_smtp_data = acl_d\nbegin acl\nacl_d:\n  deny message = lines=$body_linecount "
+     "size=$message_size rcpts=$recipients end=${sg{$message_body_end}{\\n}{|}}", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nRCPT TO:<x2@y.z>\r\nDATA\r\nSubject: s\r\n\r\n"
+     b"one\r\ntwo\r\nthree\r\n.\r\nQUIT\r\n"),
+    ("bare_cr_lf", R + "\nacl_smtp_data = acl_d\nbegin acl\nacl_d:\n  deny message = lines=$body_linecount "
+     "body=${sg{${sg{$message_body}{\\r}{<CR>}}}{\\n}{<LF>}}", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\n"
+     b"a\rb\r\nc\nd\r\n\r\n.\r\nQUIT\r\n"),
+    ("error_details_defer", "smtp_return_error_details = true\nacl_smtp_rcpt = acl_r\nbegin acl\n"
+     "acl_r:\n  require verify = recipient\n  accept\nbegin routers\nno:\n  driver = redirect\n"
+     "  data = :fail: no such user here", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("no_chunking_advertised", R + "\nchunking_advertise_hosts =", ["-bh", "1.2.3.4"],
+     b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nBDAT 3 LAST\r\nabcQUIT\r\n"),
+    ("not_smtp_start_deny", "acl_not_smtp_start = deny message = no local mail", ["-bm", "a@b.c"],
+     b"Subject: hi\n\nbody\n"),
+    ("not_smtp_deny", "acl_not_smtp = acl_n\nbegin acl\nacl_n:\n  deny message = lines=$body_linecount",
+     ["-bm", "-oep", "a@b.c"], b"Subject: hi\n\nbody\nmore\n"),
+    ("auth_acl_deny", "acl_smtp_auth = acl_a\nbegin acl\nacl_a:\n  deny message = no $smtp_command_argument"
+     "\nbegin authenticators\nplain:\n  driver = plaintext\n  public_name = PLAIN\n  server_condition = yes",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nQUIT\r\n"),
+    ("smtp_command_variables", "acl_smtp_mail = acl_m\nacl_smtp_rcpt = acl_r\nacl_smtp_data = acl_d\n"
+     "acl_smtp_predata = acl_p\nbegin acl\nacl_m:\n  warn logwrite = m [$smtp_command] [$smtp_command_argument]"
+     "\n  accept\nacl_r:\n  warn logwrite = r [$smtp_command] [$smtp_command_argument]\n  accept\n"
+     "acl_p:\n  warn logwrite = p [$smtp_command]\n  accept\nacl_d:\n  deny message = d [$smtp_command]",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c> SIZE=10\r\nRCPT TO:<x@y.z>\r\nDATA\r\n"
+     b"Subject: s\r\n\r\nb\r\n.\r\nQUIT\r\n"),
+    ("bhc_mode", R, ["-bhc", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n"),
+    ("long_messages_wrapped", "acl_smtp_rcpt = acl_r\nacl_smtp_mail = deny message = 550 5.7.1 %s\n"
+     "begin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2, A40 * 2),
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
+    ("wrong_first_digit", "acl_smtp_mail = deny message = 451 4.3.0 not a 5xx code",
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n"),
+    ("rcpt_message_wrapped", "acl_smtp_rcpt = acl_r\nbegin acl\nacl_r:\n  deny message = 550 5.7.1 %s" % (A40 * 2),
+     ["-bh", "1.2.3.4"], b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nQUIT\r\n"),
 ]
 
 

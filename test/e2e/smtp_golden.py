@@ -651,4 +651,477 @@ CASES = [{'args': ['-bh', '1.2.3.4'],
          b'K\r\n550 Administrative prohibition\r\n503-All RCPT commands were rejected with this err'
          b'or:\r\n503-Administrative prohibition\r\n503 valid RCPT command must precede DATA\r\n5'
          b'00 unrecognized command\r\n500 unrecognized command\r\n221 test.example closing connecti'
-         b'on\r\n'}]
+         b'on\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_quit = acl_q\n'
+          'begin acl\n'
+          'acl_q:\n'
+          '  accept logwrite = quit: $smtp_command\n'
+          '         message = see you',
+  'err': b'LOG: quit: QUIT',
+  'input': b'EHLO x\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'quit_acl_message',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'221 see you\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_notquit = acl_nq\n'
+          'begin acl\n'
+          'acl_nq:\n'
+          '  warn logwrite = notquit: $smtp_notquit_reason',
+  'err': b'LOG: notquit: connection-lost\nLOG: unexpected disconnection while reading SMTP comma'
+         b'nd from (x) [1.2.3.4] D=0s',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\n',
+  'mainlog': b'',
+  'name': 'notquit_acl_eof',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n421 test.example lost input connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_etrn = acl_e\n'
+          'begin acl\n'
+          'acl_e:\n'
+          '  deny condition = ${if eq{$smtp_command_argument}{#bad}}\n'
+          '       message = no etrn for $smtp_command_argument\n'
+          '  accept',
+  'err': b'LOG: ETRN #bad received from (x) [1.2.3.4]\nLOG: H=(x) [1.2.3.4] rejected ETRN #bad: '
+         b'no etrn for #bad\nLOG: ETRN good.example received from (x) [1.2.3.4]\nLOG: ETRN  recei'
+         b'ved from (x) [1.2.3.4]',
+  'input': b'EHLO x\r\nETRN #bad\r\nETRN good.example\r\nETRN\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'etrn_acl',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-E'
+         b'TRN\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n458 no etrn for #bad\r\n501 argument must begin with #\r\n501 argument'
+         b' must begin with #\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_vrfy = acl_v\n'
+          'acl_smtp_expn = acl_x\n'
+          'begin acl\n'
+          'acl_v:\n'
+          '  deny message = no vrfy\n'
+          'acl_x:\n'
+          '  accept',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected VRFY a@b: no vrfy',
+  'input': b'EHLO x\r\nVRFY a@b\r\nEXPN list\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'vrfy_expn_acls',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-V'
+         b'RFY\r\n250-EXPN\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n'
+         b'250-SMTPUTF8\r\n250 HELP\r\n252 no vrfy\r\n553 list@test.example is undeliverable\r\n221'
+         b' test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': '',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected VRFY a@b\nLOG: H=(x) [1.2.3.4] rejected EXPN list',
+  'input': b'EHLO x\r\nVRFY a@b\r\nEXPN list\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'vrfy_expn_no_acls',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'252 Administrative prohibition\r\n550 Administrative prohibition\r\n221 test.example clo'
+         b'sing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\nsmtp_active_hostname = active.example',
+  'err': b'',
+  'input': b'EHLO x\r\nHELO y\r\nFOO\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'active_hostname',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 active.example ESMTP Exim 4.96 DA'
+         b'TE\r\n250-active.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-P'
+         b'IPELINING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HE'
+         b'LP\r\n250 active.example Hello y [1.2.3.4]\r\n500 unrecognized command\r\n221 active.e'
+         b'xample closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\nrecipients_max = 2\nrecipients_max_reject = true',
+  'err': b'LOG: too many recipients: message rejected: sender=<a@b.c> H=(x) [1.2.3.4]',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<r1@y.z>\r\nRCPT TO:<r2@y.z>\r\nRCPT TO:<r3@y'
+           b'.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'recipients_max_reject',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n250 Accepted\r\n552 too many recipients\r\n221 test.example cl'
+         b'osing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'smtp_return_error_details = true\n'
+          'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  require verify = recipient\n'
+          '  accept\n'
+          'begin routers\n'
+          'no:\n'
+          '  driver = redirect\n'
+          '  allow_fail\n'
+          '  data = :fail: no such user here',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <x@y.z>: no such user here',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'error_details',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n550 no such user here\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  require verify = recipient\n'
+          '  accept\n'
+          'begin routers\n'
+          'no:\n'
+          '  driver = redirect\n'
+          '  allow_fail\n'
+          '  data = :fail: no such user here',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <x@y.z>: no such user here',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'no_error_details',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n550 no such user here\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  deny local_parts = Keep\n'
+          '       control = caseful_local_part\n'
+          '       message = caseful $local_part\n'
+          '  deny control = caselower_local_part\n'
+          '       message = lower $local_part',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <Keep@y.z>: caseful Keep\nLOG: H=(x) [1.'
+         b'2.3.4] F=<a@b.c> rejected RCPT <MiXed@y.z>: lower mixed',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Keep@y.z>\r\nRCPT TO:<MiXed@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'control_local_part_case',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n550 caseful Keep\r\n550 lower mixed\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bs'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_data = acl_d\n'
+          'begin acl\n'
+          'acl_d:\n'
+          '  accept control = fakereject/this is not really rejected',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.'
+           b'\r\nQUIT\r\n',
+  'mainlog': b'ID (= a@b.c U=root P=local-esmtp S=275',
+  'name': 'control_fakereject',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello root at x\r\n250-SIZE 52'
+         b'428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line'
+         b' by itself\r\n550 this is not really rejected\r\n221 test.example closing connection'
+         b'\r\n'},
+ {'args': ['-bs'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_data = acl_d\n'
+          'begin acl\n'
+          'acl_d:\n'
+          '  accept control = fakedefer',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.'
+           b'\r\nQUIT\r\n',
+  'mainlog': b'ID <= a@b.c U=root P=local-esmtp S=275',
+  'name': 'control_fakedefer',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello root at x\r\n250-SIZE 52'
+         b'428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line'
+         b' by itself\r\n450-Your message has been rejected but is being kept for evaluation.\r\n45'
+         b'0-If it was a legitimate message, it may still be delivered to the target\r\n450 recip'
+         b'ient(s).\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bs'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  accept local_parts = f\n'
+          '         control = freeze/no_tell\n'
+          '  accept control = queue_only\n'
+          '         control = no_mbox_unspool',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<f@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.'
+           b'\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<q@y.z>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\nQUIT'
+           b'\r\n',
+  'mainlog': b'ID <= a@b.c U=root P=local-esmtp S=275\nID frozen by ACL\nID <= a@b.c U=root P=loc'
+             b'al-esmtp S=275\nID no immediate delivery: queued by ACL',
+  'name': 'control_freeze_queue',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello root at x\r\n250-SIZE 52'
+         b'428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line'
+         b' by itself\r\n250 OK id=ID\r\n250 OK\r\n250 Accepted\r\n354 Enter message, ending with "'
+         b'." on a line by itself\r\n250 OK id=ID\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\nacl_smtp_mail = acl_m\nbegin acl\nacl_m:\n  accept delay = 3s',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'delay_in_bh',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bs'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  deny local_parts = quiet\n'
+          '       log_reject_target =\n'
+          '  deny local_parts = rej\n'
+          '       log_reject_target = reject\n'
+          '  deny',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<quiet@y.z>\r\nRCPT TO:<rej@y.z>\r\nRCPT TO:<'
+           b'main@y.z>\r\nQUIT\r\n',
+  'mainlog': b'U=root F=<a@b.c> rejected RCPT <main@y.z>',
+  'name': 'log_reject_target',
+  'out': b'220 test.example ESMTP Exim 4.96 DATE\r\n250-test.example Hello root at x\r\n250-SIZE 52'
+         b'428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUT'
+         b'F8\r\n250 HELP\r\n250 OK\r\n550 Administrative prohibition\r\n550 Administrative prohibi'
+         b'tion\r\n550 Administrative prohibition\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  accept local_parts = a : b\n'
+          '         endpass\n'
+          '         local_parts = a\n'
+          '         message = endpass reached\n'
+          '  accept',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <b@y.z>',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<a@y.z>\r\nRCPT TO:<b@y.z>\r\nRCPT TO:<c@y.z>'
+           b'\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'endpass',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n550 Administrative prohibition\r\n250 Accepted\r\n221 test.exa'
+         b'mple closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_data = acl_d\n'
+          'begin acl\n'
+          'acl_d:\n'
+          '  deny message = lines=$body_linecount size=$message_size rcpts=$recipients '
+          'end=${sg{$message_body_end}{\\n}{|}}',
+  'err': b'LOG: ID H=(x) [1.2.3.4] F=<a@b.c> rejected after DATA: lines=3 size=26 rcpts=x@y.z, x2@y'
+         b'.z end=one two three ',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nRCPT TO:<x2@y.z>\r\nDATA\r\nSubject:'
+           b' s\r\n\r\none\r\ntwo\r\nthree\r\n.\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'data_variables',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n250 Accepted\r\n354 Enter message, ending with "." on a line'
+         b' by itself\r\n550 lines=3 size=26 rcpts=x@y.z, x2@y.z end=one two three \r\n221 test.exa'
+         b'mple closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\n'
+          'acl_smtp_data = acl_d\n'
+          'begin acl\n'
+          'acl_d:\n'
+          '  deny message = lines=$body_linecount '
+          'body=${sg{${sg{$message_body}{\\r}{<CR>}}}{\\n}{<LF>}}',
+  'err': b'LOG: ID H=(x) [1.2.3.4] F=<a@b.c> rejected after DATA: lines=4 body=a b c d  ',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\na\rb\r'
+           b'\nc\nd\r\n\r\n.\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'bare_cr_lf',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n55'
+         b'0 lines=4 body=a b c d  \r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'smtp_return_error_details = true\n'
+          'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  require verify = recipient\n'
+          '  accept\n'
+          'begin routers\n'
+          'no:\n'
+          '  driver = redirect\n'
+          '  data = :fail: no such user here',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> temporarily rejected RCPT <x@y.z>: error in redirect data'
+         b': ":fail: no such user here" is not permitted',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'error_details_defer',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n451 error in redirect data: ":fail: no such user here" is not permitted\r\n221'
+         b' test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept\nchunking_advertise_hosts =',
+  'err': b'LOG: unexpected disconnection while reading SMTP command from (x) [1.2.3.4] D=0s',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nBDAT 3 LAST\r\nabcQUIT\r\n',
+  'mainlog': b'',
+  'name': 'no_chunking_advertised',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n250 OK\r\n250 Ac'
+         b'cepted\r\n503 BDAT command used when CHUNKING not advertised\r\n500 unrecognized command'
+         b'\r\n421 test.example lost input connection\r\n'},
+ {'args': ['-bm', 'a@b.c'],
+  'conf': 'acl_not_smtp_start = deny message = no local mail',
+  'err': b'',
+  'input': b'Subject: hi\n\nbody\n',
+  'mainlog': b'ID <= root@test.example U=root P=local S=294',
+  'name': 'not_smtp_start_deny',
+  'out': b''},
+ {'args': ['-bm', '-oep', 'a@b.c'],
+  'conf': 'acl_not_smtp = acl_n\nbegin acl\nacl_n:\n  deny message = lines=$body_linecount',
+  'err': b'exim: message rejected by non-SMTP ACL: lines=2',
+  'input': b'Subject: hi\n\nbody\nmore\n',
+  'mainlog': b'ID F=<root@test.example> rejected by non-SMTP ACL: lines=2',
+  'name': 'not_smtp_deny',
+  'out': b''},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_auth = acl_a\n'
+          'begin acl\n'
+          'acl_a:\n'
+          '  deny message = no $smtp_command_argument\n'
+          'begin authenticators\n'
+          'plain:\n'
+          '  driver = plaintext\n'
+          '  public_name = PLAIN\n'
+          '  server_condition = yes',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected AUTH PLAIN: no PLAIN AHVzZXIAcGFzcw==',
+  'input': b'EHLO x\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'auth_acl_deny',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-AUTH PLAIN\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTP'
+         b'UTF8\r\n250 HELP\r\n503 no PLAIN AHVzZXIAcGFzcw==\r\n221 test.example closing connecti'
+         b'on\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_mail = acl_m\n'
+          'acl_smtp_rcpt = acl_r\n'
+          'acl_smtp_data = acl_d\n'
+          'acl_smtp_predata = acl_p\n'
+          'begin acl\n'
+          'acl_m:\n'
+          '  warn logwrite = m [$smtp_command] [$smtp_command_argument]\n'
+          '  accept\n'
+          'acl_r:\n'
+          '  warn logwrite = r [$smtp_command] [$smtp_command_argument]\n'
+          '  accept\n'
+          'acl_p:\n'
+          '  warn logwrite = p [$smtp_command]\n'
+          '  accept\n'
+          'acl_d:\n'
+          '  deny message = d [$smtp_command]',
+  'err': b'LOG: m [MAIL FROM:<a@b.c> SIZE=10] [<a@b.c> SIZE=10]\nLOG: r [RCPT TO:<x@y.z>] [<x@y.'
+         b'z>]\nLOG: p [DATA]\nLOG: ID H=(x) [1.2.3.4] F=<a@b.c> rejected after DATA: d [DATA]',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c> SIZE=10\r\nRCPT TO:<x@y.z>\r\nDATA\r\nSubject: s\r\n\r\n'
+           b'b\r\n.\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'smtp_command_variables',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n354 Enter message, ending with "." on a line by itself\r\n55'
+         b'0 d [DATA]\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bhc', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = accept',
+  'err': b'',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'bhc_mode',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n250 Accepted\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'acl_smtp_mail = deny message = 550 5.7.1 a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a a a a a a a a \n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  deny message = 550 5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a ',
+  'err': b'LOG: H=(x) [1.2.3.4] rejected MAIL <a@b.c>: 550 5.7.1 a a a a a a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'long_messages_wrapped',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'550-5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550-5.7'
+         b'.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n550 '
+         b'5.7.1 a a a a a a a a a\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_mail = deny message = 451 4.3.0 not a 5xx code',
+  'err': b'LOG: configured error code starts with incorrect digit (expected 5) in "451 4.3.0 not a '
+         b'5xx code"\nLOG: H=(x) [1.2.3.4] rejected MAIL <a@b.c>: 550 not a 5xx code',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'wrong_first_digit',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'550 not a 5xx code\r\n221 test.example closing connection\r\n'},
+ {'args': ['-bh', '1.2.3.4'],
+  'conf': 'acl_smtp_rcpt = acl_r\n'
+          'begin acl\n'
+          'acl_r:\n'
+          '  deny message = 550 5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+          'a a a a a a ',
+  'err': b'LOG: H=(x) [1.2.3.4] F=<a@b.c> rejected RCPT <x@y.z>: 550 5.7.1 a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a '
+         b'a a a a a a a a a a a a a a a a a a a a a a a a',
+  'input': b'EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\nQUIT\r\n',
+  'mainlog': b'',
+  'name': 'rcpt_message_wrapped',
+  'out': b'\n**** SMTP testing session as if from host 1.2.3.4\n**** but without any ident (RFC 1'
+         b'413) callback.\n**** This is not for real!\n\n220 test.example ESMTP Exim 4.96 DATE'
+         b'\r\n250-test.example Hello x [1.2.3.4]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPEL'
+         b'INING\r\n250-PIPECONNECT\r\n250-CHUNKING\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250 HELP\r\n'
+         b'250 OK\r\n550-5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r'
+         b'\n550-5.7.1 a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a'
+         b' a\r\n550 5.7.1 a a a a a a a a a\r\n503-All RCPT commands were rejected with this error'
+         b':\r\n503-a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n503-a a a '
+         b'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\r\n503-a a a a a'
+         b' a a a a\r\n503 Valid RCPT command must precede DATA\r\n221 test.example closing connect'
+         b'ion\r\n'}]

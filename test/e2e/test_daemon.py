@@ -232,3 +232,24 @@ def test_receive_timeout_data(tmp_path):
     assert "SMTP data timeout (message abandoned) on connection from (x) [127.0.0.1] " \
         "F=<a@b.c>" in env.log()
     assert env.input_files() == []
+
+
+def test_smtp_accept_queue_per_connection(tmp_path):
+    # the second message of the connection is only queued, and says why
+    env = Env(tmp_path, "acl_smtp_rcpt = accept\nsmtp_accept_queue_per_connection = 1\n"
+              "begin routers\nr:\n  driver = redirect\n  data = :blackhole:")
+    with env.daemon() as d:
+        c = d.client()
+        c.cmd("EHLO x")
+        for _ in range(2):
+            c.cmd("MAIL FROM:<a@b.c>")
+            c.cmd("RCPT TO:<x@y.z>")
+            c.cmd("DATA")
+            assert c.cmd("Subject: s\r\n\r\nbody\r\n.").startswith("250 OK id=")
+        c.cmd("QUIT")
+    assert wait_for(lambda: any("no immediate delivery" in ln for ln in env.log()))
+    lines = [mask(ln) for ln in env.log()]
+    arrivals = [i for i, ln in enumerate(lines) if " <= a@b.c " in ln]
+    queued = [ln for ln in lines if "no immediate delivery" in ln]
+    assert len(arrivals) == 2
+    assert queued == ["ID no immediate delivery: more than 1 messages received in one connection"]

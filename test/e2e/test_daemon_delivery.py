@@ -165,6 +165,23 @@ def test_bs_odi_delivers_before_exit(tmp_path):
     assert_logged(env)
 
 
+def test_bs_odf_delivers_before_exit(tmp_path):
+    # -odf is Exim's other name for -odi (foreground delivery)
+    env = make_env(tmp_path)
+    r = env.run(["-odf", "-bs"], BS)
+    assert b"250 OK id=" in r.stdout, r
+    assert len(delivered(env)) == 1
+    assert completed(env)
+    assert_logged(env)
+
+
+def test_bm_odb_delivers_in_background(tmp_path):
+    env = make_env(tmp_path)
+    r = env.run(["-odb", "user@local.example"], b"Subject: s\n\nbody\n")
+    assert r.returncode == 0, r
+    assert wait_for(lambda: delivered(env) and completed(env))
+
+
 def test_bs_default_delivers_in_background(tmp_path):
     env = make_env(tmp_path)
     r = env.run(["-bs"], BS)

@@ -93,12 +93,17 @@ def test_bs_with_oM_flags(tmp_path):
     assert "\n--host_address [10.0.0.1]:0\n--host_name host.name\n--ident idt\n" in h
 
 
-def test_oM_flags_need_trusted_caller(tmp_path):
-    env = Env(tmp_path)
+def test_oM_flags_ignored_for_untrusted_caller(tmp_path):
+    # Exim's rule: outside -bh/-be/-bt/-bv they are ignored unless the caller
+    # is trusted (nothing is refused); the session goes on as the caller
+    env = Env(tmp_path, "acl_smtp_mail = deny message = m=$sender_host_address/$sender_host_name/"
+              "$sender_ident/$received_protocol")
+    os.chmod(env.conf, 0o644)
     p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        TERN, "-C", env.conf, "-bs", "-oMa", "10.0.0.1"], input=b"QUIT\r\n",
-                       capture_output=True)
+                        TERN, "-C", env.conf, "-bs", "-oMa", "10.0.0.1", "-oMs", "host.name",
+                        "-oMt", "idt", "-oMr", "proto"],
+                       input=b"EHLO foo\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n", capture_output=True)
     if b"setpriv" in p.stderr and p.returncode == 127:
         return
-    assert p.returncode != 0
-    assert b"permission denied" in p.stderr
+    assert b"250-test.example Hello nobody at foo\r\n" in p.stdout
+    assert b"550 m=//nobody/local-esmtp\r\n" in p.stdout

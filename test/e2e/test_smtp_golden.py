@@ -12,8 +12,9 @@ def test_dialogue(tmp_path, case):
     env = Env(tmp_path, case["conf"])
     p = env.run(["-odq"] + case["args"], case["input"])
     assert mask(p.stdout).decode(errors="replace") == case["out"].decode(errors="replace")
+    # the program names itself: "tern: ..." where Exim says "exim: ..."
     assert mask(p.stderr).decode(errors="replace").rstrip("\n") == \
-        case["err"].decode(errors="replace").rstrip("\n")
+        case["err"].decode(errors="replace").rstrip("\n").replace("exim: ", "tern: ")
     if case["mainlog"]:
         log = "\n".join(env.log())
         assert mask(log) == case["mainlog"].decode(errors="replace")

@@ -141,7 +141,10 @@ static void test_line_format(void)
 
     log_write(L_always, LOG_REJECT, "to reject");
     CHECK(strstr(slurp(string_sprintf("%s/rejectlog", dir)), "to reject\n") != NULL, "rejectlog");
-    CHECK(strstr(slurp(mainlog), "to reject\n") != NULL, "reject also in mainlog");
+    /* LOG_REJECT alone is log_reject_target = reject: not the main log (Exim) */
+    CHECK(strstr(slurp(mainlog), "to reject\n") == NULL, "reject alone not in mainlog");
+    log_write(L_always, LOG_MAIN | LOG_REJECT, "to both");
+    CHECK(strstr(slurp(mainlog), "to both\n") != NULL, "main and reject: mainlog");
     log_write(L_always, LOG_PANIC, "to panic");
     CHECK(strstr(slurp(string_sprintf("%s/paniclog", dir)), "to panic\n") != NULL, "paniclog");
     use_selector("");
