@@ -99,6 +99,19 @@ static bool local_acl(enum acl_where where, const char *acl)
     return false;
 }
 
+/* local_mime_acl - acl_not_smtp_mime once per MIME part */
+static bool local_mime_acl(void)
+{
+    char *um, *lm;
+    int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_not_smtp_mime, &um, &lm);
+    if (rc == OK || rc == DISCARD) return rc == OK;
+    acl_mime_unspool();
+    log_write(L_always, LOG_MAIN | LOG_REJECT, "F=<%s> rejected during MIME ACL checks%s%s",
+              msg.sender_address, lm || um ? ": " : "", lm ? lm : um ? um : "");
+    fprintf(stderr, "tern: message rejected: %s\n", um ? um : "Administrative prohibition");
+    return false;
+}
+
 static int finish_local(rcv *r, const receive_local_opts *o)
 {
     if (r->too_big) {
@@ -117,8 +130,10 @@ static int finish_local(rcv *r, const receive_local_opts *o)
         fprintf(stderr, "tern: no recipients found\n");
         return EXIT_FAILURE;
     }
-    if (!local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp)) return EXIT_FAILURE;
-    if (rcv_spool(r) != OK) return EXIT_FAILURE;
+    acl_mime_source(rcv_body_to, r);
+    bool keep = local_mime_acl() && local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp);
+    acl_mime_unspool();
+    if (!keep || rcv_spool(r) != OK) return EXIT_FAILURE;
     rcv_log_arrival(false);
     deliver_after_receive(msg.id); /* -odq and queue_only keep it queued */
     return EXIT_SUCCESS;

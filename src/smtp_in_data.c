@@ -163,21 +163,35 @@ static bool limits_failed(rcv *r)
     return false;
 }
 
-/* data_acl - acl_smtp_data; true if the message may be kept */
-static bool data_acl(enum smtp_next *next)
+/* acl_outcome - after the MIME or DATA ACL: true if the message may be
+ * kept; a discard is answered as if accepted */
+static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum smtp_next *next)
 {
-    if (!cfg.acl_smtp_data) return true;
-    char *um, *lm;
-    int rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
     if (rc == OK) return true;
     if (rc == DISCARD) {
-        log_write(L_always, LOG_MAIN, "%s F=<%s> discarded after DATA", smtp_host_and_ident(true),
-                  msg.sender_address);
+        log_write(L_always, LOG_MAIN, "%s F=<%s> discarded %s", smtp_host_and_ident(true),
+                  msg.sender_address, where == ACL_WHERE_MIME ? "by MIME ACL" : "after DATA");
         smtp_printf("250 OK id=%s\r\n", msg.id);
         return false;
     }
-    *next = smtp_acl_fail(ACL_WHERE_DATA, rc, um, lm, NULL);
+    *next = smtp_acl_fail(where, rc, um, lm, NULL);
     return false;
+}
+
+/* data_acl - acl_smtp_mime once per MIME part (Exim runs it first),
+ * then acl_smtp_data; true if the message may be kept */
+static bool data_acl(rcv *r, enum smtp_next *next)
+{
+    char *um, *lm;
+    acl_mime_source(rcv_body_to, r);
+    int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_smtp_mime, &um, &lm);
+    if (rc != OK) {
+        acl_mime_unspool(); /* Exim removes the copy before logging the reject */
+        return acl_outcome(ACL_WHERE_MIME, rc, um, lm, next);
+    }
+    if (!cfg.acl_smtp_data) return true;
+    rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
+    return acl_outcome(ACL_WHERE_DATA, rc, um, lm, next);
 }
 
 /* accepted - the message is safe on disk: log and say so */
@@ -215,11 +229,14 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
     if (rc < 0) next = data_failed(rc, &r);
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
-        if (data_acl(&next)) {
+        bool keep = data_acl(&r, &next);
+        acl_mime_unspool();
+        if (keep) {
             if (rcv_spool(&r) == OK) accepted(bdat, &d);
             else smtp_printf("451 Error while writing spool file\r\n");
         }
     }
+    acl_mime_unspool();
     rcv_cleanup(&r);
     store_set_pool(old);
     msg.id = NULL;
