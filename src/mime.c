@@ -63,8 +63,19 @@ static bool header_more(const walker *w)
     return w->p < w->end && (*w->p == ' ' || *w->p == '\t');
 }
 
+/* header_keeps - whether a header byte is stored: control characters
+ * are not, nor blanks straight after ":" or ";" (so the LIMIT_MIME_HEADER
+ * bytes kept are the ones Exim keeps) */
+static bool header_keeps(const gstring *h, unsigned char c)
+{
+    if (c < 32) return false;
+    if (c != ' ' || !h->len) return true;
+    char last = h->s[h->len - 1];
+    return last != ':' && last != ';';
+}
+
 /* read_header - one header (continuation lines joined, line ends
- * dropped, control characters dropped, at most LIMIT_MIME_HEADER bytes kept) into *h.
+ * dropped, at most LIMIT_MIME_HEADER - 1 bytes kept) into *h.
  * Returns 1 for a header, 0 at the empty line that ends the header,
  * -1 at the end of the text: a last line with nothing after it is
  * dropped, as Exim does. */
@@ -79,12 +90,13 @@ static int read_header(walker *w, gstring **h)
         size_t n = (size_t)(nl - w->p);
         if (n && w->p[n - 1] == '\r') n--;
         if (first && n == 0) { w->p = nl + 1; return 0; }
-        for (size_t i = 0; i < n && (*h)->len < LIMIT_MIME_HEADER; i++)
-            if ((unsigned char)w->p[i] >= 32) *h = string_catc(*h, w->p[i]);
+        for (size_t i = 0; i < n && (*h)->len < LIMIT_MIME_HEADER - 1; i++)
+            if (header_keeps(*h, (unsigned char)w->p[i])) *h = string_catc(*h, w->p[i]);
         w->p = nl + 1;
         first = false;
         if (w->p >= w->end) return -1;
         if (!header_more(w)) return 1;
+        w->p++; /* the first blank of a continuation line goes too (Exim's reading) */
     }
 }
 

@@ -99,15 +99,14 @@ static bool local_acl(enum acl_where where, const char *acl)
     return false;
 }
 
-/* local_mime_acl - acl_not_smtp_mime once per MIME part */
+/* local_mime_acl - acl_not_smtp_mime once per MIME part. Exim 4.96
+ * writes no log line when it rejects here (exit status 1 only); we say
+ * why on stderr as well. */
 static bool local_mime_acl(void)
 {
     char *um, *lm;
     int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_not_smtp_mime, &um, &lm);
     if (rc == OK || rc == DISCARD) return rc == OK;
-    acl_mime_unspool();
-    log_write(L_always, LOG_MAIN | LOG_REJECT, "F=<%s> rejected during MIME ACL checks%s%s",
-              msg.sender_address, lm || um ? ": " : "", lm ? lm : um ? um : "");
     fprintf(stderr, "tern: message rejected: %s\n", um ? um : "Administrative prohibition");
     return false;
 }

@@ -164,13 +164,18 @@ static bool limits_failed(rcv *r)
 }
 
 /* acl_outcome - after the MIME or DATA ACL: true if the message may be
- * kept; a discard is answered as if accepted */
-static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum smtp_next *next)
+ * kept. A discard is answered and logged as Exim does when no recipient
+ * is left: arrival, a blackhole delivery and Completed, nothing spooled. */
+static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum smtp_next *next,
+                        bool bdat)
 {
     if (rc == OK) return true;
     if (rc == DISCARD) {
-        log_write(L_always, LOG_MAIN, "%s F=<%s> discarded %s", smtp_host_and_ident(true),
-                  msg.sender_address, where == ACL_WHERE_MIME ? "by MIME ACL" : "after DATA");
+        rcv_log_arrival(bdat);
+        log_write(L_always, LOG_MAIN, "=> blackhole (%s ACL discarded recipients)",
+                  where == ACL_WHERE_MIME ? "MIME" : "DATA");
+        log_write(L_always, LOG_MAIN, "Completed");
+        conn.messages++;
         smtp_printf("250 OK id=%s\r\n", msg.id);
         return false;
     }
@@ -180,18 +185,18 @@ static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum s
 
 /* data_acl - acl_smtp_mime once per MIME part (Exim runs it first),
  * then acl_smtp_data; true if the message may be kept */
-static bool data_acl(rcv *r, enum smtp_next *next)
+static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
 {
     char *um, *lm;
     acl_mime_source(rcv_body_to, r);
     int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_smtp_mime, &um, &lm);
     if (rc != OK) {
         acl_mime_unspool(); /* Exim removes the copy before logging the reject */
-        return acl_outcome(ACL_WHERE_MIME, rc, um, lm, next);
+        return acl_outcome(ACL_WHERE_MIME, rc, um, lm, next, bdat);
     }
     if (!cfg.acl_smtp_data) return true;
     rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
-    return acl_outcome(ACL_WHERE_DATA, rc, um, lm, next);
+    return acl_outcome(ACL_WHERE_DATA, rc, um, lm, next, bdat);
 }
 
 /* accepted - the message is safe on disk: log and say so */
@@ -229,7 +234,7 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
     if (rc < 0) next = data_failed(rc, &r);
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
-        bool keep = data_acl(&r, &next);
+        bool keep = data_acl(&r, bdat, &next);
         acl_mime_unspool();
         if (keep) {
             if (rcv_spool(&r) == OK) accepted(bdat, &d);
