@@ -240,6 +240,11 @@
  * level is decoded into memory and scanned again. */
 #define LIMIT_MIME_RFC822_DEPTH 8
 
+/* decode = default names its files <id>-00000 up: the first free
+ * number below this one, else the last is overwritten (Exim's figure
+ * and behaviour; it bounds the names tried per decode). */
+#define LIMIT_MIME_DECODE_FILES 1024
+
 /* mime_regex matches the first 32 KB of the decoded part, and regex
  * matches lines of at most this length (Exim's figure for both). */
 #define LIMIT_MIME_REGEX_SPAN 32768
