@@ -226,12 +226,13 @@ static char *decode_path(acl_ctx *x, const char *arg)
     if (*arg == '/' && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) dir = arg;
     else if (*arg == '/') return string_copy(arg);
     else if (strcmp(arg, "default") != 0) return string_sprintf("%s/%s", MS.scan_dir, arg);
-    /* the first free name, as Exim picks it; past the limit the last is reused */
-    char *path = NULL;
-    for (int i = 0; i < LIMIT_MIME_DECODE_FILES; i++) {
-        path = string_sprintf("%s/%s-%05d", dir, msg.id, i);
-        if (stat(path, &st) != 0) break;
-    }
+    /* the next free name, as Exim picks it; at the limit the last one is
+     * reused (the counter saves stat()ing every earlier name again) */
+    int i = MS.file_nr;
+    char *path = string_sprintf("%s/%s-%05d", dir, msg.id, i);
+    while (i < LIMIT_MIME_DECODE_FILES - 1 && stat(path, &st) == 0)
+        path = string_sprintf("%s/%s-%05d", dir, msg.id, ++i);
+    MS.file_nr = i < LIMIT_MIME_DECODE_FILES - 1 ? i + 1 : i;
     return path;
 }
 
