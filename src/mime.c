@@ -14,6 +14,7 @@
 #include <ctype.h>
 /* MTA core */
 #include "tern.h"
+#include "expand.h"
 /* This module */
 #include "mime.h"
 
@@ -242,69 +243,13 @@ static void header_apply(mime_part *p, const char *h, size_t n)
     }
 }
 
-/* ---- RFC 2047 words in file names, without charset conversion ---- */
-
-static gstring *b64_chunk(gstring *out, const char *s, size_t n, int *state, unsigned char *pend,
-                          int *anomaly);
-
-/* encoded_word - "=?charset?B|Q?text?=" at s; appends the raw bytes and
- * returns the end, or NULL when s is not a whole encoded word */
-static const char *encoded_word(const char *s, gstring **g)
-{
-    const char *cs_end = strchr(s + 2, '?');
-    if (!cs_end || !cs_end[1] || cs_end[2] != '?') return NULL;
-    char kind = (char)toupper((unsigned char)cs_end[1]);
-    const char *text = cs_end + 3, *end = strstr(text, "?=");
-    if (!end || (kind != 'B' && kind != 'Q')) return NULL;
-    if (kind == 'B') {
-        int state = 0, anomaly = 0;
-        unsigned char pend = 0;
-        *g = b64_chunk(*g, text, (size_t)(end - text), &state, &pend, &anomaly);
-        return end + 2;
-    }
-    for (const char *p = text; p < end; p++) {
-        if (*p == '_') *g = string_catc(*g, ' ');
-        else if (*p == '=' && p + 2 < end && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-            *g = string_catc(*g, (char)(hexval((unsigned char)p[1]) << 4 | hexval((unsigned char)p[2])));
-            p += 2;
-        } else *g = string_catc(*g, *p);
-    }
-    return end + 2;
-}
-
-/* rfc2047_raw - decode encoded words (RFC 2047 section 6); white space
- * between two encoded words goes. Bytes stay in their charset, as the
- * MIME ACL of Exim 4.96 leaves them. */
-static char *rfc2047_raw(const char *s)
-{
-    if (!strstr(s, "=?")) return (char *)s;
-    gstring *g = string_get_tainted(strlen(s) + 1, true);
-    const char *p = s;
-    bool after_word = false;
-    while (*p) {
-        const char *w = strstr(p, "=?");
-        if (!w) { g = string_cat(g, p); break; }
-        size_t keep = g->len;
-        bool gap_space = true;
-        for (const char *t = p; t < w; t++) if (!isspace((unsigned char)*t)) gap_space = false;
-        if (!(after_word && gap_space)) g = string_catn(g, p, (size_t)(w - p));
-        const char *next = encoded_word(w, &g);
-        if (next) { p = next; after_word = true; continue; }
-        g->len = keep;
-        g = string_catn(g, p, (size_t)(w - p) + 2);
-        p = w + 2;
-        after_word = false;
-    }
-    return string_from_gstring(g);
-}
-
 /* read_part_header - the header of one part into p, up to its empty line */
 static void read_part_header(walker *w, mime_part *p)
 {
     gstring *h = string_get_tainted(256, true);
     int rc;
     while ((rc = read_header(w, &h)) == 1) header_apply(p, h->s, h->len);
-    if (*p->filename) p->filename = rfc2047_raw(p->filename);
+    if (*p->filename) p->filename = expand_rfc2047_raw(p->filename);
 }
 
 /* ---- the walk ---- */
