@@ -50,8 +50,9 @@ static bool rcv_flush(rcv *r)
 }
 
 /* body_out - one body line (or piece of one) to the -D file; under -bh
- * with a MIME ACL (keep_body) the body stays in wbuf instead, bounded by
- * message_size_limit, because the MIME ACL scans it and there is no file */
+ * (keep_body) the body stays in wbuf instead, bounded by
+ * message_size_limit, because the MIME ACL and regex scan it and there
+ * is no file */
 static void body_out(rcv *r, const char *s, size_t n, bool eol)
 {
     r->body_bytes += (long)n + (eol ? 1 : 0);
@@ -107,7 +108,7 @@ bool rcv_open(rcv *r)
     msg.received_usec = (int)tv.tv_usec;
     r->fd = -1;
     r->wbuf = string_get_tainted(RCV_WBUF, GET_TAINTED);
-    r->keep_body = conn.host_checking && cfg.acl_smtp_mime;
+    r->keep_body = conn.host_checking;
     r->limit = expand_string_integer(cfg.message_size_limit, true);
     header_builder_init(&r->hb, (size_t)(cfg.header_maxsize > 0 ? cfg.header_maxsize : 0),
                         (size_t)(cfg.header_line_maxsize > 0 ? cfg.header_line_maxsize : 0));

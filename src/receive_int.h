@@ -15,7 +15,7 @@ typedef struct rcv {
     long body_bytes;
     long limit;          /* message_size_limit, 0 for none */
     bool in_body, too_big, write_failed;
-    bool keep_body;      /* -bh with a MIME ACL: body kept in wbuf */
+    bool keep_body;      /* -bh: body kept in wbuf for the MIME ACL and regex */
     char *originator_name; /* -F or the caller's passwd name (local input) */
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
