@@ -416,3 +416,16 @@ def test_bh_runs_mime_acl(tern_bin, tmp_path):
                      "LOG: ID H=(x) [192.0.2.1] F=<s@test.example> rejected during MIME ACL checks"]
     assert "550 Administrative prohibition" in out
     assert not any((spool / "scan").iterdir())
+
+
+def test_data_acl_discard_logged_as_exim(tern_bin, tmp_path):
+    """discard in the DATA ACL is logged as Exim logs it (changed with the MIME ACL's)"""
+    rep, log, spool = run(tern_bin, tmp_path, "t", "  accept\n", "Subject: x\n\nbody\n",
+                          data_acl="  discard\n")
+    assert rep[5] == "250 OK id=ID"
+    assert log == ["ID <= s@test.example U=root P=local-smtp S=304",
+                   "ID => blackhole (DATA ACL discarded recipients)", "ID Completed"]
+    if EXIM_ORACLE.exists():
+        e_rep, e_log, _ = run(str(EXIM_ORACLE), tmp_path, "exim", "  accept\n", "Subject: x\n\nbody\n",
+                              data_acl="  discard\n")
+        assert (rep, log) == (e_rep, e_log)
