@@ -365,3 +365,12 @@ void rcv_log_arrival(bool chunked)
     }
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
 }
+
+/* rcv_log_discarded - an ACL discarded every recipient: Exim logs the
+ * arrival and a blackhole delivery at once; nothing is spooled */
+void rcv_log_discarded(bool chunked, const char *acl_name)
+{
+    rcv_log_arrival(chunked);
+    log_write(L_always, LOG_MAIN, "=> blackhole (%s ACL discarded recipients)", acl_name);
+    log_write(L_always, LOG_MAIN, "Completed");
+}

@@ -32,5 +32,7 @@ void rcv_cleanup(rcv *r);
 /* rcv_body_to - append the body to fd (for acl_mime_source) */
 bool rcv_body_to(void *ctx, int fd);
 void rcv_log_arrival(bool chunked);
+/* rcv_log_discarded - arrival, "=> blackhole (NAME ACL discarded recipients)", Completed */
+void rcv_log_discarded(bool chunked, const char *acl_name);
 
 #endif

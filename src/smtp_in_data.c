@@ -171,10 +171,7 @@ static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum s
 {
     if (rc == OK) return true;
     if (rc == DISCARD) {
-        rcv_log_arrival(bdat);
-        log_write(L_always, LOG_MAIN, "=> blackhole (%s ACL discarded recipients)",
-                  where == ACL_WHERE_MIME ? "MIME" : "DATA");
-        log_write(L_always, LOG_MAIN, "Completed");
+        rcv_log_discarded(bdat, where == ACL_WHERE_MIME ? "MIME" : "DATA");
         conn.messages++;
         smtp_printf("250 OK id=%s\r\n", msg.id);
         return false;

@@ -429,3 +429,20 @@ def test_data_acl_discard_logged_as_exim(tern_bin, tmp_path):
         e_rep, e_log, _ = run(str(EXIM_ORACLE), tmp_path, "exim", "  accept\n", "Subject: x\n\nbody\n",
                               data_acl="  discard\n")
         assert (rep, log) == (e_rep, e_log)
+
+
+def test_non_smtp_discard_as_exim(tern_bin, tmp_path):
+    """acl_not_smtp_mime discard: acl_not_smtp still runs, the arrival and a
+    blackhole are logged, nothing is kept, exit status 1 (all as Exim)"""
+    spool = tmp_path / "t"
+    spool.mkdir()
+    conf = spool / "conf"
+    conf.write_text(config(spool, "  warn logwrite = P=$mime_part_count\n  discard\n")
+                    .replace("acl_smtp_mime = mimeacl", "acl_not_smtp_mime = mimeacl\nacl_not_smtp = dataacl"))
+    proc = subprocess.run([tern_bin, "-C", str(conf), "-odq", "r@test.example"], input=M_MIXED.encode(),
+                          capture_output=True)
+    assert proc.returncode == 1
+    assert mask((spool / "mainlog").read_text(), spool) == [
+        "ID P=0", "ID DATA P=0", "ID <= root@test.example U=root P=local S=820",
+        "ID => blackhole (MIME ACL discarded recipients)", "ID Completed"]
+    assert not list((spool / "input").glob("*-H")) if (spool / "input").exists() else True
