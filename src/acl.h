@@ -66,4 +66,21 @@ void acl_message_reset(void);
 int acl_var_set(const char *name, const char *value);
 const char *acl_var_get(const char *name);
 
+/* acl_mime_source - how acl_mime_check and the regex condition get the
+ * body of the message being received: write_body(ctx, fd) appends it
+ * to fd (receive.c's rcv_body_to) */
+void acl_mime_source(bool (*write_body)(void *ctx, int fd), void *ctx);
+
+/* acl_mime_check - run acl (acl_smtp_mime / acl_not_smtp_mime) once per
+ * MIME part, when the message has a Content-Type header. Returns OK or
+ * the first result that was not accept, with the ACL's texts. */
+int acl_mime_check(enum acl_where where, const char *acl, char **user_msg, char **log_msg);
+
+/* acl_mime_unspool - remove <spool>/scan/<id> (unless control =
+ * no_mbox_unspool) once the message is accepted or rejected */
+void acl_mime_unspool(void);
+
+/* acl_mime_part_count - $mime_part_count: -1 until the MIME ACL ran */
+const char *acl_mime_part_count(void);
+
 #endif

@@ -284,6 +284,19 @@ static int cond_senders(acl_ctx *x, const acl_cond *c, const char *arg)
 
 static int mod_set(acl_ctx *x, const acl_cond *c, const char *arg) { return acl_var_set(c->varname, arg); }
 
+static int cond_decode(acl_ctx *x, const acl_cond *c, const char *arg) { return acl_mime_decode(x, arg); }
+static int cond_mime_regex(acl_ctx *x, const acl_cond *c, const char *arg) { return acl_mime_regex(x, arg); }
+static int cond_regex(acl_ctx *x, const acl_cond *c, const char *arg) { return acl_regex(x, arg); }
+
+/* cond_not_built - malware and spam need scanner daemons Tern has no
+ * interface to: a clear temporary error rather than a silent pass */
+static int cond_not_built(acl_ctx *x, const acl_cond *c, const char *arg)
+{
+    x->err_msg = string_sprintf("the \"%s\" condition is not built into Tern (no virus or spam "
+                                "scanner interface)", c->def->name);
+    return DEFER;
+}
+
 static int cond_verify(acl_ctx *x, const acl_cond *c, const char *arg) { return acl_verify(x, arg); }
 
 int acl_udpsend(acl_ctx *x, const char *arg);
@@ -293,6 +306,9 @@ static int mod_udpsend(acl_ctx *x, const acl_cond *c, const char *arg) { return 
                    AW(ACL_WHERE_QUIT) | AW(ACL_WHERE_NOTQUIT) | AW(ACL_WHERE_ETRN) | AW(ACL_WHERE_EXPN) | \
                    AW(ACL_WHERE_STARTTLS) | AW(ACL_WHERE_VRFY))
 #define RCPT_ONLY AW_ONLY(AW(ACL_WHERE_RCPT) | AW(ACL_WHERE_VRFY) | AW(ACL_WHERE_PRDR))
+#define MIME_ONLY AW_ONLY(AW(ACL_WHERE_MIME))
+#define CONTENT_ONLY AW_ONLY(AW(ACL_WHERE_MIME) | AW(ACL_WHERE_DATA) | AW(ACL_WHERE_NOTSMTP) | \
+                             AW(ACL_WHERE_PRDR) | AW(ACL_WHERE_DKIM))
 #define AFTER_DATA (AW(ACL_WHERE_DATA) | AW(ACL_WHERE_MIME) | AW(ACL_WHERE_DKIM) | AW(ACL_WHERE_PRDR) | \
                     AW(ACL_WHERE_NOTSMTP))
 
@@ -304,6 +320,7 @@ const acl_cond_def acl_cond_table[] = {
     {"condition", false, false, false, true, 0, cond_condition},
     {"continue", true, false, true, true, 0, mod_continue},
     {"control", true, false, true, true, 0, mod_control},
+    {"decode", false, false, false, true, MIME_ONLY, cond_decode},
     {"delay", true, false, true, true, AW(ACL_WHERE_NOTQUIT), mod_delay},
     {"dnslists", false, false, false, true, AW_NOTSMTP, cond_dnslists},
     {"domains", false, false, false, true, RCPT_ONLY, cond_domains},
@@ -314,15 +331,19 @@ const acl_cond_def acl_cond_table[] = {
     {"log_message", true, false, true, false, 0, mod_log_message},
     {"log_reject_target", true, false, true, true, 0, mod_log_reject_target},
     {"logwrite", true, false, true, true, 0, mod_logwrite},
+    {"malware", false, false, false, true, 0, cond_not_built},
     {"message", true, false, true, false, 0, mod_message},
+    {"mime_regex", false, false, false, true, MIME_ONLY, cond_mime_regex},
     {"queue", true, false, true, true, AFTER_DATA, mod_queue},
     {"ratelimit", false, false, false, true, 0, cond_ratelimit},
     {"recipients", false, false, false, true, RCPT_ONLY, cond_recipients},
+    {"regex", false, false, false, true, CONTENT_ONLY, cond_regex},
     {"remove_header", true, false, true, true, AW_ONLY(AW_MSG), mod_remove_header},
     {"seen", false, false, false, true, 0, cond_seen},
     {"sender_domains", false, false, false, true, NO_SENDER, cond_sender_domains},
     {"senders", false, false, false, true, NO_SENDER, cond_senders},
     {"set", true, false, true, true, 0, mod_set},
+    {"spam", false, false, false, true, 0, cond_not_built},
     {"udpsend", true, false, true, true, 0, mod_udpsend},
     {"verify", false, false, false, true, 0, cond_verify},
 };

@@ -105,6 +105,11 @@ int acl_verify(acl_ctx *x, const char *arg);
 /* acl_dnsbl.c */
 int acl_dnslists(acl_ctx *x, const char *arg);
 
+/* acl_mime.c: decode, mime_regex (MIME ACL only) and regex */
+int acl_mime_decode(acl_ctx *x, const char *arg);
+int acl_mime_regex(acl_ctx *x, const char *arg);
+int acl_regex(acl_ctx *x, const char *arg);
+
 /* acl_vars.c */
 bool acl_var_name_check(const char *name, size_t len, char **err);
 

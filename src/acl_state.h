@@ -47,6 +47,24 @@ typedef struct acl_header {
 } acl_header;
 enum { ACL_HDR_APPEND, ACL_HDR_AT_START, ACL_HDR_AFTER_RECEIVED, ACL_HDR_AT_START_RECEIVED };
 
+/* The MIME ACL ($mime_* variables) and the message copy it scans.
+ * Written by acl_mime.c only; reset with the message. */
+struct acl_mime_state {
+    char *content_type, *boundary, *charset, *description, *disposition;
+    char *content_id, *encoding, *filename, *decoded_filename, *anomaly_text;
+    int anomaly_level, content_size, part_count;
+    int is_coverletter, is_multipart, is_rfc822;
+    bool walked;              /* $mime_part_count is -1 until the MIME ACL ran */
+    const void *part;         /* the mime_part (mime.h) being scanned, NULL outside */
+    char *scan_dir;           /* <spool>/scan/<id>, NULL until made */
+    char *eml_path;           /* <scan_dir>/<id>.eml, the copy that is scanned */
+    char *eml;                /* its text (mmap), eml_len bytes */
+    size_t eml_len;
+    int file_nr;              /* next <id>-NNNNN for decode = default */
+    bool (*write_body)(void *ctx, int fd);  /* copies the body (receive.c) */
+    void *write_ctx;
+};
+
 struct acl_msg_state {
     bool freeze;
     bool freeze_no_tell;
@@ -71,6 +89,7 @@ struct acl_msg_state {
     char *remove_headers;     /* colon list of header names */
     char *warned;             /* NUL-separated warn log lines already written */
     size_t warned_len;
+    struct acl_mime_state mime;
 };
 
 #endif

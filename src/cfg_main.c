@@ -33,7 +33,7 @@
 const optionlist main_optionlist[] = {
     MO(accept_8bitmime, opt_bool),
     MO(acl_not_smtp, opt_stringptr),
-    MISSING(acl_not_smtp_mime, "content scanning (WITH_CONTENT_SCAN)"),
+    MO(acl_not_smtp_mime, opt_stringptr),
     MO(acl_not_smtp_start, opt_stringptr),
     MO(acl_smtp_auth, opt_stringptr),
     MO(acl_smtp_connect, opt_stringptr),
@@ -53,7 +53,7 @@ const optionlist main_optionlist[] = {
     MO(acl_smtp_helo, opt_stringptr),
     MO(acl_smtp_mail, opt_stringptr),
     MO(acl_smtp_mailauth, opt_stringptr),
-    MISSING(acl_smtp_mime, "content scanning (WITH_CONTENT_SCAN)"),
+    MO(acl_smtp_mime, opt_stringptr),
     MO(acl_smtp_notquit, opt_stringptr),
     MO(acl_smtp_predata, opt_stringptr),
     MO(acl_smtp_quit, opt_stringptr),

@@ -50,6 +50,7 @@ struct main_options {
      * .base); options of features this binary lacks have no field. */
     bool accept_8bitmime;
     char *acl_not_smtp;
+    char *acl_not_smtp_mime;
     char *acl_not_smtp_start;
     char *acl_smtp_auth;
     char *acl_smtp_connect;
@@ -61,6 +62,7 @@ struct main_options {
     char *acl_smtp_helo;
     char *acl_smtp_mail;
     char *acl_smtp_mailauth;
+    char *acl_smtp_mime;
     char *acl_smtp_notquit;
     char *acl_smtp_predata;
     char *acl_smtp_quit;

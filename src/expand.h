@@ -32,4 +32,8 @@ bool expand_check_address_list(const char *value, char **bad, const char **err);
  * $prvscheck_*) before the message pool is reset */
 void expand_reset_message(void);
 
+/* expand_rfc2047_raw - decode RFC 2047 encoded words, leaving the bytes
+ * in their charset (the MIME ACL's $mime_filename, as Exim 4.96) */
+char *expand_rfc2047_raw(const char *s);
+
 #endif

@@ -91,8 +91,9 @@ static char *to_utf8(const char *charset, const char *in, size_t n)
     return out;
 }
 
-/* decode_word - one "=?cs?Q|B?text?=" at s; appends and returns the end */
-static const char *decode_word(const char *s, gstring **g)
+/* decode_word - one "=?cs?Q|B?text?=" at s; appends (converted to UTF-8
+ * if convert) and returns the end */
+static const char *decode_word(const char *s, gstring **g, bool convert)
 {
     const char *q1 = strchr(s + 2, '?');
     if (!q1 || !q1[1] || q1[2] != '?') return NULL;
@@ -118,15 +119,19 @@ static const char *decode_word(const char *s, gstring **g)
             } else raw = string_catn(raw, p, 1);
         }
     }
+    if (!convert) {
+        *g = string_catn(*g, raw->s, raw->len);
+        return end + 2;
+    }
     char *u = to_utf8(cs, raw->s, raw->len);
     if (!u) return NULL;
     *g = string_cat(*g, u);
     return end + 2;
 }
 
-/* exp_rfc2047_decode - decode encoded words (RFC 2047 section 6) into
- * UTF-8; white space between adjacent encoded words is dropped */
-char *exp_rfc2047_decode(const char *s)
+/* decode_words - decode encoded words (RFC 2047 section 6), into UTF-8
+ * if convert; white space between adjacent encoded words is dropped */
+static char *decode_words(const char *s, bool convert)
 {
     if (!strstr(s, "=?")) return (char *)s;
     gstring *g = string_get_tainted(strlen(s) + 1, store_is_tainted(s));
@@ -140,7 +145,7 @@ char *exp_rfc2047_decode(const char *s)
         for (const char *t = gap; t < w; t++) if (!isspace((unsigned char)*t)) only_space = false;
         size_t keep = g->len;
         if (!(last_was_word && only_space)) g = string_catn(g, gap, (size_t)(w - gap));
-        const char *next = decode_word(w, &g);
+        const char *next = decode_word(w, &g, convert);
         if (!next) {
             g->len = keep;
             g = string_catn(g, gap, (size_t)(w - gap) + 2);
@@ -153,6 +158,10 @@ char *exp_rfc2047_decode(const char *s)
     }
     return string_from_gstring(g);
 }
+
+char *exp_rfc2047_decode(const char *s) { return decode_words(s, true); }
+
+char *expand_rfc2047_raw(const char *s) { return decode_words(s, false); }
 
 /* add_header - one header line (with continuations) to msg.headers */
 static header_line **add_header(header_line **tail, const char *text, size_t n)

@@ -242,4 +242,32 @@
  * 4954 section 3); real configs have a handful. */
 #define LIMIT_AUTH_INSTANCES 32
 
+/* MIME ACL (acl_smtp_mime): multipart nesting followed before a deeper
+ * multipart is treated as a leaf. Exim has no limit (it recurses once
+ * per level, 8 KB of C stack each); real mail nests 3 or 4 deep. Our
+ * levels are 24 bytes of pool memory each, so we follow as deep as
+ * Exim copes with in practice and stop there. */
+#define LIMIT_MIME_DEPTH 1000
+
+/* MIME parts scanned per message (the ACL runs once for each); parts
+ * after this many are not scanned. Real messages have a few dozen. */
+#define LIMIT_MIME_PARTS 10000
+
+/* One MIME part header (after joining continuation lines): Exim keeps
+ * 8191 bytes of each (and a ";" it adds) and drops the rest; so do we. */
+#define LIMIT_MIME_HEADER 8192
+
+/* Attached messages (message/rfc822) inside attached messages: each
+ * level is decoded into memory and scanned again. */
+#define LIMIT_MIME_RFC822_DEPTH 8
+
+/* decode = default names its files <id>-00000 up: the first free
+ * number below this one, else the last is overwritten (Exim's figure
+ * and behaviour; it bounds the names tried per decode). */
+#define LIMIT_MIME_DECODE_FILES 1024
+
+/* mime_regex matches the first 32 KB of the decoded part, and regex
+ * matches lines of at most this length (Exim's figure for both). */
+#define LIMIT_MIME_REGEX_SPAN 32768
+
 #endif

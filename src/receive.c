@@ -73,20 +73,42 @@ static void body_keep(rcv *r, const char *s, size_t n, bool eol)
     }
 }
 
-/* body_out - one body line (or piece of one) to the -D file */
+/* body_out - one body line (or piece of one) to the -D file; under -bh
+ * (keep_body) the body stays in wbuf instead, bounded by
+ * message_size_limit, because the MIME ACL and regex scan it and there
+ * is no file */
 static void body_out(rcv *r, const char *s, size_t n, bool eol)
 {
     r->body_bytes += (long)n + (eol ? 1 : 0);
     body_keep(r, s, n, eol);
-    if (r->too_big || r->fd < 0) return;
-    if (r->wbuf->len + n + 1 > RCV_WBUF) rcv_flush(r);
-    if (n >= RCV_WBUF) {
-        r->wbuf = string_catn(r->wbuf, s, n);
-        rcv_flush(r);
-    } else {
-        r->wbuf = string_catn(r->wbuf, s, n);
-    }
+    if (r->too_big || (r->fd < 0 && !r->keep_body)) return;
+    if (r->fd >= 0 && r->wbuf->len + n + 1 > RCV_WBUF) rcv_flush(r);
+    r->wbuf = string_catn(r->wbuf, s, n);
     if (eol) r->wbuf = string_catc(r->wbuf, '\n');
+    if (r->fd >= 0 && r->wbuf->len >= RCV_WBUF) rcv_flush(r);
+}
+
+/* rcv_body_to - append the body received so far to fd: the copy that
+ * the MIME ACL and the regex condition scan (acl_mime_source) */
+bool rcv_body_to(void *ctx, int fd)
+{
+    rcv *r = ctx;
+    if (r->fd < 0) return r->wbuf->len == 0 || write(fd, r->wbuf->s, r->wbuf->len) == (ssize_t)r->wbuf->len;
+    if (!rcv_flush(r)) return false;
+    int in = open(r->tmp_d, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    off_t off = (off_t)strlen(msg.id) + 3; /* after the "<id>-D" line */
+    char *buf = store_get(RCV_WBUF, GET_TAINTED);
+    bool ok = true;
+    for (;;) {
+        ssize_t n = pread(in, buf, RCV_WBUF, off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { ok = n == 0; break; }
+        if (write(fd, buf, (size_t)n) != n) { ok = false; break; }
+        off += n;
+    }
+    close(in);
+    return ok;
 }
 
 /* rcv_cleanup - remove the temp file of an abandoned message */
@@ -111,6 +133,7 @@ bool rcv_open(rcv *r)
     msg.received_usec = (int)tv.tv_usec;
     r->fd = -1;
     r->wbuf = string_get_tainted(RCV_WBUF, GET_TAINTED);
+    r->keep_body = conn.host_checking;
     r->limit = expand_string_integer(cfg.message_size_limit, true);
     header_builder_init(&r->hb, (size_t)(cfg.header_maxsize > 0 ? cfg.header_maxsize : 0),
                         (size_t)(cfg.header_line_maxsize > 0 ? cfg.header_line_maxsize : 0));
@@ -438,4 +461,13 @@ void rcv_log_arrival(bool chunked)
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
     if (msg.acl.freeze) log_write(L_always, LOG_MAIN, "frozen by ACL");
     else if (msg.acl.queue) log_write(L_always, LOG_MAIN, "no immediate delivery: queued by ACL");
+}
+
+/* rcv_log_discarded - an ACL discarded every recipient: Exim logs the
+ * arrival and a blackhole delivery at once; nothing is spooled */
+void rcv_log_discarded(bool chunked, const char *acl_name)
+{
+    rcv_log_arrival(chunked);
+    log_write(L_always, LOG_MAIN, "=> blackhole (%s ACL discarded recipients)", acl_name);
+    log_write(L_always, LOG_MAIN, "Completed");
 }

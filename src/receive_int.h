@@ -15,6 +15,7 @@ typedef struct rcv {
     long body_bytes;
     long limit;          /* message_size_limit, 0 for none */
     bool in_body, too_big, write_failed;
+    bool keep_body;      /* -bh: body kept in wbuf for the MIME ACL and regex */
     char *originator_name; /* -F or the caller's passwd name (local input) */
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
@@ -30,8 +31,12 @@ void rcv_finish_headers(rcv *r);
 long rcv_bytes_read(const rcv *r);
 int rcv_spool(rcv *r);
 void rcv_cleanup(rcv *r);
+/* rcv_body_to - append the body to fd (for acl_mime_source) */
+bool rcv_body_to(void *ctx, int fd);
 void rcv_log_arrival(bool chunked);
 /* rcv_acl_headers - apply add_header/remove_header (receive_acl_headers.c) */
 void rcv_acl_headers(rcv *r);
+/* rcv_log_discarded - arrival, "=> blackhole (NAME ACL discarded recipients)", Completed */
+void rcv_log_discarded(bool chunked, const char *acl_name);
 
 #endif

@@ -100,6 +100,18 @@ static bool local_acl(enum acl_where where, const char *acl)
     return false;
 }
 
+/* local_mime_acl - acl_not_smtp_mime once per MIME part: OK, DISCARD
+ * or FAIL. Exim 4.96 writes no log line when it rejects here (exit
+ * status 1 only); we say why on stderr as well. */
+static int local_mime_acl(void)
+{
+    char *um, *lm;
+    int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_not_smtp_mime, &um, &lm);
+    if (rc == OK || rc == DISCARD) return rc;
+    fprintf(stderr, "tern: message rejected: %s\n", um ? um : "Administrative prohibition");
+    return FAIL;
+}
+
 static int finish_local(rcv *r, const receive_local_opts *o)
 {
     if (r->too_big) {
@@ -118,8 +130,15 @@ static int finish_local(rcv *r, const receive_local_opts *o)
         fprintf(stderr, "tern: no recipients found\n");
         return EXIT_FAILURE;
     }
-    if (!local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp)) return EXIT_FAILURE;
-    if (rcv_spool(r) != OK) return EXIT_FAILURE;
+    acl_mime_source(rcv_body_to, r);
+    int mime = local_mime_acl();
+    bool keep = mime != FAIL && local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp);
+    acl_mime_unspool();
+    if (keep && mime == DISCARD) {
+        rcv_log_discarded(false, "MIME"); /* after acl_not_smtp, exit status 1: as Exim */
+        return EXIT_FAILURE;
+    }
+    if (!keep || rcv_spool(r) != OK) return EXIT_FAILURE;
     rcv_log_arrival(false);
     deliver_after_receive(msg.id); /* -odq and queue_only keep it queued */
     return EXIT_SUCCESS;

@@ -125,6 +125,7 @@ static char *acl_reject_text(enum acl_where where, int rc, const char *subject)
     case ACL_WHERE_RCPT: return string_sprintf("%s RCPT <%s>", what, subject);
     case ACL_WHERE_PREDATA: return string_sprintf("%s DATA", what);
     case ACL_WHERE_DATA: return string_sprintf("%s after DATA", what);
+    case ACL_WHERE_MIME: return string_sprintf("%s during MIME ACL checks", what);
     default: return string_sprintf("%s %s %s", what, acl_where_name(where), subject ? subject : "");
     }
 }
@@ -222,7 +223,8 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
 {
     const char *lm = log_msg ? log_msg : user_msg;
     char *head = smtp_host_and_ident(true);
-    char *from = (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
+    bool after_data = where == ACL_WHERE_DATA || where == ACL_WHERE_MIME;
+    char *from = (where == ACL_WHERE_RCPT || after_data)
                      ? string_sprintf(" F=<%s>", msg.sender_address ? msg.sender_address : "")
                      : "";
     int code = acl_reply_code(where, rc);
@@ -241,7 +243,7 @@ enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
     if (conn.acl.log_reject_target) /* log_reject_target: where (if at all) */
         log_write(L_always, conn.acl.log_reject_target, "%s%s %s%s%s", head, from,
                   acl_reject_text(where, rc, subject), lm ? ": " : "", lm ? lm : "");
-    if (where == ACL_WHERE_DATA) reject_log_headers();
+    if (after_data) reject_log_headers();
     if (rc == DISCARD) return NEXT_CONTINUE;
     if (where == ACL_WHERE_RCPT) {
         char *resp = string_copy_perm(text);

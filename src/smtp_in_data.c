@@ -169,22 +169,20 @@ static bool limits_failed(rcv *r)
     return false;
 }
 
-/* data_acl - acl_smtp_data; true if the message may be kept */
-static bool data_acl(const rcv *r, enum smtp_next *next)
+/* acl_outcome - after the MIME or DATA ACL: true if the message may be
+ * kept. A discard is answered and logged as Exim does when no recipient
+ * is left: arrival, a blackhole delivery and Completed, nothing spooled. */
+static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum smtp_next *next,
+                        bool bdat)
 {
-    if (!cfg.acl_smtp_data) return true;
-    char *um, *lm;
-    msg.size -= r->received_bytes; /* as Exim: $message_size without our Received: */
-    int rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
-    msg.size += r->received_bytes;
     if (rc == OK) return true;
     if (rc == DISCARD) {
-        log_write(L_always, LOG_MAIN, "%s F=<%s> discarded after DATA", smtp_host_and_ident(true),
-                  msg.sender_address);
+        rcv_log_discarded(bdat, where == ACL_WHERE_MIME ? "MIME" : "DATA");
+        conn.messages++;
         smtp_printf("250 OK id=%s\r\n", msg.id);
         return false;
     }
-    *next = smtp_acl_fail(ACL_WHERE_DATA, rc, um, lm, NULL);
+    *next = smtp_acl_fail(where, rc, um, lm, NULL);
     return false;
 }
 
@@ -196,6 +194,24 @@ static void fake_reply(void)
     if (!t) t = "Your message has been rejected but is being kept for evaluation.\nIf it was a "
                 "legitimate message, it may still be delivered to the target recipient(s).";
     smtp_respond(msg.acl.fake_response == DEFER ? 450 : 550, NULL, smtp_wrap_reply(t));
+}
+
+/* data_acl - acl_smtp_mime once per MIME part (Exim runs it first),
+ * then acl_smtp_data; true if the message may be kept */
+static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
+{
+    char *um, *lm;
+    acl_mime_source(rcv_body_to, r);
+    int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_smtp_mime, &um, &lm);
+    if (rc != OK) {
+        acl_mime_unspool(); /* Exim removes the copy before logging the reject */
+        return acl_outcome(ACL_WHERE_MIME, rc, um, lm, next, bdat);
+    }
+    if (!cfg.acl_smtp_data) return true;
+    msg.size -= r->received_bytes; /* as Exim: $message_size without our Received: */
+    rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
+    msg.size += r->received_bytes;
+    return acl_outcome(ACL_WHERE_DATA, rc, um, lm, next, bdat);
 }
 
 /* accepted - the message is safe on disk: log and say so */
@@ -234,11 +250,14 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
     if (rc < 0) next = data_failed(rc, &r);
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
-        if (data_acl(&r, &next)) {
+        bool keep = data_acl(&r, bdat, &next);
+        acl_mime_unspool();
+        if (keep) {
             if (rcv_spool(&r) == OK) accepted(bdat, &d);
             else smtp_printf("451 Error while writing spool file\r\n");
         }
     }
+    acl_mime_unspool();
     rcv_cleanup(&r);
     store_set_pool(old);
     msg.id = NULL;

@@ -14,10 +14,12 @@
 #include "tls.h"
 #include "version.h"
 
-/* Only what this binary really has: no content scanning, Perl, LDAP,
- * GnuTLS, I18N, PIPECONNECT, DANE, SOCKS or move_frozen_messages. */
+/* Only what this binary really has: no Perl, LDAP, GnuTLS, I18N,
+ * PIPECONNECT, DANE, SOCKS or move_frozen_messages. Content_Scanning is
+ * the MIME ACL, decode, regex and mime_regex (malware and spam are not
+ * built: those conditions defer with a message saying so). */
 static const char *const features[] = {
-    "crypteq", "IPv6", "OpenSSL",
+    "crypteq", "IPv6", "OpenSSL", "Content_Scanning",
 #ifndef DISABLE_DKIM
     "DKIM",
 #endif

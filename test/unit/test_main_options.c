@@ -229,7 +229,6 @@ static void test_missing(void)
     static const struct { const char *name, *feature; } cases[] = {
         {"av_scanner", "content scanning"},
         {"spamd_address", "content scanning"},
-        {"acl_smtp_mime", "content scanning"},
         {"ldap_default_servers", "LDAP support"},
         {"mysql_servers", "MySQL lookup support"},
         {"perl_startup", "Perl support"},
