@@ -18,11 +18,15 @@ typedef struct rcv {
     char *originator_name; /* -F or the caller's passwd name (local input) */
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
+    bool headers_done;   /* rcv_headers_done has run */
 } rcv;
 
 bool rcv_open(rcv *r);
 /* rcv_line - one line (eol false: a piece of an over-long line) */
 void rcv_line(rcv *r, const char *s, size_t n, bool eol);
+/* rcv_headers_done - the header section as received is msg.headers
+ * (-t reads its recipients here, before any rewriting) */
+void rcv_headers_done(rcv *r);
 void rcv_finish_headers(rcv *r);
 /* rcv_bytes_read - message size so far, as Exim counts it */
 long rcv_bytes_read(const rcv *r);

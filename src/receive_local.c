@@ -108,11 +108,9 @@ static int finish_local(rcv *r, const receive_local_opts *o)
         fprintf(stderr, "tern: message too big (max=%ld)\n", r->limit);
         return EXIT_FAILURE;
     }
+    rcv_headers_done(r);
+    if (o->extract_rcpts) extract_header_rcpts(msg.headers);
     rcv_finish_headers(r);
-    if (o->extract_rcpts) {
-        extract_header_rcpts(msg.headers);
-        msg.size = (long)header_size(msg.headers) + 1 + r->body_bytes;
-    }
     if (!msg.recipients_count) {
         fprintf(stderr, "tern: no recipients found\n");
         return EXIT_FAILURE;

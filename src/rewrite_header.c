@@ -88,6 +88,7 @@ static void one_item(hdr_out *o, const char *s, const char *iend, const char *ne
     char *n = new_address(o, &pa, &whole);
     if (!n) return;
     const char *from = whole ? s : s + pa.start, *to = whole ? iend : s + pa.end;
+    if (whole && !*iend && to > from && to[-1] == '\n') to--; /* the header's own line end stays */
     size_t nlen = strlen(n);
     o->out = string_catn(o->out, o->copied, (size_t)(from - o->copied));
     o->out = string_catn(o->out, n, nlen);

@@ -15,6 +15,7 @@
 #include "globals.h"
 #include "log.h"
 #include "message.h"
+#include "rewrite.h"
 #include "smtp_in.h"
 #include "xp_all.h"
 /* This module */
@@ -251,6 +252,20 @@ static char *qualify(char *addr, bool recipient)
     return string_sprintf("%s@%s", addr, dom && *dom ? dom : cfg.primary_hostname);
 }
 
+/* rewrite_arg - S rewrite rules on the address part of MAIL/RCPT data,
+ * before anything else looks at it (Exim manual, "The SMTP-time
+ * rewriting flag"); ESMTP parameters are kept as they were */
+static char *rewrite_arg(char *arg, bool recipient)
+{
+    char *a = string_copy_taint(arg, GET_TAINTED), *addr, *rest = NULL;
+    size_t n = smtp_parse_address(a, &addr, &rest) || !rest ? strlen(arg) : (size_t)(rest - a);
+    while (n && arg[n - 1] == ' ') n--;
+    char *data = string_copyn_taint(arg, n, GET_TAINTED);
+    char *new = rewrite_smtp(data, recipient);
+    if (new == data) return arg;
+    return string_sprintf("%s%s", new, arg + n);
+}
+
 static int smtp_check_mail(char *line, char *arg)
 {
     if (!conn.sender_helo_name && smtp_host_in(cfg.helo_verify_hosts)) {
@@ -300,6 +315,7 @@ static enum smtp_next smtp_do_mail(char *line, char *arg)
     enum smtp_next next;
     smtp_reset_message();
     conn.mail_commands++;
+    arg = rewrite_arg(arg, false);
     char *addr = parse_mail_arg(line, arg, &next);
     if (!addr) return next;
     char *q = qualify(addr, false);
@@ -419,6 +435,7 @@ static enum smtp_next rcpt_acl(recipient_item *r, const char *as_given)
 
 static enum smtp_next smtp_do_rcpt(char *line, char *arg)
 {
+    arg = rewrite_arg(arg, true);
     char *a = string_copy_taint(arg, GET_TAINTED), *addr, *rest;
     enum smtp_next next = NEXT_CONTINUE;
     const char *err = smtp_parse_address(a, &addr, &rest);
