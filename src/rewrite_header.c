@@ -95,7 +95,8 @@ static void one_item(hdr_out *o, const char *s, const char *iend, const char *ne
     o->out = string_catn(o->out, to, (size_t)(next - to));
     o->copied = next;
     o->changed = true;
-    if (nlen > (size_t)(to - from) && *next) fold(o, next);
+    /* Exim folds only after a grown working address, never after a "w" item */
+    if (!whole && nlen > (size_t)(to - from) && *next) fold(o, next);
 }
 
 char *rewrite_header_line(const rewrite_rule *rules, const header_line *h, bool qualify)
