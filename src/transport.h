@@ -95,7 +95,7 @@ bool transport_path_safe(const transport_instance *t, const char *path, const ch
 
 /* transport_refusal - NULL, or why t cannot deliver in this build (an
  * option it sets that Tern does not carry out: transport_filter,
- * shadow_transport, headers_rewrite); the caller defers with it */
+ * shadow_transport); the caller defers with it */
 char *transport_refusal(const transport_instance *t);
 
 /* transport_copy_result - a batch shares the first address's result */

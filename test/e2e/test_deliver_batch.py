@@ -120,7 +120,7 @@ def test_create_file(tern_bin, tmp_path, pub, mode, name, ok):
         assert "is not within the home directory" in mainlog(spool)[0]
 
 
-@pytest.mark.parametrize("opt", ["transport_filter = /bin/cat", "shadow_transport = t", "headers_rewrite = a@b c@d"])
+@pytest.mark.parametrize("opt", ["transport_filter = /bin/cat", "shadow_transport = t"])
 def test_unsupported_options_defer_clearly(tern_bin, tmp_path, pub, opt):
     conf, spool = config(tmp_path, pub, f"""  driver = appendfile
   file = {pub}/box
