@@ -198,6 +198,7 @@ static char *rewrite_where(const rewrite_rule *rules, const char *address, unsig
         if (r->flags & field) run_rule(r, rule_no, &a);
     }
     if (whole) *whole = a.addr != address ? a.whole : NULL;
+    expand_set_numeric(NULL, NULL, 0); /* $1.. pointed into scratch memory */
     return (char *)a.addr;
 }
 

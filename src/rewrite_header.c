@@ -26,6 +26,7 @@ typedef struct hdr_out {
     gstring *out;
     size_t linestart;   /* out offset of the last line break we added */
     unsigned field;
+    bool tainted;       /* the old header is (message data always is) */
     bool qualify;
     bool changed;
 } hdr_out;
@@ -74,29 +75,40 @@ static void fold(hdr_out *o, const char *next)
     o->out = string_catn(o->out, "\n\t", 2);
 }
 
-/* one_item - rewrite the item [s, iend); next is where the next starts */
-static void one_item(hdr_out *o, const char *s, const char *iend, const char *next, enum addr_group *grp)
+/* splice - the new text for [from, to) into out, then the old text up
+ * to where the next item starts */
+static void splice(hdr_out *o, const char *from, const char *to, const char *n, const char *next)
 {
-    addr_parsed pa;
-    char *item = string_copyn_taint(s, (size_t)(iend - s), store_is_tainted(o->text));
-    const char *err = addr_parse_extract(item, false, grp, &pa);
-    if (err) {
-        if (strcmp(err, "empty address") != 0) log_write(L_always, LOG_MAIN, "rewrite: %s", err);
-        return;
-    }
-    bool whole = false;
-    char *n = new_address(o, &pa, &whole);
-    if (!n) return;
-    const char *from = whole ? s : s + pa.start, *to = whole ? iend : s + pa.end;
-    if (whole && !*iend && to > from && to[-1] == '\n') to--; /* the header's own line end stays */
-    size_t nlen = strlen(n);
     o->out = string_catn(o->out, o->copied, (size_t)(from - o->copied));
-    o->out = string_catn(o->out, n, nlen);
+    o->out = string_cat(o->out, n);
     o->out = string_catn(o->out, to, (size_t)(next - to));
     o->copied = next;
     o->changed = true;
-    /* Exim folds only after a grown working address, never after a "w" item */
-    if (!whole && nlen > (size_t)(to - from) && *next) fold(o, next);
+}
+
+/* one_item - rewrite the item [s, iend); next is where the next starts.
+ * Parsing and matching use scratch memory released per item, so a
+ * header of many thousand addresses costs linear time and memory. */
+static void one_item(hdr_out *o, const char *s, const char *iend, const char *next, enum addr_group *grp)
+{
+    enum store_pool old = store_set_pool(POOL_MAIN);
+    rmark m = store_mark();
+    addr_parsed pa;
+    char *item = string_copyn_taint(s, (size_t)(iend - s), o->tainted);
+    const char *err = addr_parse_extract(item, false, grp, &pa);
+    bool whole = false;
+    char *n = NULL;
+    if (err && strcmp(err, "empty address") != 0) log_write(L_always, LOG_MAIN, "rewrite: %s", err);
+    if (!err) n = new_address(o, &pa, &whole);
+    store_set_pool(old);
+    if (n) {
+        const char *from = whole ? s : s + pa.start, *to = whole ? iend : s + pa.end;
+        if (whole && !*iend && to > from && to[-1] == '\n') to--; /* the header's own line end stays */
+        splice(o, from, to, n, next);
+        /* Exim folds only after a grown working address, never after a "w" item */
+        if (!whole && strlen(n) > (size_t)(to - from) && *next) fold(o, next);
+    }
+    store_reset(m);
 }
 
 char *rewrite_header_line(const rewrite_rule *rules, const header_line *h, bool qualify)
@@ -107,7 +119,8 @@ char *rewrite_header_line(const rewrite_rule *rules, const header_line *h, bool 
     o.qualify = qualify;
     if (!(rewrite_existflags(rules) & o.field) && !qualify) return NULL;
     o.copied = h->text;
-    o.out = string_get_tainted(h->slen + 64, store_is_tainted(h->text));
+    o.tainted = store_is_tainted(h->text);
+    o.out = string_get_tainted(h->slen + 64, o.tainted);
     enum addr_group grp = GROUP_ALLOWED;
     const char *s = colon + 1;
     for (;;) {
