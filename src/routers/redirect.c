@@ -13,6 +13,7 @@
 #include "../globals.h"
 #include "../log.h"
 #include "../redirect_list.h"
+#include "../rewrite.h"
 #include "../route.h"
 #include "../router.h"
 #include "../spool.h"
@@ -164,6 +165,22 @@ static int pfr_transport(const router_instance *r, const redirect_router_options
     return OK;
 }
 
+/* rewrite_child - the global T rules on a generated address, as soon as
+ * it exists (Exim manual "When does rewriting happen?"; no_rewrite turns
+ * this off) */
+static void rewrite_child(address_item *c)
+{
+    char *n = rewrite_address(rewrite_rules_list(), c->address, RW_ENV_TO, NULL);
+    if (n == c->address) return;
+    address_item *t = route_new_address(n, 0);
+    if (t->transport_return == FAIL) return; /* unusable result: keep the child as generated */
+    c->address = t->address;
+    c->unique = t->unique;
+    c->local_part = t->local_part;
+    c->cc_local_part = t->cc_local_part;
+    c->domain = t->domain;
+}
+
 /* place_child - a generated item: pipes and files go straight to the
  * local list; addresses are routed again (from redirect_router if set) */
 static int place_child(const router_instance *r, const redirect_router_options *o,
@@ -187,6 +204,7 @@ static int place_child(const router_instance *r, const redirect_router_options *
         *lists->local = c;
         return OK;
     }
+    if (o->rewrite) rewrite_child(c);
     if (o->check_ancestor && ancestor_has(addr, c->unique)) return OK;
     if (c->flags & AFL_HOMONYM) c->start_router = (const router_instance *)r->drinst.next;
     else if (r->redirect_router) c->start_router = route_find_router(r->redirect_router);

@@ -347,3 +347,52 @@ def test_headers_rewrite_refuses_envelope_flags(tmp_path, pub):
     log = (tmp_path / "log" / "mainlog").read_text()
     assert "t transport: headers_rewrite: rewrite flags E, F, T, and S not permitted" in log
     assert not os.path.exists(pub + "/mbox") or os.path.getsize(pub + "/mbox") == 0
+
+
+# ---- routers ----
+
+REDIRECT = """keep_environment =
+spool_directory = {dir}/spool
+log_file_path = {dir}/log/%slog
+exim_user = root
+exim_group = root
+primary_hostname = test.example
+qualify_domain = test.example
+never_users =
+log_selector = +address_rewrite
+begin routers
+red:
+  driver = redirect
+  domains = list.example
+  data = child@old.example, other@q.example
+  {option}
+acc:
+  driver = accept
+  transport = t
+begin transports
+t:
+  driver = appendfile
+  file = {mbox}
+  user = nobody
+  headers_add = X-Rcpt: $local_part@$domain
+begin rewrite
+*@old.example  $1@new.example T
+"""
+
+
+@pytest.mark.parametrize("option,rewritten", [("", True), ("no_rewrite", False)])
+def test_redirect_children_rewritten(tmp_path, pub, option, rewritten):
+    (tmp_path / "spool").mkdir()
+    (tmp_path / "log").mkdir()
+    conf = tmp_path / "conf"
+    conf.write_text(REDIRECT.format(dir=tmp_path, option=option, mbox=pub + "/mbox"))
+    p = subprocess.run([TERN, "-C", str(conf), "-odi", "-f", "s@q.example", "a@list.example"],
+                       input=b"Subject: x\n\nbody\n", capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    log = (tmp_path / "log" / "mainlog").read_text()
+    line = '"child@old.example" from env-to rewritten as "child@new.example" by rule 1'
+    assert (line in log) == rewritten
+    box = open(pub + "/mbox").read()
+    assert ("X-Rcpt: child@new.example\n" in box) == rewritten
+    assert ("X-Rcpt: child@old.example\n" in box) != rewritten
+    assert "X-Rcpt: other@q.example\n" in box
