@@ -21,23 +21,20 @@ EXIM = "/usr/sbin/exim4"
 HAVE_EXIM = os.path.exists(EXIM)
 need_oracle = pytest.mark.skipif(not HAVE_EXIM, reason="no /usr/sbin/exim4 oracle")
 
-CONFIG = """keep_environment =
+# The main section both configurations share (Exim reads it too).
+MAIN = """keep_environment =
 spool_directory = {dir}/spool
 log_file_path = {dir}/log/%slog
 exim_user = root
 exim_group = root
 primary_hostname = test.example
 qualify_domain = test.example
-qualify_recipient = rcpt.example
-acl_smtp_rcpt = accept
 never_users =
-header_maxsize = 4M
 log_selector = +address_rewrite
-begin routers
-r:
-  driver = accept
-  transport = t
-begin transports
+"""
+
+# The transport and rule sections, also shared.
+TAIL = """begin transports
 t:
   driver = appendfile
   file = {mbox}
@@ -46,6 +43,15 @@ t:
 begin rewrite
 {rules}
 """
+
+CONFIG = MAIN + """qualify_recipient = rcpt.example
+acl_smtp_rcpt = accept
+header_maxsize = 4M
+begin routers
+r:
+  driver = accept
+  transport = t
+""" + TAIL
 
 RULES = r"""*@old.example  $1@new.example
 fp42@*  Ford.Prefect@$domain  f
@@ -351,16 +357,7 @@ def test_headers_rewrite_refuses_envelope_flags(tmp_path, pub):
 
 # ---- routers ----
 
-REDIRECT = """keep_environment =
-spool_directory = {dir}/spool
-log_file_path = {dir}/log/%slog
-exim_user = root
-exim_group = root
-primary_hostname = test.example
-qualify_domain = test.example
-never_users =
-log_selector = +address_rewrite
-begin routers
+REDIRECT = MAIN + """begin routers
 red:
   driver = redirect
   domains = list.example
@@ -369,15 +366,7 @@ red:
 acc:
   driver = accept
   transport = t
-begin transports
-t:
-  driver = appendfile
-  file = {mbox}
-  user = nobody
-  headers_add = X-Rcpt: $local_part@$domain
-begin rewrite
-*@old.example  $1@new.example T
-"""
+""" + TAIL
 
 
 @pytest.mark.parametrize("option,rewritten", [("", True), ("no_rewrite", False)])
@@ -385,7 +374,9 @@ def test_redirect_children_rewritten(tmp_path, pub, option, rewritten):
     (tmp_path / "spool").mkdir()
     (tmp_path / "log").mkdir()
     conf = tmp_path / "conf"
-    conf.write_text(REDIRECT.format(dir=tmp_path, option=option, mbox=pub + "/mbox"))
+    conf.write_text(REDIRECT.format(dir=tmp_path, option=option, mbox=pub + "/mbox",
+                                    transport="  headers_add = X-Rcpt: $local_part@$domain",
+                                    rules="*@old.example  $1@new.example T"))
     p = subprocess.run([TERN, "-C", str(conf), "-odi", "-f", "s@q.example", "a@list.example"],
                        input=b"Subject: x\n\nbody\n", capture_output=True, timeout=60)
     assert p.returncode == 0, p.stderr
