@@ -80,14 +80,18 @@ static int match_simple(const char *key, const char *addr)
  * list, domain only) through match.c; $0 is the address as given */
 static int match_list_key(const char *key, const char *addr, bool smtp)
 {
-    int rc = *key == '^' ? match_check_string(addr, key, 0, false, MCL_STRING, NULL)
+    /* a regex sees the domain in lower case, as in address lists; the
+     * S rules see the command data as it came */
+    const char *at = smtp ? NULL : strrchr(addr, '@');
+    const char *subj = at ? string_sprintf("%.*s@%s", (int)(at - addr), addr, string_lc(at + 1)) : addr;
+    int rc = *key == '^' ? match_check_string(subj, key, 0, false, MCL_STRING, NULL)
              : smtp ? FAIL : match_address_list(addr, false, key, NULL);
     if (rc != OK) return rc;
-    const char *subj;
+    const char *csubj;
     const size_t *cov;
-    int n = match_captures(&subj, &cov);
+    int n = match_captures(&csubj, &cov);
     size_t alen = strlen(addr), ov[2 * (LIMIT_EXPAND_NUMERIC + 1)] = {0, alen};
-    char *buf = string_sprintf("%s%s", addr, n > 0 ? subj : "");
+    char *buf = string_sprintf("%s%s", addr, n > 0 ? csubj : "");
     for (int i = 1; i < n && i <= LIMIT_EXPAND_NUMERIC; i++) {
         bool unset = cov[2 * i] == (size_t)-1;
         ov[2 * i] = unset ? 0 : alen + cov[2 * i];

@@ -70,6 +70,8 @@ empty@*  ""
 env@*  e@changed.example  T
 hdr@*  h@changed.example  h
 \N^<?bang!([^@]*)@x>?$\N  <$1@bang.example>  S
+\N^(?i)(ROOT)@(.*)$\N  x$1-$2-${sg{$0}{@}{_}}-$3@x.example
+\N^fp43@([^.]+)\.(.*)$\N  $1_$2@y.example
 """
 
 
@@ -100,7 +102,8 @@ BRW_ADDRESSES = [
     'a"b"@old.example', "x@[IPv6:::1]", "x@[1.2.3.4", "<>", "@a,@b", "@a,b:x@old.example", "@a:x",
     "a b@old.example", "Jos\u00e9 <x@old.example>", "x@old.example;", '"unterminated@old.example',
     "(unterminated x@old.example", "a@b@c", "", "user@[1.2.3.4]", '"a@b"', "(x@y) z", "a(b@c)",
-    "a" * 244 + "@old.example", "a" * 245 + "@old.example",
+    "a" * 244 + "@old.example", "a" * 245 + "@old.example", "root@X.Y", "Name <Root@A.b>",
+    "fp43@Some.Where",
 ]
 
 
