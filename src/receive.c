@@ -265,6 +265,10 @@ void rcv_finish_headers(rcv *r)
     rcv_headers_done(r);
     header_line *list = msg.headers;
     rw_records rw = {.orig_sender = msg.sender_address};
+    if (msg.recipients_count && log_selected(L_received_recipients)) {
+        r->rcpts_received = store_get(sizeof(char *) * (size_t)msg.recipients_count, GET_UNTAINTED);
+        for (int i = 0; i < msg.recipients_count; i++) r->rcpts_received[i] = msg.recipients[i].address;
+    }
     rewrite_envelope(&rw.rcpts, &rw.sender);
     rewrite_headers(rewrite_rules_list(), list);
     local_fixups(r, &list, &rw);
@@ -351,7 +355,7 @@ int rcv_spool(rcv *r)
 }
 
 /* rcv_log_arrival - the "<=" mainlog line with Exim's fields */
-void rcv_log_arrival(bool chunked)
+void rcv_log_arrival(const rcv *r, bool chunked)
 {
     gstring *g = string_fmt_append(NULL, "<= %s", msg.sender_address && *msg.sender_address ?
                                    msg.sender_address : "<>");
@@ -373,8 +377,9 @@ void rcv_log_arrival(bool chunked)
     if (msg.subject && log_selected(L_subject)) g = string_fmt_append(g, " T=\"%s\"", msg.subject);
     if (log_selected(L_received_recipients)) {
         g = string_cat(g, " for");
+        /* as received: Exim lists them before rewriting */
         for (int i = 0; i < msg.recipients_count; i++)
-            g = string_fmt_append(g, " %s", msg.recipients[i].address);
+            g = string_fmt_append(g, " %s", r->rcpts_received ? r->rcpts_received[i] : msg.recipients[i].address);
     }
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
 }

@@ -19,6 +19,7 @@ typedef struct rcv {
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
     bool headers_done;   /* rcv_headers_done has run */
+    char **rcpts_received; /* recipients before rewriting, for the <= line */
 } rcv;
 
 bool rcv_open(rcv *r);
@@ -32,6 +33,6 @@ void rcv_finish_headers(rcv *r);
 long rcv_bytes_read(const rcv *r);
 int rcv_spool(rcv *r);
 void rcv_cleanup(rcv *r);
-void rcv_log_arrival(bool chunked);
+void rcv_log_arrival(const rcv *r, bool chunked);
 
 #endif

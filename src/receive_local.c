@@ -117,7 +117,7 @@ static int finish_local(rcv *r, const receive_local_opts *o)
     }
     if (!local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp)) return EXIT_FAILURE;
     if (rcv_spool(r) != OK) return EXIT_FAILURE;
-    rcv_log_arrival(false);
+    rcv_log_arrival(r, false);
     deliver_after_receive(msg.id); /* -odq and queue_only keep it queued */
     return EXIT_SUCCESS;
 }

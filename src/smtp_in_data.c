@@ -181,9 +181,9 @@ static bool data_acl(enum smtp_next *next)
 }
 
 /* accepted - the message is safe on disk: log and say so */
-static void accepted(bool bdat, data_src *d)
+static void accepted(const rcv *r, bool bdat, data_src *d)
 {
-    rcv_log_arrival(bdat);
+    rcv_log_arrival(r, bdat);
     conn.messages++;
     if (bdat && conn.host_checking)
         smtp_printf("250- %ld byte chunk, total %ld\r\n", d->chunk_size, d->chunk_total + 3);
@@ -216,7 +216,7 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
     else if (!limits_failed(&r)) {
         rcv_finish_headers(&r);
         if (data_acl(&next)) {
-            if (rcv_spool(&r) == OK) accepted(bdat, &d);
+            if (rcv_spool(&r) == OK) accepted(&r, bdat, &d);
             else smtp_printf("451 Error while writing spool file\r\n");
         }
     }

@@ -30,7 +30,7 @@ exim_group = root
 primary_hostname = test.example
 qualify_domain = test.example
 never_users =
-log_selector = +address_rewrite
+log_selector = +address_rewrite +received_recipients
 """
 
 # The transport and rule sections, also shared.
@@ -241,7 +241,9 @@ def test_reception_remote(tmp_path):
     assert 'ID "r@old.example" from env-to rewritten as "r@new.example" by rule 1' in log
     assert 'ID "s@old.example" from env-from rewritten as "s@new.example" by rule 1' in log
     assert "ID rewrite: unmatched doublequote in local part" in log
-    assert log[-1].startswith("ID <= s@new.example H=(x) [10.0.0.1] U=root P=smtp S=N")
+    # the recipients as received, the sender rewritten (as Exim logs them)
+    assert log[-1] == ("ID <= s@new.example H=(x) [10.0.0.1] U=root P=smtp S=N "
+                       "for r@old.example x@y.example env@a.example")
 
 
 def test_reception_local_qualifies(tmp_path):
