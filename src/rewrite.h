@@ -66,6 +66,9 @@ void rewrite_headers(const rewrite_rule *rules, header_line *list);
  * *rcpt_hdrs and *sender_hdr get the deleted-marked X-rewrote-* records
  * Exim keeps in -H (NULL when nothing changed). */
 void rewrite_envelope(header_line **rcpt_hdrs, header_line **sender_hdr);
+/* rewrite_sender_early - sender verification: the envelope sender is
+ * rewritten now and stays so (not again, and no record, at reception) */
+void rewrite_sender_early(void);
 /* rewrite_smtp - S rules on MAIL/RCPT data; returns data when unchanged */
 char *rewrite_smtp(char *data, bool recipient);
 

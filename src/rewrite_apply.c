@@ -231,9 +231,20 @@ void rewrite_envelope(header_line **rcpt_hdrs, header_line **sender_hdr)
         header_append(rcpt_hdrs, string_sprintf("X-rewrote-original-recipient: %s\n", old))->type = HTYPE_OLD;
     }
     char *s = msg.sender_address;
-    if (!(flags & RW_ENV_FROM) || !s || !*s) return;
+    if (!(flags & RW_ENV_FROM) || !s || !*s || msg.sender_rewritten) return;
     char *n = rewrite_address(rules, s, RW_ENV_FROM, NULL);
     if (n == s) return;
     msg.sender_address = n;
     header_append(sender_hdr, string_sprintf("X-rewrote-sender: %s\n", s))->type = HTYPE_OLD;
+}
+
+void rewrite_sender_early(void)
+{
+    const rewrite_rule *rules = rewrite_rules_list();
+    char *s = msg.sender_address;
+    if (!(rewrite_existflags(rules) & RW_ENV_FROM) || !s || !*s || msg.sender_rewritten) return;
+    enum store_pool old = store_set_pool(POOL_MSG); /* it outlives the ACL's scratch memory */
+    msg.sender_address = string_copy(rewrite_address(rules, s, RW_ENV_FROM, NULL));
+    msg.sender_rewritten = true;
+    store_set_pool(old);
 }

@@ -392,3 +392,45 @@ def test_redirect_children_rewritten(tmp_path, pub, option, rewritten):
     assert ("X-Rcpt: child@new.example\n" in box) == rewritten
     assert ("X-Rcpt: child@old.example\n" in box) != rewritten
     assert "X-Rcpt: other@q.example\n" in box
+
+
+# ---- verification in ACLs ----
+
+VERIFY_ACL = """acl_smtp_mail = macl
+acl_smtp_rcpt = vacl
+"""
+VERIFY_ACLS = """begin acl
+macl:
+  accept logwrite = MAIL before: $sender_address
+vacl:
+  require verify = sender
+  require verify = recipient
+  accept logwrite = RCPT after verify: $sender_address $local_part@$domain
+begin routers
+"""
+
+
+def verify_site(path):
+    conf = pathlib.Path(site(path))
+    text = conf.read_text().replace("acl_smtp_rcpt = accept\n", VERIFY_ACL).replace("begin routers\n", VERIFY_ACLS)
+    conf.write_text(text)
+    return str(conf)
+
+
+def test_sender_verification_rewrites_early(tmp_path):
+    """verify = sender rewrites the sender then and for good (no second
+    rewrite, no X-rewrote-sender record); verify = recipient verifies the
+    rewritten recipient but $local_part/$domain keep the address as given"""
+    results = []
+    for prog in [TERN] + ([EXIM] if HAVE_EXIM else []):
+        d = tmp_path / os.path.basename(prog)
+        receive(prog, verify_site(d), "")
+        results.append(spooled(d))
+    sender, rcpts, hdrs, log = results[0]
+    assert sender == "<s@new.example>" and rcpts == ["r@new.example"]
+    assert "032* X-rewrote-sender: s@old.example" not in hdrs
+    assert log[:4] == ["MAIL before: s@old.example",
+                       '"s@old.example" from env-from rewritten as "s@new.example" by rule 1',
+                       '"r@old.example" from env-to rewritten as "r@new.example" by rule 1',
+                       "RCPT after verify: s@new.example r@old.example"]
+    assert all(r == results[0] for r in results)
