@@ -7,6 +7,8 @@
  * -brw. Addresses are tainted message data: they are matched and used as
  * expansion variables, never expanded themselves. */
 
+/* System */
+#include <ctype.h>
 /* MTA core */
 #include "tern.h"
 #include "addr_parse.h"
@@ -152,6 +154,35 @@ static char *replacement(const rewrite_rule *r, rwa *a)
     return a->field == RW_SMTP ? s : qualify_result(r, a, s);
 }
 
+/* encode_part - text outside the angle brackets of a "w" replacement:
+ * RFC 2047 words (white space around them kept) when it holds bytes
+ * outside printable ASCII, as the manual says for flag w */
+static gstring *encode_part(gstring *g, const char *s, size_t n)
+{
+    bool raw = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > 126 || (c < 32 && c != '\t')) raw = true;
+    }
+    if (!raw) return string_catn(g, s, n);
+    size_t a = 0, b = n;
+    while (a < b && isspace((unsigned char)s[a])) a++;
+    while (b > a && isspace((unsigned char)s[b - 1])) b--;
+    g = string_catn(g, s, a);
+    g = expand_rfc2047(g, string_copyn(s + a, b - a));
+    return string_catn(g, s + b, n - b);
+}
+
+/* encode_whole - a whole "phrase <address> comment" replacement */
+static char *encode_whole(char *s)
+{
+    char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (!gt) return s;
+    gstring *g = encode_part(NULL, s, (size_t)(lt - s));
+    g = string_catn(g, lt, (size_t)(gt + 1 - lt));
+    return string_from_gstring(encode_part(g, gt + 1, strlen(gt + 1)));
+}
+
 /* apply_rule - one matching rule; true if it rewrote a->addr */
 static bool apply_rule(const rewrite_rule *r, int rule_no, rwa *a)
 {
@@ -170,7 +201,7 @@ static bool apply_rule(const rewrite_rule *r, int rule_no, rwa *a)
     }
     log_write(L_address_rewrite, LOG_MAIN, "\"%s\" from %s rewritten as \"%s\" by rule %d", a->addr,
               a->where, s, rule_no);
-    a->whole = r->flags & RW_WHOLE ? s : NULL;
+    a->whole = r->flags & RW_WHOLE ? encode_whole(s) : NULL;
     a->addr = working;
     return true;
 }

@@ -45,6 +45,7 @@ begin rewrite
 """
 
 CONFIG = MAIN + """qualify_recipient = rcpt.example
+headers_charset = UTF-8
 acl_smtp_rcpt = accept
 header_maxsize = 4M
 begin routers
@@ -72,6 +73,7 @@ hdr@*  h@changed.example  h
 \N^<?bang!([^@]*)@x>?$\N  <$1@bang.example>  S
 \N^(?i)(ROOT)@(.*)$\N  x$1-$2-${sg{$0}{@}{_}}-$3@x.example
 \N^fp43@([^.]+)\.(.*)$\N  $1_$2@y.example
+utf@y.example  "\"José\" Müller <real@y.example> (cé)"  w
 """
 
 
@@ -81,12 +83,13 @@ def site(path, rules=RULES, transport="", mbox=None):
     (path / "log").mkdir(exist_ok=True)
     os.chmod(path, 0o777)
     conf = path / "conf"
-    conf.write_text(CONFIG.format(dir=path, rules=rules, transport=transport, mbox=mbox or path / "mbox"))
+    conf.write_text(CONFIG.format(dir=path, rules=rules, transport=transport, mbox=mbox or path / "mbox"),
+                    encoding="utf-8")
     return str(conf)
 
 
 def brw(prog, conf, addr):
-    p = subprocess.run([prog, "-C", conf, "-brw", addr], capture_output=True, timeout=30)
+    p = subprocess.run([prog, "-C", conf, "-brw", addr.encode()], capture_output=True, timeout=30)
     return p.returncode, p.stdout.decode("latin-1")
 
 
@@ -103,7 +106,7 @@ BRW_ADDRESSES = [
     "a b@old.example", "Jos\u00e9 <x@old.example>", "x@old.example;", '"unterminated@old.example',
     "(unterminated x@old.example", "a@b@c", "", "user@[1.2.3.4]", '"a@b"', "(x@y) z", "a(b@c)",
     "a" * 244 + "@old.example", "a" * 245 + "@old.example", "root@X.Y", "Name <Root@A.b>",
-    "fp43@Some.Where",
+    "fp43@Some.Where", "utf@y.example", "A <utf@y.example> (x)",
 ]
 
 
@@ -125,6 +128,8 @@ def test_brw_output_layout(tmp_path):
         "      to: Some One <ph@new.example>\n      cc: Some One <ph@new.example>\n"
         "     bcc: Some One <ph@new.example>\nreply-to: Some One <ph@new.example>\n"
         "env-from: ph@new.example\n  env-to: ph@new.example\n"))
+    assert brw(TERN, conf, "utf@y.example")[1].splitlines()[0] == (
+        "  sender: =?UTF-8?Q?=22Jos=C3=A9=22_M=C3=BCller?= <real@y.example> =?UTF-8?Q?=28c=C3=A9=29?=")
     rc, out = brw(TERN, conf, "x@y.example (comment)")
     assert out.splitlines()[1] == "    from: Real Name <real@y.example>"
     assert out.splitlines()[6] == "env-from: real@y.example"
