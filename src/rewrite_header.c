@@ -88,7 +88,9 @@ static void splice(hdr_out *o, const char *from, const char *to, const char *n, 
 
 /* one_item - rewrite the item [s, iend); next is where the next starts.
  * Parsing and matching use scratch memory released per item, so a
- * header of many thousand addresses costs linear time and memory. */
+ * header of many thousand addresses costs linear time and memory; the
+ * new text is held in malloc'd memory across that release, as the
+ * output may be growing in the scratch pool itself (transports). */
 static void one_item(hdr_out *o, const char *s, const char *iend, const char *next, enum addr_group *grp)
 {
     enum store_pool old = store_set_pool(POOL_MAIN);
@@ -100,15 +102,17 @@ static void one_item(hdr_out *o, const char *s, const char *iend, const char *ne
     char *n = NULL;
     if (err && strcmp(err, "empty address") != 0) log_write(L_always, LOG_MAIN, "rewrite: %s", err);
     if (!err) n = new_address(o, &pa, &whole);
-    store_set_pool(old);
-    if (n) {
-        const char *from = whole ? s : s + pa.start, *to = whole ? iend : s + pa.end;
-        if (whole && !*iend && to > from && to[-1] == '\n') to--; /* the header's own line end stays */
-        splice(o, from, to, n, next);
-        /* Exim folds only after a grown working address, never after a "w" item */
-        if (!whole && strlen(n) > (size_t)(to - from) && *next) fold(o, next);
-    }
+    size_t nlen = n ? strlen(n) : 0;
+    char *keep = n ? memcpy(store_malloc(nlen + 1), n, nlen + 1) : NULL;
     store_reset(m);
+    store_set_pool(old);
+    if (!keep) return;
+    const char *from = whole ? s : s + pa.start, *to = whole ? iend : s + pa.end;
+    if (whole && !*iend && to > from && to[-1] == '\n') to--; /* the header's own line end stays */
+    splice(o, from, to, keep, next);
+    store_free(keep);
+    /* Exim folds only after a grown working address, never after a "w" item */
+    if (!whole && nlen > (size_t)(to - from) && *next) fold(o, next);
 }
 
 char *rewrite_header_line(const rewrite_rule *rules, const header_line *h, bool qualify)
