@@ -198,17 +198,20 @@ static void test_headers(void)
                          .type = header_type_of(cases[i].in)};
         CHECK_STR(rewrite_header_line(rules, &h, cases[i].qualify), cases[i].out, cases[i].in);
     }
-    /* many items rewritten while the current pool is the scratch pool the
-     * per-item work resets (a fuzzer found the output overwritten) */
+    /* many items, the output growing as it goes (the per-item scratch
+     * reset must not take the output with it) */
     gstring *g = string_cat(NULL, "To: ");
-    for (int i = 0; i < 300; i++) g = string_fmt_append(g, "%sa%d@old.example", i ? ", " : "", i);
+    for (int i = 0; i < 300; i++) g = string_fmt_append(g, "%sa%d@g.example", i ? ", " : "", i);
     g = string_cat(g, ", x@y.example\n");
     char *in = string_from_gstring(g);
     header_line big = {.text = in, .slen = strlen(in), .type = HTYPE_TO};
     char *out = rewrite_header_line(rules, &big, false);
-    CHECK(out && strncmp(out, "To: a0@new.example, a1@new.example,", 35) == 0, "big header start");
+    CHECK(out && strncmp(out, "To: a0@g5.example, a1@g5.example,", 33) == 0, "big header start");
+    int grown = 0;
+    for (const char *p = out; p && (p = strstr(p, "@g5.example")); p++) grown++;
+    CHECK_INT(grown, 300, "every address rewritten once");
     size_t olen = out ? strlen(out) : 0;
-    CHECK(olen > 30 && strcmp(out + olen - 30, ", Real Name <real@y.example>\n") == 0, "big header end");
+    CHECK(olen > 28 && strcmp(out + olen - 28, "\tReal Name <real@y.example>\n") == 0, "big header end");
     CHECK_INT(header_type_of("Resent-To: x"), HTYPE_TO, "Resent-To is a To");
     CHECK_INT(header_type_of("Resent-Reply-To: x"), HTYPE_OTHER, "no Resent-Reply-To type");
 }
