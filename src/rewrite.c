@@ -58,7 +58,7 @@ const char *rewrite_parse_line(const char *text, bool transport, rewrite_rule *r
         r->flags |= bit;
     }
     if (transport && (r->flags & (RW_ENVELOPE | RW_SMTP)))
-        return "rewrite flags E, F, T, and S not permitted for transport rewriting";
+        return "rewrite rule specifies a non-header rewrite - not allowed at transport time -";
     /* No field flags: every header, and for main rules both envelope fields;
      * S alone is SMTP-time only. */
     if (!(r->flags & (RW_FIELDS | RW_SMTP))) r->flags |= transport ? RW_ALL_HEADERS : RW_FIELDS;

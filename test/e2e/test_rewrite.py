@@ -355,14 +355,20 @@ def test_headers_rewrite_transport(tmp_path, pub):
     assert h is None  # delivered and removed; the spool itself was never rewritten
 
 
-def test_headers_rewrite_refuses_envelope_flags(tmp_path, pub):
-    conf = site(tmp_path, rules="", transport="  headers_rewrite = *@old.example $1@new.example F",
-                mbox=pub + "/mbox")
-    data = smtp_input("s@old.example", ["r@old.example"], "To: a@old.example")
-    subprocess.run([TERN, "-C", conf, "-odi", "-oMa", "10.0.0.1", "-bs"], input=data, capture_output=True)
-    log = (tmp_path / "log" / "mainlog").read_text()
-    assert "t transport: headers_rewrite: rewrite flags E, F, T, and S not permitted" in log
-    assert not os.path.exists(pub + "/mbox") or os.path.getsize(pub + "/mbox") == 0
+@pytest.mark.parametrize("rule,why", [
+    ("*@old.example $1@new.example F", "rewrite rule specifies a non-header rewrite - not allowed at transport time -"),
+    ("*@old.example $1@new.example Z",
+     "unknown rewrite flag character 'Z' (could be missing quotes round replacement item)")])
+def test_headers_rewrite_checked_at_config_load(tmp_path, pub, rule, why):
+    """a bad headers_rewrite is a configuration error, as in Exim (E F T S
+    have no meaning at transport time)"""
+    conf = site(tmp_path, rules="", transport="  headers_rewrite = " + rule, mbox=pub + "/mbox")
+    p = subprocess.run([TERN, "-C", conf, "-bt", "a@q.example"], capture_output=True, text=True)
+    assert p.returncode != 0
+    assert "Tern configuration error in line" in p.stderr and "t transport: " + why in p.stderr
+    if HAVE_EXIM:
+        e = subprocess.run([EXIM, "-C", conf, "-bt", "a@q.example"], capture_output=True, text=True)
+        assert why in e.stderr
 
 
 # ---- routers ----

@@ -23,8 +23,8 @@ static void test_parse_rules(void)
         {"*@x $1@y f t  Q", false, NULL, RW_FROM | RW_TO | RW_QUALIFY},
         {"*@x \"$1 @y\" h", false, NULL, RW_ALL_HEADERS},
         {"*@x $1@y h junk", false, "unknown rewrite flag character 'j' (could be missing quotes round replacement item)", 0},
-        {"*@x $1@y F", true, "rewrite flags E, F, T, and S not permitted for transport rewriting", 0},
-        {"*@x $1@y S", true, "rewrite flags E, F, T, and S not permitted for transport rewriting", 0},
+        {"*@x $1@y F", true, "rewrite rule specifies a non-header rewrite - not allowed at transport time -", 0},
+        {"*@x $1@y S", true, "rewrite rule specifies a non-header rewrite - not allowed at transport time -", 0},
         {"*@x $1@y w", false, NULL, RW_FIELDS | RW_WHOLE},
     };
     for (size_t i = 0; i < NELEM(cases); i++) {
