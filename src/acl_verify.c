@@ -11,6 +11,7 @@
 #include "expand.h"
 #include "globals.h"
 #include "message.h"
+#include "rewrite.h"
 #include "smtp_in.h"
 /* This module */
 #include "acl_int.h"
@@ -104,7 +105,10 @@ static int verify_route(acl_ctx *x, const char *what, const char *address, enum 
         return FAIL;
     }
     char *why = NULL;
+    char *lp = dlv.local_part, *dom = dlv.domain;
     int rc = verify_address(address, how, &why);
+    dlv.local_part = lp; /* routing set them; after verification they are as before (as in Exim) */
+    dlv.domain = dom;
     if (rc == OK) return OK;
     x->err_msg = why ? why : string_copy(rc == FAIL ? "Unrouteable address" : "could not verify address");
     conn.acl.verify_message = x->err_msg;
@@ -230,7 +234,9 @@ int acl_verify(acl_ctx *x, const char *arg)
             return ERROR;
         }
         if (opts && strstr(opts, "callout")) return verify_no_callout(x);
-        const char *addr = opts && arg[n] == '=' ? string_copyn(opts, strcspn(opts, "/")) : msg.sender_address;
+        bool given = opts && arg[n] == '=';
+        if (!given) rewrite_sender_early(); /* Exim manual, "When does rewriting happen?" */
+        const char *addr = given ? string_copyn(opts, strcspn(opts, "/")) : msg.sender_address;
         return verify_route(x, "sender", addr, V_SENDER);
     }
     if (strcmp(word, "recipient") == 0) {
@@ -239,7 +245,9 @@ int acl_verify(acl_ctx *x, const char *arg)
             return ERROR;
         }
         if (opts && strstr(opts, "callout")) return verify_no_callout(x);
-        return verify_route(x, "recipient", x->recipient, V_RECIPIENT);
+        /* verified as rewritten; the rewrite is not kept until the header is in */
+        const char *r = x->recipient ? rewrite_address(rewrite_rules_list(), x->recipient, RW_ENV_TO, NULL) : NULL;
+        return verify_route(x, "recipient", r, V_RECIPIENT);
     }
     x->err_msg = string_sprintf("expected \"sender[=address]\", \"recipient\", \"helo\", \"header_syntax\", "
                                 "\"header_sender\", \"header_names_ascii\" or \"reverse_host_lookup\" at start "

@@ -301,9 +301,7 @@ static void run_remote(dctx *d)
         route_set_vars(group);
         dlv.transport = group->transport;
         dlv.transport_name = group->transport->drinst.name;
-        char *refused = transport_refusal(group->transport);
-        for (address_item *a = group; a && refused; a = a->next) a->message = refused;
-        bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)group->transport, group);
+        bool ran = ti->deliver && ti->deliver((transport_instance *)group->transport, group);
         for (address_item *a = group; a && !ran; a = a->next) {
             a->transport_return = DEFER;
             if (!a->message)

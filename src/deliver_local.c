@@ -170,9 +170,7 @@ static void run_batch(address_item *batch)
     dlv.transport = batch->transport;
     dlv.transport_name = batch->transport->drinst.name;
     const transport_info *ti = (const transport_info *)batch->transport->drinst.info;
-    char *refused = transport_refusal(batch->transport);
-    for (address_item *a = batch; a && refused; a = a->next) a->message = refused;
-    bool ran = !refused && ti->deliver && ti->deliver((transport_instance *)batch->transport, batch);
+    bool ran = ti->deliver && ti->deliver((transport_instance *)batch->transport, batch);
     if (ran && batch->transport->shadow_transport) deliver_shadow_run(batch);
     for (address_item *a = batch; a && !ran; a = a->next) {
         a->transport_return = DEFER;

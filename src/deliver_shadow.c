@@ -51,11 +51,10 @@ void deliver_shadow_run(address_item *batch)
     if (!chain) return;
     dlv.transport = st;
     dlv.transport_name = st->drinst.name;
-    char *refused = transport_refusal(st);
-    bool ran = !refused && ((const transport_info *)st->drinst.info)->deliver(st, chain);
+    bool ran = ((const transport_info *)st->drinst.info)->deliver(st, chain);
     int i = 0;
     for (address_item *c = chain; c; c = c->next, i++) {
-        const char *why = refused ? refused : !ran ? "transport could not run" : c->message;
+        const char *why = !ran ? "transport could not run" : c->message;
         if (ran && c->transport_return == OK) orig[i]->shadow_message = string_sprintf(" ST=%s", st->drinst.name);
         else
             orig[i]->shadow_message = string_sprintf(" ST=%s (%s%s%s)", st->drinst.name,

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "drivers.h"
 #include "globals.h"
+#include "rewrite.h"
 #include "router.h"
 #include "transport.h"
 /* Drivers */
@@ -183,7 +184,8 @@ const char *transport_generic_init(driver_instance *d)
     transport_instance *t = (transport_instance *)d;
     const transport_info *ti = (const transport_info *)d->info;
     if (t->retry_use_local_part == DRIVER_BOOL_UNSET) t->retry_use_local_part = ti->local;
-    return NULL;
+    rewrite_rule *rules; /* checked now; parsed again where used (transport.c) */
+    return t->headers_rewrite ? rewrite_parse_list(t->headers_rewrite, &rules) : NULL;
 }
 
 /* ---- authenticators ---- */

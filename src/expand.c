@@ -98,6 +98,11 @@ void exp_set_numeric(const char *subject, const size_t *ovec, int count)
     }
 }
 
+void expand_set_numeric(const char *subject, const size_t *ovec, int count)
+{
+    exp_set_numeric(subject, ovec, count);
+}
+
 /* escape_char - one backslash escape at s (s points at the backslash);
  * sets *c and returns the position after the escape */
 static const char *escape_char(const char *s, char *c)

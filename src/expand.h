@@ -28,6 +28,14 @@ bool expand_load_message(const char *path);
  * valid? *bad and *err describe the first failure (verify = header_syntax) */
 bool expand_check_address_list(const char *value, char **bad, const char **err);
 
+/* expand_set_numeric - $0..$n for a following expansion from count
+ * offset pairs into subject (unset pairs are -1); rewriting uses this */
+void expand_set_numeric(const char *subject, const size_t *ovec, int count);
+
+/* expand_rfc2047 - s as RFC 2047 Q-encoded words in headers_charset when
+ * it needs encoding, as ${rfc2047:} does; appended to g */
+gstring *expand_rfc2047(gstring *g, const char *s);
+
 /* expand_reset_message - forget per-message expansion state ($srs_recipient,
  * $prvscheck_*) before the message pool is reset */
 void expand_reset_message(void);

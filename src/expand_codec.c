@@ -276,6 +276,11 @@ gstring *exp_op_rfc2047(gstring *g, char *sub, const char *arg, const char *name
     return string_cat(g, "?=");
 }
 
+gstring *expand_rfc2047(gstring *g, const char *s)
+{
+    return exp_op_rfc2047(g, (char *)s, NULL, "rfc2047");
+}
+
 gstring *exp_op_rfc2047d(gstring *g, char *sub, const char *arg, const char *name)
 {
     return string_cat(g, exp_rfc2047_decode(sub));

@@ -150,6 +150,7 @@ struct msg_state {
     int data_fd;
     /* reception */
     bool sender_set;        /* MAIL accepted */
+    bool sender_rewritten;  /* rewrite rules already ran on it (sender verification) */
     struct recipient_item *recipients;
     int recipients_cap;
     char *rcpt_smtp_response; /* for "All RCPT commands were rejected" */

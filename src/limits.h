@@ -270,4 +270,17 @@
  * matches lines of at most this length (Exim's figure for both). */
 #define LIMIT_MIME_REGEX_SPAN 32768
 
+/* Address rewriting. An address longer than this in a header is left
+ * alone ("ridiculously long", as Exim words it): RFC 5321 section
+ * 4.5.3.1.3 caps a path at 256 octets. */
+#define LIMIT_ADDRESS_LENGTH 256
+/* -brw refuses a longer argument, as Exim does for command-line data. */
+#define LIMIT_BRW_ARGUMENT 256
+/* The R flag re-applies a rule to its own result at most this many
+ * times more (Exim's bound; a rule that always matches must stop). */
+#define LIMIT_REWRITE_REPEAT 10
+/* Rewriting inserts a line break after a grown address once the output
+ * line is longer than this (Exim's 40, keeps rewritten lists readable). */
+#define LIMIT_REWRITE_FOLD 40
+
 #endif

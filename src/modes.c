@@ -17,6 +17,7 @@
 #include "modes.h"
 #include "queue.h"
 #include "retry.h"
+#include "rewrite.h"
 #include "smtp_in_modes.h"
 #include "verify.h"
 #include "xp_all.h"
@@ -53,6 +54,7 @@ int modes_run(const char *mode, int argc, char **argv)
     rc = queue_list_mode(mode, argc, argv, &handled); /* -bp* */
     if (handled) return rc;
     if (strcmp(mode, "brt") == 0) return retry_test_mode(argc, argv, msg.sender_address);
+    if (strcmp(mode, "brw") == 0) return rewrite_test_mode(argc, argv);
     if (strcmp(mode, "be") == 0) return expand_test_mode(argc, argv, NULL);
     if (strcmp(mode, "bem") == 0) {
         if (argc < 1) { fprintf(stderr, "tern: string expected after -bem\n"); return EXIT_FAILURE; }

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "receive.h"
 #include "receive_int.h"
+#include "rewrite.h"
 #include "smtp_in.h"
 #include "spool.h"
 #include "version.h"
@@ -265,11 +266,12 @@ static void qualify_headers(header_line **list)
     }
 }
 
-/* originator - From: for local input that has none: the sender, with the
- * caller's name for non-SMTP input (-F or the passwd entry) */
-static char *originator(const rcv *r)
+/* originator - From: for local input that has none: the sender as it
+ * was before rewriting (the header is then rewritten like any other),
+ * with the caller's name for non-SMTP input (-F or the passwd entry) */
+static char *originator(const rcv *r, const char *sender)
 {
-    const char *addr = msg.sender_address && *msg.sender_address ? msg.sender_address
+    const char *addr = sender && *sender ? sender
         : string_sprintf("%s@%s", conn.sender_ident, cfg.qualify_domain ? cfg.qualify_domain
                                                                         : cfg.primary_hostname);
     if (r->originator_name && *r->originator_name)
@@ -277,11 +279,30 @@ static char *originator(const rcv *r)
     return string_sprintf("From: %s\n", addr);
 }
 
-/* local_fixups - Message-ID, Date and From for local or submission input
- * (RFC 5322 3.6: both are required; RFC 6409 section 8) */
-static void local_fixups(const rcv *r, header_line **list)
+/* append_chain - header lines made elsewhere, at the end of list */
+static void append_chain(header_line **list, header_line *chain)
 {
-    if (!conn.local && !msg.submission) return;
+    while (*list) list = &(*list)->next;
+    *list = chain;
+}
+
+/* The envelope rewriting records (X-rewrote-*, marked deleted) and the
+ * sender as received, which local fix-ups need. */
+typedef struct rw_records {
+    header_line *rcpts, *sender;
+    const char *orig_sender;
+} rw_records;
+
+/* local_fixups - Message-ID, Date and From for local or submission input
+ * (RFC 5322 3.6: both are required; RFC 6409 section 8). The rewriting
+ * records go where Exim puts them: after Message-ID and around From. */
+static void local_fixups(const rcv *r, header_line **list, const rw_records *rw)
+{
+    if (!conn.local && !msg.submission) {
+        append_chain(list, rw->rcpts);
+        append_chain(list, rw->sender);
+        return;
+    }
     qualify_headers(list);
     if (!header_find(*list, "message-id")) {
         const char *dom = cfg.message_id_header_domain ? expand_cstring(cfg.message_id_header_domain)
@@ -289,11 +310,13 @@ static void local_fixups(const rcv *r, header_line **list)
         header_append(list, string_sprintf("Message-Id: <E%s@%s>\n", msg.id,
                                            dom && *dom ? dom : cfg.primary_hostname));
     }
-    if (!header_find(*list, "from")) header_append(list, originator(r));
+    append_chain(list, rw->rcpts);
+    if (!header_find(*list, "from"))
+        rewrite_headers(rewrite_rules_list(), header_append(list, originator(r, rw->orig_sender)));
+    append_chain(list, rw->sender);
     if (!header_find(*list, "date")) header_append(list, string_sprintf("Date: %s\n", smtp_tod_full()));
 }
 
-/* rcv_finish_headers - the header list with Received and fix-ups */
 /* acl_body_vars - $message_body, $message_body_end, $recipients for the
  * DATA and non-SMTP ACLs */
 static void acl_body_vars(const rcv *r)
@@ -310,19 +333,36 @@ static void acl_body_vars(const rcv *r)
     msg.recipients_str = string_from_gstring(g);
 }
 
-void rcv_finish_headers(rcv *r)
+void rcv_headers_done(rcv *r)
 {
-    header_line *list = header_finish(&r->hb);
-    header_line *mid = header_find(list, "message-id");
+    if (r->headers_done) return;
+    r->headers_done = true;
+    msg.headers = header_finish(&r->hb);
+    header_line *mid = header_find(msg.headers, "message-id");
     if (mid) {
         char *v = header_value(mid);
         size_t n = strlen(v);
         if (n >= 2 && v[0] == '<' && v[n - 1] == '>') v = string_copyn_taint(v + 1, n - 2, GET_TAINTED);
         msg.message_id_header = v;
     }
-    header_line *subj = header_find(list, "subject");
+    header_line *subj = header_find(msg.headers, "subject");
     if (subj) msg.subject = header_value(subj);
-    local_fixups(r, &list);
+}
+
+/* rcv_finish_headers - rewriting (envelope first, then the headers as
+ * received: before the DATA ACL, as in Exim), fix-ups and Received */
+void rcv_finish_headers(rcv *r)
+{
+    rcv_headers_done(r);
+    header_line *list = msg.headers;
+    rw_records rw = {.orig_sender = msg.sender_address};
+    if (msg.recipients_count && log_selected(L_received_recipients)) {
+        r->rcpts_received = store_get(sizeof(char *) * (size_t)msg.recipients_count, GET_UNTAINTED);
+        for (int i = 0; i < msg.recipients_count; i++) r->rcpts_received[i] = msg.recipients[i].address;
+    }
+    rewrite_envelope(&rw.rcpts, &rw.sender);
+    rewrite_headers(rewrite_rules_list(), list);
+    local_fixups(r, &list, &rw);
     long before = (long)header_size(list);
     char *rh = received_header();
     if (rh) header_prepend(&list, rh);
@@ -431,7 +471,7 @@ static gstring *rcv_tls_fields(gstring *g)
 }
 
 /* rcv_log_arrival - the "<=" mainlog line with Exim's fields */
-void rcv_log_arrival(bool chunked)
+void rcv_log_arrival(const rcv *r, bool chunked)
 {
     /* "(=": kept although the client was told it was rejected (fakereject) */
     gstring *g = string_fmt_append(NULL, "%s %s", msg.acl.fake_response == FAIL ? "(=" : "<=",
@@ -455,8 +495,9 @@ void rcv_log_arrival(bool chunked)
     if (msg.subject && log_selected(L_subject)) g = string_fmt_append(g, " T=\"%s\"", msg.subject);
     if (log_selected(L_received_recipients)) {
         g = string_cat(g, " for");
+        /* as received: Exim lists them before rewriting */
         for (int i = 0; i < msg.recipients_count; i++)
-            g = string_fmt_append(g, " %s", msg.recipients[i].address);
+            g = string_fmt_append(g, " %s", r->rcpts_received ? r->rcpts_received[i] : msg.recipients[i].address);
     }
     log_write(L_always, LOG_MAIN, "%s", string_from_gstring(g));
     if (msg.acl.freeze) log_write(L_always, LOG_MAIN, "frozen by ACL");
@@ -465,9 +506,9 @@ void rcv_log_arrival(bool chunked)
 
 /* rcv_log_discarded - an ACL discarded every recipient: Exim logs the
  * arrival and a blackhole delivery at once; nothing is spooled */
-void rcv_log_discarded(bool chunked, const char *acl_name)
+void rcv_log_discarded(const rcv *r, bool chunked, const char *acl_name)
 {
-    rcv_log_arrival(chunked);
+    rcv_log_arrival(r, chunked);
     log_write(L_always, LOG_MAIN, "=> blackhole (%s ACL discarded recipients)", acl_name);
     log_write(L_always, LOG_MAIN, "Completed");
 }

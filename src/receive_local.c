@@ -121,11 +121,9 @@ static int finish_local(rcv *r, const receive_local_opts *o)
         fprintf(stderr, "tern: message too big (max=%ld)\n", r->limit);
         return EXIT_FAILURE;
     }
+    rcv_headers_done(r);
+    if (o->extract_rcpts) extract_header_rcpts(msg.headers);
     rcv_finish_headers(r);
-    if (o->extract_rcpts) {
-        extract_header_rcpts(msg.headers);
-        msg.size = (long)header_size(msg.headers) + 1 + r->body_bytes;
-    }
     if (!msg.recipients_count) {
         fprintf(stderr, "tern: no recipients found\n");
         return EXIT_FAILURE;
@@ -135,11 +133,11 @@ static int finish_local(rcv *r, const receive_local_opts *o)
     bool keep = mime != FAIL && local_acl(ACL_WHERE_NOTSMTP, cfg.acl_not_smtp);
     acl_mime_unspool();
     if (keep && mime == DISCARD) {
-        rcv_log_discarded(false, "MIME"); /* after acl_not_smtp, exit status 1: as Exim */
+        rcv_log_discarded(r, false, "MIME"); /* after acl_not_smtp, exit status 1: as Exim */
         return EXIT_FAILURE;
     }
     if (!keep || rcv_spool(r) != OK) return EXIT_FAILURE;
-    rcv_log_arrival(false);
+    rcv_log_arrival(r, false);
     deliver_after_receive(msg.id); /* -odq and queue_only keep it queued */
     return EXIT_SUCCESS;
 }

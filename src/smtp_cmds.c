@@ -16,6 +16,7 @@
 #include "log.h"
 #include "match.h"
 #include "message.h"
+#include "rewrite.h"
 #include "smtp_in.h"
 #include "xp_all.h"
 /* This module */
@@ -262,6 +263,20 @@ static char *qualify(char *addr, bool recipient)
     return string_sprintf("%s@%s", addr, dom && *dom ? dom : cfg.primary_hostname);
 }
 
+/* rewrite_arg - S rewrite rules on the address part of MAIL/RCPT data,
+ * before anything else looks at it (Exim manual, "The SMTP-time
+ * rewriting flag"); ESMTP parameters are kept as they were */
+static char *rewrite_arg(char *arg)
+{
+    char *a = string_copy_taint(arg, GET_TAINTED), *addr, *rest = NULL;
+    size_t n = smtp_parse_address(a, &addr, &rest) || !rest ? strlen(arg) : (size_t)(rest - a);
+    while (n && arg[n - 1] == ' ') n--;
+    char *data = string_copyn_taint(arg, n, GET_TAINTED);
+    char *new = rewrite_smtp(data, true); /* Exim's log says "smtp recipient" for MAIL too */
+    if (new == data) return arg;
+    return string_sprintf("%s%s", new, arg + n);
+}
+
 static int smtp_check_mail(char *line, char *arg)
 {
     /* helo_verb, not the name: tls_remember_esmtp keeps the one, not the other */
@@ -313,6 +328,7 @@ static enum smtp_next smtp_do_mail(char *line, char *arg)
     enum smtp_next next;
     smtp_reset_message();
     conn.mail_commands++;
+    arg = rewrite_arg(arg);
     char *addr = parse_mail_arg(line, arg, &next);
     if (!addr) return next;
     char *q = qualify(addr, false);
@@ -432,6 +448,7 @@ static enum smtp_next rcpt_acl(recipient_item *r, const char *as_given)
 
 static enum smtp_next smtp_do_rcpt(char *line, char *arg)
 {
+    arg = rewrite_arg(arg);
     char *a = string_copy_taint(arg, GET_TAINTED), *addr, *rest;
     enum smtp_next next = NEXT_CONTINUE;
     const char *err = smtp_parse_address(a, &addr, &rest);

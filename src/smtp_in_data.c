@@ -172,12 +172,12 @@ static bool limits_failed(rcv *r)
 /* acl_outcome - after the MIME or DATA ACL: true if the message may be
  * kept. A discard is answered and logged as Exim does when no recipient
  * is left: arrival, a blackhole delivery and Completed, nothing spooled. */
-static bool acl_outcome(enum acl_where where, int rc, char *um, char *lm, enum smtp_next *next,
-                        bool bdat)
+static bool acl_outcome(const rcv *r, enum acl_where where, int rc, char *um, char *lm,
+                        enum smtp_next *next, bool bdat)
 {
     if (rc == OK) return true;
     if (rc == DISCARD) {
-        rcv_log_discarded(bdat, where == ACL_WHERE_MIME ? "MIME" : "DATA");
+        rcv_log_discarded(r, bdat, where == ACL_WHERE_MIME ? "MIME" : "DATA");
         conn.messages++;
         smtp_printf("250 OK id=%s\r\n", msg.id);
         return false;
@@ -205,19 +205,19 @@ static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
     int rc = acl_mime_check(ACL_WHERE_MIME, cfg.acl_smtp_mime, &um, &lm);
     if (rc != OK) {
         acl_mime_unspool(); /* Exim removes the copy before logging the reject */
-        return acl_outcome(ACL_WHERE_MIME, rc, um, lm, next, bdat);
+        return acl_outcome(r, ACL_WHERE_MIME, rc, um, lm, next, bdat);
     }
     if (!cfg.acl_smtp_data) return true;
     msg.size -= r->received_bytes; /* as Exim: $message_size without our Received: */
     rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
     msg.size += r->received_bytes;
-    return acl_outcome(ACL_WHERE_DATA, rc, um, lm, next, bdat);
+    return acl_outcome(r, ACL_WHERE_DATA, rc, um, lm, next, bdat);
 }
 
 /* accepted - the message is safe on disk: log and say so */
-static void accepted(bool bdat, data_src *d)
+static void accepted(const rcv *r, bool bdat, data_src *d)
 {
-    rcv_log_arrival(bdat);
+    rcv_log_arrival(r, bdat);
     conn.messages++;
     if (bdat && conn.host_checking)
         smtp_printf("250- %ld byte chunk, total %ld\r\n", d->chunk_size, d->chunk_total + 3);
@@ -253,7 +253,7 @@ enum smtp_next receive_smtp_data(bool bdat, long first_chunk, bool first_last)
         bool keep = data_acl(&r, bdat, &next);
         acl_mime_unspool();
         if (keep) {
-            if (rcv_spool(&r) == OK) accepted(bdat, &d);
+            if (rcv_spool(&r) == OK) accepted(&r, bdat, &d);
             else smtp_printf("451 Error while writing spool file\r\n");
         }
     }

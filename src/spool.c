@@ -64,7 +64,12 @@ char header_type_of(const char *text)
         {"bcc:", HTYPE_BCC}, {"cc:", HTYPE_CC}, {"from:", HTYPE_FROM},
         {"message-id:", HTYPE_ID}, {"received:", HTYPE_RECEIVED},
         {"reply-to:", HTYPE_REPLY_TO}, {"sender:", HTYPE_SENDER}, {"to:", HTYPE_TO}};
+    /* Resent- forms share the type (RFC 5322 section 3.6.6), as in Exim;
+     * Reply-To and Received have none */
+    bool resent = strncasecmp(text, "resent-", 7) == 0;
+    if (resent) text += 7;
     for (size_t i = 0; i < NELEM(types); i++) {
+        if (resent && (types[i].type == HTYPE_REPLY_TO || types[i].type == HTYPE_RECEIVED)) continue;
         size_t n = strlen(types[i].name) - 1;
         if (strncasecmp(text, types[i].name, n) != 0) continue;
         const char *p = text + n;

@@ -1,6 +1,6 @@
 /* transport.c - what every transport shares: writing the message out with
  * the header changes routers and transports ask for (headers_add,
- * headers_remove, Return-path:, Envelope-to:, Delivery-date:), line-end
+ * headers_remove, headers_rewrite, Return-path:, Envelope-to:, Delivery-date:), line-end
  * and dot-stuffing conversion, mbox "From " escaping, size limits, and the
  * tainted-path check for file names.
  *
@@ -15,6 +15,7 @@
 #include "address.h"
 #include "expand.h"
 #include "globals.h"
+#include "rewrite.h"
 #include "spool.h"
 #include "transport.h"
 
@@ -159,13 +160,22 @@ static int write_headers(outbuf *o, transport_write_ctx *c, char **err)
         return DEFER;
     if (t && t->headers_add && !(tadd = transport_expand(t, "headers_add", t->headers_add, err)))
         return DEFER;
+    rewrite_rule *rules = NULL;
+    const char *rwerr = t && t->headers_rewrite ? rewrite_parse_list(t->headers_rewrite, &rules) : NULL;
+    if (rwerr) {
+        *err = string_sprintf("%s transport: headers_rewrite: %s", t->drinst.name, rwerr);
+        return DEFER;
+    }
     generic_headers(o, c);
     const spool_header *h = dlv.spool_hdr;
     for (const header_line *hl = h ? h->headers : NULL; hl; hl = hl->next) {
         if (hl->type == HTYPE_OLD) continue;
         if (header_removed(hl->text, c->addr ? c->addr->remove_headers : NULL)) continue;
         if (header_removed(hl->text, tremove)) continue;
-        ob_text(o, hl->text, hl->slen);
+        /* headers_rewrite: the message's own headers only, not those of routers or this transport */
+        char *rw = rules ? rewrite_header_line(rules, hl, false) : NULL;
+        if (rw) ob_text(o, rw, strlen(rw));
+        else ob_text(o, hl->text, hl->slen);
     }
     for (const header_line *hl = c->addr ? c->addr->extra_headers : NULL; hl; hl = hl->next)
         put_added(o, hl->text);
@@ -201,12 +211,6 @@ static void bsmtp_envelope(outbuf *o, transport_write_ctx *c)
     }
     s = string_sprintf("DATA%s", nl);
     ob_put(o, s, strlen(s));
-}
-
-char *transport_refusal(const transport_instance *t)
-{
-    if (!t->headers_rewrite) return NULL;
-    return string_sprintf("%s transport: headers_rewrite is not supported in this build", t->drinst.name);
 }
 
 void transport_copy_result(address_item *chain)

@@ -120,11 +120,6 @@ char *transport_expand(const transport_instance *t, const char *opt, const char 
 bool transport_path_safe(const transport_instance *t, const char *path, const char *what,
                          const char *tmpl, char **err);
 
-/* transport_refusal - NULL, or why t cannot deliver in this build (an
- * option it sets that Tern does not carry out: headers_rewrite); the
- * caller defers with it */
-char *transport_refusal(const transport_instance *t);
-
 /* transport_copy_result - a batch shares the first address's result */
 void transport_copy_result(struct address_item *chain);
 

@@ -14,6 +14,7 @@
 #include "../globals.h"
 #include "../log.h"
 #include "../redirect_list.h"
+#include "../rewrite.h"
 #include "../route.h"
 #include "../router.h"
 #include "../spool.h"
@@ -178,6 +179,22 @@ static bool forbidden(const redirect_router_options *o, const address_item *c)
     return (c->flags & AFL_FILE) && (o->forbid_file || o->one_time);
 }
 
+/* rewrite_child - the global T rules on a generated address, as soon as
+ * it exists (Exim manual "When does rewriting happen?"; no_rewrite turns
+ * this off) */
+static void rewrite_child(address_item *c)
+{
+    char *n = rewrite_address(rewrite_rules_list(), c->address, RW_ENV_TO, NULL);
+    if (n == c->address) return;
+    address_item *t = route_new_address(n, 0);
+    if (t->transport_return == FAIL) return; /* unusable result: keep the child as generated */
+    c->address = t->address;
+    c->unique = t->unique;
+    c->local_part = t->local_part;
+    c->cc_local_part = t->cc_local_part;
+    c->domain = t->domain;
+}
+
 /* place_child - a generated item: pipes and files go straight to the
  * local list; addresses are routed again (from redirect_router if set).
  * With check_ancestor, an ancestor's address becomes a copy of addr. */
@@ -202,6 +219,7 @@ static int place_child(const router_instance *r, const redirect_router_options *
         *lists->local = c;
         return OK;
     }
+    if (o->rewrite) rewrite_child(c);
     /* a "\\name" item is kept from this router only when it is addr again,
      * which run_one's ancestry check already does (Exim 4.96 routes
      * other "\\" items from the top) */

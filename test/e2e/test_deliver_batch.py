@@ -118,14 +118,3 @@ def test_create_file(tern_bin, tmp_path, pub, mode, name, ok):
     assert os.path.exists(os.path.join(pub, name)) == ok
     if not ok:
         assert "is not within the home directory" in mainlog(spool)[0]
-
-
-@pytest.mark.parametrize("opt", ["headers_rewrite = a@b c@d"])
-def test_unsupported_options_defer_clearly(tern_bin, tmp_path, pub, opt):
-    conf, spool = config(tmp_path, pub, f"""  driver = appendfile
-  file = {pub}/box
-  {opt}""")
-    deliver(tern_bin, conf, spool, ["a@test.example"])
-    name = opt.split()[0]
-    assert mainlog(spool) == [f"== a@test.example R=all T=t defer (-1): t transport: {name} is not supported in this build"]
-    assert not os.path.exists(os.path.join(pub, "box"))
