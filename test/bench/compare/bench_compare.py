@@ -36,22 +36,6 @@ import sink  # noqa: E402
 ROWS = ("accept", "maildir", "relay")
 
 
-def classes(only):
-    out = []
-    for name in only:
-        if name == "tern":
-            out.append(b.Tern)
-        elif name == "exim" and os.path.exists(b.EXIM):
-            out.append(b.Exim)
-        elif name == "postfix":
-            import postfix
-            if postfix.available():
-                out.append(postfix.Postfix)
-            else:
-                print("postfix: not available (%s)" % postfix.why(), file=sys.stderr)
-    return out
-
-
 def done_count(m, row, snk):
     if row == "maildir":
         return m.delivered()
@@ -153,7 +137,7 @@ def main():
     ap.add_argument("--sessions", default="1,4,16")
     ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
-    mtas = classes(a.only.split(","))
+    mtas = b.mta_classes(a.only.split(","))
     snk = sink.start(b.free_port())
     results = {}
     try:

@@ -426,3 +426,21 @@ def per_message(calls, n):
     def total(names):
         return sum(calls.get(k, 0) for k in names)
     return total(SYNCS) / n, total(FORKS) / n, calls.get("execve", 0) / n
+
+
+def mta_classes(only):
+    """The MTA classes named in `only` (tern, exim, postfix) that can run here."""
+    import sys
+    out = []
+    for name in only:
+        if name == "tern":
+            out.append(Tern)
+        elif name == "exim" and os.path.exists(EXIM):
+            out.append(Exim)
+        elif name == "postfix":
+            import postfix
+            if postfix.available():
+                out.append(postfix.Postfix)
+            else:
+                print("postfix: not available (%s)" % postfix.why(), file=sys.stderr)
+    return out
