@@ -25,6 +25,9 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializ
 CPPFLAGS := -iquote $(BUILD) -iquote src -D_GNU_SOURCE
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS)
 
+# -z now: symbols are bound once when tern starts, so the daemon's delivery
+# processes inherit them instead of each resolving them anew (and full RELRO)
+LDFLAGS_BIN := -Wl,-z,now,-z,relro
 LIBS := -lssl -lcrypto -lpcre2-8 -ldb -lcrypt -lidn2 -ljansson -lsqlite3 -lresolv -lm
 LIBS_SPF := -lspf2
 LIBS_DMARC := -lopendmarc
@@ -55,7 +58,7 @@ $(BUILD)/obj/%.o: src/%.c $(BUILD)/config.h
 	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tern: $(OBJS)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(OBJS) $(MOD_LIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS_BIN) -o $@ $(OBJS) $(MOD_LIBS) $(LIBS)
 
 $(BUILD)/libtern.a: $(LIB_OBJS)
 	@rm -f $@

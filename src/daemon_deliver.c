@@ -11,6 +11,15 @@
  * LIMIT_DAEMON_DELIVERY_BATCH ids. An id that finds no room stays on the
  * spool for the next queue run; nothing is lost either way.
  *
+ * A delivery process does not exit after its batch: it writes "+<pid>\n"
+ * on the same pipe and waits on a pipe of its own for the next batch, so
+ * a steady stream of messages costs no fork per message on this side
+ * (DESIGN.md section 9). Only the daemon ends an idle one, by closing
+ * that pipe after LIMIT_DAEMON_DELIVERY_IDLE seconds (the process sees
+ * EOF and exits), so no batch is ever written to a process that has
+ * gone; a process that has delivered LIMIT_DAEMON_DELIVERY_REUSE
+ * messages exits instead of asking for more.
+ *
  * With -q<time>, a queue runner is forked at start-up and then every
  * interval, unless the load average is above deliver_queue_load_max;
  * queue_run() itself enforces queue_run_max. */
@@ -30,12 +39,20 @@
 
 typedef char msgid[MESSAGE_ID_LENGTH + 1];
 
+/* One delivery process as the daemon sees it */
+typedef struct {
+    pid_t pid;
+    int wfd;                 /* its batches; -1 once it is told to go */
+    bool idle;               /* said "+<pid>" and has had nothing since */
+    time_t idle_since;
+} worker;
+
 static struct {
     int rfd, wfd;
     bool in_conn_child;
     msgid *backlog;          /* ring of LIMIT_DAEMON_BACKLOG ids */
     int head, count;
-    pid_t kids[LIMIT_DAEMON_DELIVERIES];
+    worker kids[LIMIT_DAEMON_DELIVERIES];
     int nkids;
     char carry[MESSAGE_ID_LENGTH + 2]; /* a line split across two reads */
     size_t carry_len;
@@ -61,17 +78,42 @@ int ddlv_poll_fd(void)
     return dd.rfd;
 }
 
+/* next_retirement - when the longest-idle delivery process is due to go (0: none) */
+static time_t next_retirement(void)
+{
+    time_t t = 0;
+    for (int i = 0; i < dd.nkids; i++) {
+        const worker *w = &dd.kids[i];
+        if (w->idle && w->wfd >= 0 && (t == 0 || w->idle_since + LIMIT_DAEMON_DELIVERY_IDLE < t))
+            t = w->idle_since + LIMIT_DAEMON_DELIVERY_IDLE;
+    }
+    return t;
+}
+
 int ddlv_timeout_ms(void)
 {
-    if (dd.interval <= 0) return -1;
-    long left = (long)(dd.next_run - time(NULL));
+    time_t due = dd.interval > 0 ? dd.next_run : 0, retire = next_retirement();
+    if (retire && (!due || retire < due)) due = retire;
+    if (!due) return -1;
+    long left = (long)(due - time(NULL));
     return left <= 0 ? 0 : left > 86400 ? 86400000 : (int)left * 1000;
+}
+
+/* close_worker_pipes - a forked process must not hold the delivery
+ * processes' pipes open (their EOF is how they are told to go) */
+static void close_worker_pipes(void)
+{
+    for (int i = 0; i < dd.nkids; i++) {
+        if (dd.kids[i].wfd >= 0) close(dd.kids[i].wfd);
+        dd.kids[i].wfd = -1;
+    }
 }
 
 void ddlv_conn_child(void)
 {
     close(dd.rfd);
     dd.rfd = -1;
+    close_worker_pipes();
     dd.in_conn_child = true;
 }
 
@@ -95,13 +137,14 @@ bool daemon_handoff(const char *id)
 
 /* ---- forking ---- */
 
-/* child_setup - in any process forked here: no listeners, no pipe, plain signals */
+/* child_setup - in any process forked here: no listeners, no pipes, plain signals */
 static void child_setup(void)
 {
     if (dd.in_child) dd.in_child();
     close(dd.rfd);
     close(dd.wfd);
     dd.rfd = dd.wfd = -1;
+    close_worker_pipes();
     signal(SIGHUP, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -109,46 +152,163 @@ static void child_setup(void)
     proc.pid = getpid();
 }
 
-/* deliver_batch - the delivery process: each id in turn */
-static void deliver_batch(msgid *ids, int n) NORETURN;
-static void deliver_batch(msgid *ids, int n)
+/* deliver_ids - deliver each id in turn; how many were taken */
+static int deliver_ids(msgid *ids, int n)
 {
-    child_setup();
     for (int i = 0; i < n; i++) {
         rmark m = store_mark();
         deliver_message(ids[i], false, false);
         msg.id = NULL;
         store_reset(m);
     }
+    return n;
+}
+
+/* next_batch - wait for the daemon's next batch: ids read whole lines at
+ * a time (a line split across reads is completed by the next read);
+ * 0 at EOF, which is the daemon saying "go" */
+static int next_batch(int rfd, msgid *ids)
+{
+    char buf[LIMIT_DAEMON_DELIVERY_BATCH * (MESSAGE_ID_LENGTH + 1)];
+    size_t have = 0;
+    for (;;) {
+        ssize_t r = read(rfd, buf + have, sizeof buf - have);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        have += (size_t)r;
+        if (buf[have - 1] == '\n' || have == sizeof buf) break;
+    }
+    int n = 0;
+    for (char *p = buf, *end = buf + have; p < end && n < LIMIT_DAEMON_DELIVERY_BATCH;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        if (nl - p == MESSAGE_ID_LENGTH) {
+            memcpy(ids[n], p, MESSAGE_ID_LENGTH);
+            ids[n][MESSAGE_ID_LENGTH] = 0;
+            n += spool_message_id_valid(ids[n]);
+        }
+        p = nl + 1;
+    }
+    return n;
+}
+
+/* worker_run - the delivery process: the first batch, then each batch the
+ * daemon sends after "+<pid>", until EOF or LIMIT_DAEMON_DELIVERY_REUSE */
+static void worker_run(msgid *ids, int n, int rfd, int idle_fd) NORETURN;
+static void worker_run(msgid *ids, int n, int rfd, int idle_fd)
+{
+    char line[32];
+    int len = snprintf(line, sizeof line, "+%d\n", (int)getpid());
+    for (int done = deliver_ids(ids, n); done < LIMIT_DAEMON_DELIVERY_REUSE; done += deliver_ids(ids, n)) {
+        /* the daemon cannot hear us (pipe full): end, it reaps us */
+        if (write(idle_fd, line, (size_t)len) != len) break;
+        if ((n = next_batch(rfd, ids)) == 0) break;
+    }
     _exit(EXIT_SUCCESS);
+}
+
+/* take_batch - up to LIMIT_DAEMON_DELIVERY_BATCH of the oldest ids */
+static int take_batch(msgid *batch)
+{
+    int n = 0;
+    for (int i = dd.head; n < LIMIT_DAEMON_DELIVERY_BATCH && n < dd.count; i = (i + 1) % LIMIT_DAEMON_BACKLOG)
+        memcpy(batch[n++], dd.backlog[i], sizeof(msgid));
+    return n;
+}
+
+/* taken - drop n ids from the front of the backlog */
+static void taken(int n)
+{
+    dd.head = (dd.head + n) % LIMIT_DAEMON_BACKLOG;
+    dd.count -= n;
 }
 
 /* start_one - fork a delivery process for the oldest ids of the backlog */
 static bool start_one(void)
 {
     msgid batch[LIMIT_DAEMON_DELIVERY_BATCH];
-    int n = 0;
-    while (n < LIMIT_DAEMON_DELIVERY_BATCH && dd.count > 0) {
-        memcpy(batch[n++], dd.backlog[dd.head], sizeof(msgid));
-        dd.head = (dd.head + 1) % LIMIT_DAEMON_BACKLOG;
-        dd.count--;
-    }
-    pid_t pid = fork();
-    if (pid == 0) deliver_batch(batch, n);
-    if (pid < 0) {
-        log_write(L_always, LOG_MAIN, "fork of delivery process failed: %s; %d message%s wait%s "
-                  "for a queue run", strerror(errno), n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+    int n = take_batch(batch), p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        log_write(L_always, LOG_MAIN, "pipe for a delivery process failed: %s", strerror(errno));
         return false;
     }
-    dd.kids[dd.nkids++] = pid;
+    int idle_fd = fcntl(dd.wfd, F_DUPFD_CLOEXEC, 0); /* child_setup closes dd.wfd */
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[1]);
+        child_setup();
+        worker_run(batch, n, p[0], idle_fd);
+    }
+    close(p[0]);
+    if (idle_fd >= 0) close(idle_fd);
+    if (pid < 0) {
+        close(p[1]);
+        log_write(L_always, LOG_MAIN, "fork of delivery process failed: %s; %d message%s wait%s "
+                  "for a queue run", strerror(errno), n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+        taken(n);
+        return false;
+    }
+    taken(n);
+    dd.kids[dd.nkids++] = (worker){.pid = pid, .wfd = p[1]};
     return true;
 }
 
-/* start_deliveries - as many delivery processes as the limit allows */
+/* hand_to - give an idle delivery process the oldest ids: one write of
+ * whole lines, shorter than PIPE_BUF, so all of it or none arrives */
+static bool hand_to(worker *w)
+{
+    msgid batch[LIMIT_DAEMON_DELIVERY_BATCH];
+    char buf[LIMIT_DAEMON_DELIVERY_BATCH * (MESSAGE_ID_LENGTH + 1)];
+    int n = take_batch(batch);
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(buf + len, batch[i], MESSAGE_ID_LENGTH);
+        len += MESSAGE_ID_LENGTH;
+        buf[len++] = '\n';
+    }
+    w->idle = false;
+    if (write(w->wfd, buf, len) != (ssize_t)len) {
+        close(w->wfd); /* not listening: let it go, the ids stay here */
+        w->wfd = -1;
+        return false;
+    }
+    taken(n);
+    return true;
+}
+
+/* idle_worker - a delivery process waiting for work, or NULL */
+static worker *idle_worker(void)
+{
+    for (int i = 0; i < dd.nkids; i++)
+        if (dd.kids[i].idle && dd.kids[i].wfd >= 0) return &dd.kids[i];
+    return NULL;
+}
+
+/* start_deliveries - idle delivery processes first, then new ones as
+ * far as the limit allows */
 static void start_deliveries(void)
 {
-    while (dd.count > 0 && dd.nkids < LIMIT_DAEMON_DELIVERIES)
-        if (!start_one()) break;
+    while (dd.count > 0) {
+        worker *w = idle_worker();
+        if (w) hand_to(w);
+        else if (dd.nkids >= LIMIT_DAEMON_DELIVERIES || !start_one()) break;
+    }
+}
+
+/* worker_idle - "+<pid>" from a delivery process that has finished */
+static void worker_idle(const char *s, size_t len)
+{
+    char num[16], *end;
+    if (len == 0 || len >= sizeof num) return;
+    memcpy(num, s, len);
+    num[len] = 0;
+    long pid = strtol(num, &end, 10);
+    if (*end) return;
+    for (int i = 0; i < dd.nkids; i++) {
+        if (dd.kids[i].pid != pid) continue;
+        dd.kids[i].idle = true;
+        dd.kids[i].idle_since = time(NULL);
+    }
 }
 
 /* take_id - one line from the pipe: a well-formed id joins the backlog */
@@ -175,7 +335,8 @@ static void take_bytes(const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n') {
-            if (dd.carry_len <= MESSAGE_ID_LENGTH) take_id(dd.carry, dd.carry_len);
+            if (dd.carry_len > 0 && dd.carry[0] == '+') worker_idle(dd.carry + 1, dd.carry_len - 1);
+            else if (dd.carry_len <= MESSAGE_ID_LENGTH) take_id(dd.carry, dd.carry_len);
             dd.carry_len = 0;
         } else if (dd.carry_len < sizeof dd.carry) dd.carry[dd.carry_len++] = buf[i];
     }
@@ -192,7 +353,8 @@ void ddlv_read(void)
 bool ddlv_reaped(pid_t pid)
 {
     for (int i = 0; i < dd.nkids; i++) {
-        if (dd.kids[i] != pid) continue;
+        if (dd.kids[i].pid != pid) continue;
+        if (dd.kids[i].wfd >= 0) close(dd.kids[i].wfd);
         dd.kids[i] = dd.kids[--dd.nkids];
         start_deliveries();
         return true;
@@ -208,8 +370,21 @@ static bool load_over(int limit, double *load)
     return limit >= 0 && getloadavg(load, 1) == 1 && *load * 1000 > limit;
 }
 
+/* retire_idle - tell delivery processes idle too long to go (EOF) */
+static void retire_idle(void)
+{
+    time_t now = time(NULL);
+    for (int i = 0; i < dd.nkids; i++) {
+        worker *w = &dd.kids[i];
+        if (!w->idle || w->wfd < 0 || now < w->idle_since + LIMIT_DAEMON_DELIVERY_IDLE) continue;
+        close(w->wfd);
+        w->wfd = -1;
+    }
+}
+
 void ddlv_tick(void)
 {
+    retire_idle();
     if (dd.interval <= 0 || time(NULL) < dd.next_run) return;
     dd.next_run = time(NULL) + dd.interval;
     double load;

@@ -233,6 +233,18 @@
  * (one fork for the lot; each message is delivered in turn). */
 #define LIMIT_DAEMON_DELIVERY_BATCH 32
 
+/* Seconds a daemon delivery process waits for more work before the
+ * daemon tells it to go: long enough to carry a steady stream of
+ * messages without a fork each, short enough that a quiet daemon does
+ * not keep LIMIT_DAEMON_DELIVERIES processes around (Postfix's max_idle
+ * is 100 s). */
+#define LIMIT_DAEMON_DELIVERY_IDLE 60
+
+/* Messages one daemon delivery process delivers before it exits rather
+ * than ask for more (as Postfix's max_use): bounds what a slow leak in a
+ * library could grow to. */
+#define LIMIT_DAEMON_DELIVERY_REUSE 1000
+
 /* Largest file an autoreply transport reads for its body ("file"). */
 #define LIMIT_AUTOREPLY_FILE (1024 * 1024)
 /* Longest line of a once_file_size plain file ("<time> <address>"). */

@@ -102,6 +102,46 @@ def test_daemon_delivers_many_in_parallel(tmp_path):
     assert sum(1 for l in env.log() if l.endswith("Completed")) == 30
 
 
+def children(pid):
+    """PIDs whose parent is pid (from /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except (OSError, ValueError):
+            continue
+        if d.isdigit() and int(st[st.rindex(")") + 2:].split()[1]) == pid:
+            out.append(int(d))
+    return out
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_daemon_delivery_process_stays_for_the_next_message(tmp_path):
+    # one message at a time: the delivery process that delivered the first
+    # waits for the next instead of exiting, and delivers it without a
+    # new fork; it goes when the daemon does
+    env = make_env(tmp_path)
+    with env.daemon() as d:
+        send(d.port, "first")
+        assert wait_for(lambda: len(delivered(env)) == 1 and completed(env))
+        assert wait_for(lambda: len(children(d.proc.pid)) == 1)
+        worker = children(d.proc.pid)
+        for i in range(3):
+            send(d.port, "next%d" % i)
+            assert wait_for(lambda: len(delivered(env)) == 2 + i and env.messages() == [])
+            assert wait_for(lambda: children(d.proc.pid) == worker)
+    assert wait_for(lambda: not alive(worker[0]))
+    assert sum(1 for l in env.log() if l.endswith("Completed")) == 4
+
+
 def test_daemon_odq_keeps_queued(tmp_path):
     env = make_env(tmp_path)
     with env.daemon(["-odq"]) as d:

@@ -1,13 +1,13 @@
-"""bench_deliver.py - delivery benchmark: messages per second delivered to
-a Maildir (local, as the tern user) and relayed to a loopback SMTP sink,
-with 1/4/16 parallel sessions, for Tern and Exim 4.96; plus fsyncs, forks
-and execs per message (strace -f -c) and CPU seconds per message.
+"""bench_deliver.py - queue-run benchmark: messages per second delivered to
+a Maildir (local, as the tern user) and relayed to a loopback SMTP sink by
+queue runners, with 1/4/16 parallel runners, for Tern and Exim 4.96; plus
+fsyncs, forks and execs per message (strace -f -c) and CPU seconds per
+message.  (Immediate delivery by the daemon is measured by compare/.)
 
-Immediate delivery after reception is not wired into Tern's daemon in this
-tree, so delivery is measured as queue runs: the queue is filled with N
-messages through the daemon (queue_only), the daemon is stopped, then
-S parallel `-q` runners (S = sessions) are timed until the queue is empty.
-Exim gets exactly the same treatment (`exim4 -q`).  Usage:
+The queue is filled with N messages through the daemon (queue_only), the
+daemon is stopped, then S parallel `-q` runners (S = sessions) are timed
+until the queue is empty.  Exim gets exactly the same treatment
+(`exim4 -q`).  Usage:
   bench_deliver.py [--msgs N] [--only tern,exim]
 """
 import argparse
@@ -70,17 +70,13 @@ def syscalls(cls, relay, count=20):
     m = filled(cls, count, relay)
     out = os.path.join(m.dir, "strace.out")
     try:
-        m.run(["strace", "-f", "-c", "-o", out, "-e",
-               "trace=fsync,fdatasync,syncfs,sync_file_range,fork,vfork,clone,clone3,execve"]
-              + m.queue_argv())
+        m.run(["strace", "-f", "-c", "-o", out, "-e", b.TRACED] + m.queue_argv())
         calls = b.strace_summary(out)
         done = count - m.queue_count()
     finally:
         m.cleanup()
-    syncs = sum(calls.get(k, 0) for k in ("fsync", "fdatasync", "syncfs", "sync_file_range"))
-    forks = sum(calls.get(k, 0) for k in ("fork", "vfork", "clone", "clone3"))
-    execs = calls.get("execve", 0) - 1
-    return syncs / done, forks / done, execs / done
+    calls["execve"] = calls.get("execve", 0) - 1  # the runner's own
+    return b.per_message(calls, done)
 
 
 def main():

@@ -17,22 +17,6 @@ import benchlib as b  # noqa: E402
 CLIENTS = (1, 4, 16)
 
 
-def mtas(only):
-    out = []
-    for name in only:
-        if name == "tern":
-            out.append(b.Tern)
-        elif name == "exim" and os.path.exists(b.EXIM):
-            out.append(b.Exim)
-        elif name == "postfix":
-            import postfix
-            if postfix.available():
-                out.append(postfix.Postfix)
-            else:
-                print("postfix: not available (%s)" % postfix.why(), file=sys.stderr)
-    return out
-
-
 def rate_row(cls, clients, total):
     m = cls()
     try:
@@ -49,20 +33,22 @@ def rate_row(cls, clients, total):
 
 
 def syscalls_per_message(cls, count=20):
+    """strace attached to the running daemon (and, for Postfix, all its
+    processes) over one session of `count` messages."""
     m = cls()
-    out = os.path.join(m.dir, "strace.out")
+    grp = b.CpuGroup("%s-receive" % cls.name.lower())
     try:
         m.write_config(queue_only=True)
-        m.start(strace_out=out)
+        m.start(preexec_fn=grp.enter)
+        tr = b.Tracer(grp.pids() or [m.daemon_pid()], os.path.join(m.dir, "strace.out"))
         b.load(m.port, 1, count)
-        m.stop()
-        calls = b.strace_summary(out)
+        calls = tr.stop()
     finally:
         m.cleanup()
-    syncs = sum(calls.get(k, 0) for k in ("fsync", "fdatasync", "syncfs", "sync_file_range"))
-    forks = sum(calls.get(k, 0) for k in ("fork", "vfork", "clone", "clone3"))
+        grp.remove()
+    syncs, forks, execs = b.per_message(calls, count)
     # one session: its fork is shared by the `count` messages
-    return syncs / count, forks, calls.get("execve", 0) - 1
+    return syncs, forks * count, execs * count
 
 
 def child_memory(cls):
@@ -87,7 +73,7 @@ def main():
     ap.add_argument("--msgs", type=int, default=400)
     ap.add_argument("--only", default="tern,exim,postfix")
     a = ap.parse_args()
-    classes = mtas(a.only.split(","))
+    classes = b.mta_classes(a.only.split(","))
     rates = {c.name: [rate_row(c, n, a.msgs) for n in CLIENTS] for c in classes}
     print("\nReception, queue only, 4 KB messages, msg/s (%d messages per row)" % a.msgs)
     print("%-8s" % "clients" + "".join("%10s" % c.name for c in classes))
