@@ -19,6 +19,7 @@ typedef struct dctx {
     int dfd, jfd;
     bool give_up, forced, freeze, any_delivered;
     bool cancel;      /* frozen past timeout_frozen_after: fail every address untried */
+    bool ignore_bounce_errors; /* a bounce past ignore_bounce_errors_after: failures are dropped */
     spool_header h;
     address_item *todo, *local, *remote, *deferred, *failed, *discarded;
     dset_node *done[DELIVER_SET_BUCKETS];   /* delivered or failed: never again */

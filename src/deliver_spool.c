@@ -20,12 +20,22 @@
 #include "msglog.h"
 #include "retry.h"
 
+/* bounce_errors_ignored - a bounce older than ignore_bounce_errors_after
+ * (at once when it is 0): its failures are dropped, not frozen */
+static bool bounce_errors_ignored(const spool_header *h, long now)
+{
+    return !*h->sender && (cfg.ignore_bounce_errors_after == 0 || now - h->received_time > cfg.ignore_bounce_errors_after);
+}
+
 bool deliver_frozen_check(dctx *d, bool forced)
 {
-    if (!d->h.frozen_at) return true;
     long now = (long)time(NULL);
+    d->ignore_bounce_errors = bounce_errors_ignored(&d->h, now);
+    if (!d->h.frozen_at) return true;
     const char *why = forced ? "Unfrozen by forced delivery"
-        : *d->h.sender && retry_auto_thaw_due(d->h.frozen_at, now) ? "Unfrozen by auto-thaw" : NULL;
+        : *d->h.sender && retry_auto_thaw_due(d->h.frozen_at, now) ? "Unfrozen by auto-thaw"
+        : retry_ignore_bounce(d->h.sender, d->h.received_time, d->h.frozen_at, now) ? "Unfrozen by errmsg timer"
+        : NULL;
     if (!why && retry_frozen_timeout(d->h.received_time, d->h.frozen_at, now)) {
         why = "cancelled by timeout_frozen_after";
         d->cancel = true;
@@ -51,7 +61,10 @@ static void bounce(dctx *d)
     address_item *list = NULL;
     for (address_item *n, *a = d->failed; a; a = n) {
         n = a->next;
-        if (a->flags & AFL_IGNORE_ERROR) continue;
+        if ((a->flags & AFL_IGNORE_ERROR) || d->ignore_bounce_errors) {
+            log_write(L_always, LOG_MAIN, "%s: error ignored", a->address);
+            continue;
+        }
         address_item *c = store_get(sizeof *c, GET_UNTAINTED);
         *c = *a;
         c->next = list;

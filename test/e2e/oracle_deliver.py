@@ -72,7 +72,7 @@ def age_message(hpath, age, frozen):
 
 
 def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=("-M",), headers=None,
-            prepare=None, settle=None, remote=False, age=0, frozen=False):
+            prepare=None, settle=None, remote=False, age=0, frozen=False, sender="sender@x.example"):
     """Spool a message in base/<name of prog> and deliver it; PUB in body
     is replaced by a world-writable directory for the delivery user.
     prepare(pub) runs just before the delivery; if it returns a
@@ -82,7 +82,8 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
     generates so). remote: the work directory is a public one, whose
     spool the smtp transport's user (Debian-exim, as Debian's Exim will
     not run it as root) can write. age: seconds to date the message
-    back; frozen: spool it frozen. args ending in "-M" get the id."""
+    back; frozen: spool it frozen; sender: the envelope sender ("" for a
+    bounce). args ending in "-M" get the id."""
     pub = PublicDir()
     work = os.path.join(pub.path, "work-" + os.path.basename(prog)) if remote else \
         os.path.join(base, os.path.basename(prog))
@@ -97,7 +98,7 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
             os.chmod(work, 0o755)
             os.chown(spool, pwd.getpwnam(REMOTE_USER).pw_uid, -1)
         os.chmod(conf, 0o644)
-        mid = write_message(spool, rcpts, body=msgbody, headers=headers)
+        mid = write_message(spool, rcpts, sender=sender, body=msgbody, headers=headers)
         if age or frozen:
             age_message(os.path.join(spool, "input", mid + "-H"), age, frozen)
         after = prepare(pub.path) if prepare else None
@@ -110,7 +111,8 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
             if all(os.path.exists(w) and not os.path.exists(w + ".lock") for w in wants):
                 break
             time.sleep(0.1)
-        log = [MAILDIR_NAME.sub(r"\1/NAME", line.replace(pub.path, "PUB")) for line in mainlog(spool)
+        log = [re.sub(r"pid=\d+", "pid=PID", MAILDIR_NAME.sub(r"\1/NAME", line.replace(pub.path, "PUB")))
+               for line in mainlog(spool)
                # the oracle's transport user cannot share the root-made hints files here
                if not (remote and line.startswith("failed to open database lock file"))]
         return Result(p.returncode, p.stdout, p.stderr, log, files_under(pub.path), spool)
