@@ -11,6 +11,7 @@
 #include "log.h"
 /* This module */
 #include "acl_int.h"
+#include "debuglog.h"
 
 typedef struct control_def {
     const char *name;
@@ -46,19 +47,14 @@ static int c_cutthrough(acl_ctx *x, const char *o)
     return OK;
 }
 
-/* c_debug - "/tag=..", "/opts=..", "/kill", "/pretrigger=..", "/trigger=.." */
+/* c_debug - "/tag=..", "/opts=..", "/stop", "/kill", "/pretrigger=..",
+ * "/trigger=.." (debuglog.c) */
 static int c_debug(acl_ctx *x, const char *o)
 {
-    conn.acl.debug_on = true;
-    int sep = '/';
-    for (char *w; o && (w = string_nextinlist(&o, &sep));) {
-        if (string_has_prefix(w, "tag=")) conn.acl.debug_tag = w + 4;
-        else if (string_has_prefix(w, "opts=")) conn.acl.debug_opts = w + 5;
-        else if (strcmp(w, "kill") == 0) { conn.acl.debug_kill = true; conn.acl.debug_on = false; }
-        else if (string_has_prefix(w, "pretrigger=")) conn.acl.debug_pretrigger = true;
-        else if (!string_has_prefix(w, "trigger=")) return FAIL;
-    }
-    return OK;
+    const char *err = debuglog_control(o && *o == '/' ? o + 1 : o);
+    if (!err) return OK;
+    x->err_msg = string_copy(err);
+    return ERROR;
 }
 
 static int c_dkim_off(acl_ctx *x, const char *o) { msg.acl.dkim_disable_verify = true; return OK; }
@@ -73,12 +69,9 @@ static int c_dscp(acl_ctx *x, const char *o)
 static int c_enforce_sync(acl_ctx *x, const char *o) { conn.acl.enforce_sync = 1; return OK; }
 static int c_no_enforce_sync(acl_ctx *x, const char *o) { conn.acl.enforce_sync = 0; return OK; }
 
-/* c_error - "control = error" makes the ACL fail with an error */
-static int c_error(acl_ctx *x, const char *o)
-{
-    x->err_msg = string_copy("forced error from ACL \"control = error\"");
-    return ERROR;
-}
+/* c_error - "control = error" makes the ACL fail with an error, which
+ * Exim 4.96 logs with no text of its own */
+static int c_error(acl_ctx *x, const char *o) { return ERROR; }
 
 static int c_fake(acl_ctx *x, const char *o, int rc)
 {

@@ -21,11 +21,6 @@ struct acl_conn_state {
     bool no_delay_flush;
     bool no_callout_flush;
     char *dscp;               /* control = dscp/VALUE, applied by smtp_in */
-    char *debug_tag;          /* control = debug/tag=... */
-    char *debug_opts;         /* control = debug/opts=... */
-    bool debug_on;
-    bool debug_kill;
-    bool debug_pretrigger;
     /* $acl_arg1..9 and $acl_narg of the ACL being run by "acl =" or ${acl} */
     char *arg[ACL_ARGS_MAX];
     int narg;

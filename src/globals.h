@@ -33,6 +33,10 @@ struct proc_state {
     bool debug[D_COUNT];
     bool debugging;
     int debug_fd;
+    char *debug_path;      /* control = debug: the file debug_fd writes to */
+    struct gstring *debug_pre; /* control = debug/pretrigger: lines held until a trigger */
+    size_t debug_pre_max;
+    bool debug_trigger_panic; /* trigger=paniclog */
     bool test_harness;
     char address_test;     /* 't' -bt, 'v' -bv/-bvs: log lines go to stderr, as Exim shows them */
     char *message_id;      /* for log lines outside a message context */

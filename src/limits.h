@@ -295,4 +295,8 @@
  * line is longer than this (Exim's 40, keeps rewritten lists readable). */
 #define LIMIT_REWRITE_FOLD 40
 
+/* control = debug/pretrigger=SIZE: debug output held in memory until a
+ * trigger; larger sizes are refused (the connection child's memory). */
+#define LIMIT_DEBUG_PRETRIGGER (16 * 1024 * 1024)
+
 #endif

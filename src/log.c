@@ -17,6 +17,7 @@
 #include "tern.h"
 #include "globals.h"
 #include "log.h"
+#include "debuglog.h"
 
 const log_selector_name log_selector_names[] = {
     {"8bitmime", L_8bitmime},
@@ -196,8 +197,10 @@ void debug_printf(const char *fmt, ...)
     if (proc.debug[D_pid]) g = string_fmt_append(g, "%5d ", (int)getpid());
     g = string_vfmt_append(g, fmt, ap);
     va_end(ap);
-    ssize_t n = write(proc.debug_fd, g->s, g->len);
-    (void)n; /* debug output is best effort */
+    if (!debuglog_write(g->s, g->len)) {
+        ssize_t n = write(proc.debug_fd, g->s, g->len);
+        (void)n; /* debug output is best effort */
+    }
     store_reset(m);
 }
 
@@ -302,7 +305,10 @@ static void log_vwrite(int selector, int flags, const char *fmt, va_list ap)
     }
     if (flags & (LOG_MAIN | LOG_PANIC)) append_line("main", g->s, g->len); /* LOG_REJECT alone: log_reject_target = reject */
     if (flags & LOG_REJECT) append_line("reject", g->s, g->len);
-    if (flags & LOG_PANIC) append_line("panic", g->s, g->len);
+    if (flags & LOG_PANIC) {
+        append_line("panic", g->s, g->len);
+        debuglog_panic();
+    }
     if (flags & LOG_STDERR || (flags & LOG_PANIC && proc.debugging)) {
         ssize_t n = write(2, g->s, g->len);
         (void)n;

@@ -221,6 +221,11 @@ const char *smtp_wrap_reply(const char *m)
 enum smtp_next smtp_acl_fail(enum acl_where where, int rc, const char *user_msg,
                              const char *log_msg, const char *subject)
 {
+    if (rc == ERROR) { /* the ACL broke: a temporary refusal with the default text, as Exim */
+        rc = DEFER;
+        if (!log_msg) log_msg = user_msg;
+        user_msg = NULL;
+    }
     const char *lm = log_msg ? log_msg : user_msg;
     char *head = smtp_host_and_ident(true);
     bool after_data = where == ACL_WHERE_DATA || where == ACL_WHERE_MIME;
