@@ -13,6 +13,7 @@ typedef struct receive_local_opts {
     int rcpts_count;
     bool queue_only;        /* -odq */
     const char *fullname;   /* -F */
+    bool sender_forced;     /* -f from a trusted caller: no passwd name in From: */
 } receive_local_opts;
 
 /* receive_local - read a message from conn.in_fd (the sendmail

@@ -155,7 +155,8 @@ int receive_local(const receive_local_opts *o)
     rcv r;
     if (!rcv_open(&r)) return EXIT_FAILURE;
     r.local_input = true;
-    r.originator_name = o->fullname ? string_copy(o->fullname) : caller_name();
+    /* the passwd name describes the caller, not a -f sender (as Exim) */
+    r.originator_name = o->fullname ? string_copy(o->fullname) : o->sender_forced ? NULL : caller_name();
     int rc = read_local(&r, o->dot_ends);
     rc = rc == 0 ? finish_local(&r, o) : EXIT_FAILURE;
     rcv_cleanup(&r);

@@ -162,7 +162,8 @@ static int run_bm(void)
     store_set_pool(old);
     receive_local_opts o = {.dot_ends = !mo.no_dot, .extract_rcpts = mo.extract,
                             .rcpts = mo.rcpts, .rcpts_count = mo.rcpts_count,
-                            .queue_only = mo.queue_only, .fullname = mo.fullname};
+                            .queue_only = mo.queue_only, .fullname = mo.fullname,
+                            .sender_forced = mo.sender && proc.trusted_caller};
     return receive_local(&o);
 }
 

@@ -107,3 +107,12 @@ def test_received_header_text():
     out = check("", "", BARE, extra="received_header_text = Received: by $primary_hostname "
                 "from ${if def:sender_ident{$sender_ident}{nobody}} ($received_protocol)\n")
     assert "NNNP Received: by test.example from root (local-esmtp)" in out
+
+
+def test_forced_sender_gets_no_passwd_name():
+    """-f from a trusted caller: the added From: has no name (the passwd
+    name describes the caller); an explicit -F still names it"""
+    out = check("", "", b"Subject: s\n\nbody\n", args=("-f", "other@else.example", "r@y.example"))
+    assert "From: other@else.example\n" in out
+    out = check("", "", b"Subject: s\n\nbody\n", args=("-F", "Named", "-f", "other@else.example", "r@y.example"))
+    assert "From: Named <other@else.example>\n" in out
