@@ -151,8 +151,7 @@ static const char *v_sender_rcvhost(void)
     if (conn.sender_host_name)
         return string_sprintf("%s ([%s]%s%s)", conn.sender_host_name, conn.sender_host_address,
                               helo ? " helo=" : "", helo ? helo : "");
-    return string_sprintf("[%s]%s%s%s", conn.sender_host_address, helo ? " (helo=" : "",
-                          helo ? helo : "", helo ? ")" : "");
+    return smtp_rcvhost_bare(helo);
 }
 
 static const char *v_load_average(void)

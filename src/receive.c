@@ -188,8 +188,7 @@ static gstring *rcvhost(gstring *g)
                                   conn.sender_ident ? " ident=" : "",
                                   conn.sender_ident ? conn.sender_ident : "");
         else
-            g = string_fmt_append(g, "from [%s]%s%s%s\n\t", conn.sender_host_address,
-                                  helo ? " (helo=" : "", helo ? helo : "", helo ? ")" : "");
+            g = string_fmt_append(g, "from %s\n\t", smtp_rcvhost_bare(helo));
         return g;
     }
     if (conn.sender_ident) g = string_fmt_append(g, "from %s ", conn.sender_ident);

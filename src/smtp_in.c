@@ -434,3 +434,11 @@ void smtp_refuse_connection(int fd, const char *text)
     ssize_t n = write(fd, line, strlen(line));
     (void)n; /* the peer may already be gone: nothing more to do */
 }
+
+char *smtp_rcvhost_bare(const char *helo)
+{
+    const char *id = conn.sender_ident;
+    if (!helo && !id) return string_sprintf("[%s]", conn.sender_host_address);
+    return string_sprintf("[%s] (%s%s%s%s%s)", conn.sender_host_address, helo ? "helo=" : "", helo ? helo : "",
+                          helo && id ? " " : "", id ? "ident=" : "", id ? id : "");
+}

@@ -33,6 +33,10 @@ void smtp_set_host_names(char **names);
  * (for rcvhost: or) the name is known, as in Exim. */
 bool smtp_helo_shown(bool rcvhost);
 
+/* smtp_rcvhost_bare - "[ip]", "[ip] (helo=h)", "[ip] (helo=h ident=u)" or
+ * "[ip] (ident=u)": $sender_rcvhost for a client with no host name */
+char *smtp_rcvhost_bare(const char *helo);
+
 /* smtp_helo_verify - the HELO/EHLO name is an address literal for the
  * client, its looked-up name, or resolves to its address: OK, FAIL or
  * DEFER (remembered per HELO name) */

@@ -41,7 +41,7 @@ def headers(prog, rcpt, data, body, args=("-bs",), extra=""):
         with open(conf, "w") as f:
             f.write(extra + BASE.format(spool=d + "/spool", rcpt=rcpt, data=data))
         inp = (b"EHLO x\r\nMAIL FROM:<sender@b.example>\r\nRCPT TO:<r@y.example>\r\nDATA\r\n"
-               + body + b".\r\nQUIT\r\n") if args == ("-bs",) else body
+               + body + b".\r\nQUIT\r\n") if args[-1] == "-bs" else body
         p = subprocess.run([prog, "-C", conf, "-odq"] + list(args), input=inp, capture_output=True)
         files = glob.glob(d + "/spool/input/**/*-H", recursive=True)
         assert len(files) == 1, (prog, p.stdout, p.stderr)
@@ -116,3 +116,10 @@ def test_forced_sender_gets_no_passwd_name():
     assert "From: other@else.example\n" in out
     out = check("", "", b"Subject: s\n\nbody\n", args=("-F", "Named", "-f", "other@else.example", "r@y.example"))
     assert "From: Named <other@else.example>\n" in out
+
+
+def test_received_with_ident_and_no_host_name():
+    """-oMa on a local -bs session: the caller's ident goes beside the HELO
+    name in the Received: header, as Exim writes it"""
+    out = check("", "", BARE, args=("-oMa", "192.0.2.9", "-bs"))
+    assert "Received: from [192.0.2.9] (helo=x ident=root)\n" in out
