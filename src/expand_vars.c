@@ -143,6 +143,16 @@ static const char *v_sender_host_aliases(void)
     return string_from_gstring(g);
 }
 
+/* v_sender_host_name - as Exim, a reference during an SMTP session looks
+ * the name up if host_lookup did not (once: a failure is remembered) */
+static const char *v_sender_host_name(void)
+{
+    bool receiving = conn.is_socket || conn.host_checking;
+    if (!conn.sender_host_name && receiving && !conn.host_lookup_failed && !conn.host_lookup_deferred)
+        smtp_host_lookup();
+    return conn.sender_host_name;
+}
+
 /* v_sender_rcvhost - "name ([ip] helo=h)" or "[ip] (helo=h)" */
 static const char *v_sender_rcvhost(void)
 {
@@ -371,7 +381,7 @@ static const var_row vars[] = {
     F("sender_host_aliases", v_sender_host_aliases),
     S("sender_host_authenticated", &conn.sender_host_authenticated),
     B("sender_host_dnssec", &conn.sender_host_dnssec),
-    S("sender_host_name", &conn.sender_host_name),
+    F("sender_host_name", v_sender_host_name),
     I("sender_host_port", &conn.sender_host_port),
     S("sender_ident", &conn.sender_ident),
     S("sender_rate", &conn.acl.sender_rate),

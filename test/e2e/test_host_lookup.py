@@ -287,3 +287,29 @@ def test_verify_reverse_host_lookup(dns_env, tmp_path, ip, opt):
                                  "127.0.0.4": "(127.0.0.4 does not match any IP address for "
                                               "nowhere.test.example)",
                                  "127.0.0.5": "(failed to find host name from IP address)"}[ip])
+
+
+LAZY = """\
+spool_directory = {spool}
+exim_user = root
+exim_group = root
+primary_hostname = x.test
+acl_smtp_mail = acl_mail
+begin acl
+acl_mail:
+  deny message = name=$sender_host_name failed=$host_lookup_failed
+begin routers
+begin transports
+"""
+
+
+@pytest.mark.parametrize("ip,want", [("127.0.0.2", "550 name=mail2.test.example failed=0"),
+                                     ("127.0.0.5", "550 name= failed=1")])
+def test_reference_looks_the_name_up(dns_env, tmp_path, ip, want):
+    """without host_lookup, a reference to $sender_host_name looks the
+    name up (as Exim does), once"""
+    p = tmp_path / "lazy.conf"
+    p.write_text(LAZY.format(spool=tmp_path / "spool"))
+    os.chmod(p, 0o644)
+    out = check(dns_env, str(p), ip, "[%s]" % ip)
+    assert want in out
