@@ -10,6 +10,7 @@
  * once, never lost). See journal() for why -J needs no fsync. */
 
 /* System */
+#include <pwd.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -345,6 +346,15 @@ static void cancel_all(dctx *d)
     journal(d, d->failed);
 }
 
+/* give_up_all - -Mg: every address left fails untried, as for
+ * timeout_frozen_after, logged "cancelled by <caller>" as Exim does */
+static void give_up_all(dctx *d)
+{
+    struct passwd *pw = getpwuid(proc.real_uid);
+    log_write(L_always, LOG_MAIN, "cancelled by %s", pw ? pw->pw_name : string_sprintf("%d", (int)proc.real_uid));
+    d->cancel = true;
+}
+
 static void attempt(dctx *d)
 {
     if (d->cancel) { cancel_all(d); return; }
@@ -380,6 +390,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     int rc = open_and_lock(d);
     if (rc == OK) rc = read_header(d);
     if (rc == OK && deliver_frozen_check(d, forced)) {
+        if (give_up) give_up_all(d);
         read_journal(d);
         attempt(d);
         deliver_finish(d);

@@ -342,13 +342,23 @@ static int errors_copy_rcpts(const char *rcpt, char ***out)
     return n;
 }
 
+/* reversed - the addresses in the opposite order: Exim's bounce text and
+ * X-Failed-Recipients list them the other way round from its DSN part */
+static address_item **reversed(address_item **addrs, int n)
+{
+    address_item **v = store_get(sizeof *v * (size_t)(n ? n : 1), GET_UNTAINTED);
+    for (int i = 0; i < n; i++) v[i] = addrs[n - 1 - i];
+    return v;
+}
+
 static void build_bounce(report *r)
 {
     char **items = template_items(cfg.bounce_message_file, 6);
     dlv.bounce_recipient = (char *)r->rcpt;
+    address_item **text_order = reversed(r->addrs, r->naddrs);
     gstring *g = string_get(256);
     g = string_cat(g, "X-Failed-Recipients: ");
-    for (int i = 0; i < r->naddrs; i++) g = string_fmt_append(g, "%s%s", i ? ",\n  " : "", r->addrs[i]->address);
+    for (int i = 0; i < r->naddrs; i++) g = string_fmt_append(g, "%s%s", i ? ",\n  " : "", text_order[i]->address);
     g = string_catc(g, '\n');
     g = common_headers(r, g);
     bool to_sender = strcmp(r->rcpt, r->orig->sender) == 0;
@@ -367,8 +377,8 @@ static void build_bounce(report *r)
                                  "recipients. This is a permanent error. The following address(es) failed:\n",
                               to_sender ? "that you sent " : string_sprintf("sent by\n\n<%s>\n\n", r->orig->sender));
     }
-    b = address_list(string_catc(b, '\n'), r->addrs, r->naddrs, "");
-    b = returned_output(string_catc(b, '\n'), r->addrs, r->naddrs, item(items, 2, NULL));
+    b = address_list(string_catc(b, '\n'), text_order, r->naddrs, "");
+    b = returned_output(string_catc(b, '\n'), text_order, r->naddrs, item(items, 2, NULL));
 #ifdef EXPERIMENTAL_DSN
     if (r->boundary) b = xp_dsn_status_part(b, r->boundary, "failed", r->addrs, r->naddrs);
 #endif

@@ -102,7 +102,7 @@ def deliver(prog, base, body, rcpts, extra_main="", msgbody="body line\n", args=
         if age or frozen:
             age_message(os.path.join(spool, "input", mid + "-H"), age, frozen)
         after = prepare(pub.path) if prepare else None
-        ids = [mid] if args[-1] == "-M" else []
+        ids = [mid] if args[-1] in ("-M", "-Mg") else []
         p = subprocess.run([prog, "-C", conf, *args, *ids], capture_output=True, text=True, timeout=60)
         if after:
             after()
