@@ -63,3 +63,29 @@ def test_matches_exim(tmp_path, dns_env, case):
     mine = dns_env.run([*env, TERN, "-C", str(conf), "-bt", *addrs])
     exim = dns_env.run([*env, EXIM, "-C", str(conf), "-bt", *addrs])
     assert (mine.returncode, mine.stdout) == (exim.returncode, exim.stdout), mine.stderr
+
+
+MX_ROUTES = {
+    "mx": "* lmx.test.example/MX",
+    "mx_across_zones": "* other.example/MX",
+    "mx_then_host": "* \"lmx.test.example/MX : 127.0.0.9\"",
+    "mx_randomize": "* lmx.test.example/MX randomize",
+}
+
+
+@pytest.mark.parametrize("case", sorted(MX_ROUTES))
+def test_manualroute_mx_hosts(tmp_path, dns_env, case):
+    """manualroute host items "name/MX" take the name's MX hosts, in
+    preference order, as Exim 4.96 does (-bt output compared)"""
+    if not os.path.exists(EXIM):
+        pytest.skip("no Exim oracle")
+    text = CONF.format(spool=tmp_path / "spool", opts="  no_more\n")
+    text = text.replace("  driver = dnslookup\n", f"  driver = manualroute\n  route_list = {MX_ROUTES[case]}\n")
+    conf = tmp_path / "conf"
+    conf.write_text(text)
+    os.chmod(conf, 0o644)
+    mine = dns_env.run([TERN, "-C", str(conf), "-bt", "u@a.example"])
+    exim = dns_env.run([EXIM, "-C", str(conf), "-bt", "u@a.example"])
+    assert (mine.returncode, mine.stdout) == (exim.returncode, exim.stdout), mine.stderr
+    # other.example's MX is an address of this (namespace's) host: self = freeze
+    assert ("points to local host" if case == "mx_across_zones" else " host ") in mine.stdout
