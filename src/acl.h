@@ -53,6 +53,9 @@ void acl_log_reject(enum acl_where where, int rc, const char *arg, const char *u
  * processing to fp (NULL turns them off). While on, "delay" is not
  * imposed, as under Exim's -bh. */
 void acl_trace_enable(FILE *fp);
+/* acl_trace_pause - stop the trace; returns where it went (NULL: off),
+ * for acl_trace_enable to resume */
+FILE *acl_trace_pause(void);
 
 /* acl_default_accepts - what an unset ACL option means at this checkpoint */
 bool acl_default_accepts(enum acl_where where);

@@ -66,6 +66,7 @@ typedef struct acl_ctx {
     const char *acl_name;
     const char *acl_label;  /* ACL "name" or inline ACL, for trace lines */
     bool endpass_hit;       /* an accept/discard failed after endpass */
+    bool cond_deferred;     /* the last statement's condition deferred: no "end of" trace */
     enum acl_verb verb;     /* verb of the statement being evaluated */
     int depth;
     char *user_msg;         /* current "message" (unexpanded) */

@@ -239,6 +239,16 @@ static char *read_acl_file(const char *path, char **err)
     return string_from_gstring(g);
 }
 
+/* place_inline - inline ACL statements are traced (-bh) with the file
+ * and line where reading the configuration ended, as Exim traces them */
+static void place_inline(acl_def *d)
+{
+    for (acl_stmt *s = d->stmts; cfg.sections.last_file && s; s = s->next) {
+        s->file = cfg.sections.last_file;
+        s->line = cfg.sections.last_line;
+    }
+}
+
 /* acl_load - the ACL an acl_smtp_* value names (already expanded):
  * "/file", a name from the config, or an inline ACL. Loaded ACLs are
  * cached for the life of the process, as Exim does. */
@@ -259,6 +269,7 @@ acl_def *acl_load(const char *text, char **err)
     int errline = 0;
     acl_def *d = body ? acl_parse_text(text, body, string_copy(file), err, &errline) : NULL;
     if (d) d->is_inline = *text != '/';
+    if (d && d->is_inline) place_inline(d);
     if (!d && body) *err = string_sprintf("error in ACL: %s", *err);
     if (d) { d->next = acl_loaded; acl_loaded = d; }
     store_set_pool(old);

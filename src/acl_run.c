@@ -22,6 +22,12 @@
 static FILE *trace_fp;   /* -bh: where the ">>> " lines go; NULL = off */
 
 void acl_trace_enable(FILE *fp) { trace_fp = fp; }
+FILE *acl_trace_pause(void)
+{
+    FILE *was = trace_fp;
+    trace_fp = NULL;
+    return was;
+}
 bool acl_tracing(void) { return trace_fp != NULL; }
 
 static int trace_depth; /* nesting depth, for the indentation of trace lines */
@@ -213,6 +219,7 @@ static int run_stmt(acl_ctx *x, const acl_stmt *s)
     acl_trace("processing \"%s\" (%s %d)", acl_verb_names[s->verb], s->file, s->line);
     stmt_result r = eval_stmt(x, s);
     stmt_trace_result(x, s, r.cond);
+    x->cond_deferred = r.cond == DEFER;
     if (r.cond == DEFER) {
         if (s->verb == ACLV_WARN) { warn_deferred(x); return -1; }
         return DEFER;
@@ -249,7 +256,7 @@ static int acl_run_def(acl_ctx *x, const acl_def *d, char **user_msg, char **log
                 *log_msg = string_sprintf("%s: %s", *log_msg, x->err_msg);
             if (!*log_msg && x->err_msg) *log_msg = x->err_msg;
         }
-        if (rc == ERROR || x->endpass_hit) return rc;
+        if (rc == ERROR || x->endpass_hit || x->cond_deferred) return rc;
         acl_trace("end of %s: %s", x->acl_label,
                   (s->verb == ACLV_REQUIRE && rc != FAIL_DROP) || (rc == FAIL && s->verb != ACLV_DENY) ? "not OK" : verb_upper(rc));
         return rc;

@@ -40,6 +40,8 @@ struct config_sections {
     acl_block *acls;
     cfg_line *retry;
     cfg_line *rewrite;
+    const char *last_file; /* where reading ended: inline ACLs are traced with it, as in Exim */
+    int last_line;
     driver_instance *drivers[DRIVER_KINDS];
     bool seen[8]; /* which "begin" sections appeared */
 };

@@ -507,6 +507,9 @@ void readconf_read(const char *filelist)
         (void)m; /* config memory is kept: every parsed value lives on */
     }
     finish_driver(&c);
+    /* Exim traces inline ACL statements with the last config line read */
+    cfg.sections.last_file = cfgfile_filename(c.r);
+    cfg.sections.last_line = cfgfile_lineno(c.r);
     const char *err = routers_check_transports();
     if (err) log_config_die("configuration error:\n  %s", err);
     reverse_acls();

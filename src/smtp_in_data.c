@@ -196,9 +196,9 @@ static void fake_reply(void)
     smtp_respond(msg.acl.fake_response == DEFER ? 450 : 550, NULL, smtp_wrap_reply(t));
 }
 
-/* data_acl - acl_smtp_mime once per MIME part (Exim runs it first),
+/* data_acls - acl_smtp_mime once per MIME part (Exim runs it first),
  * then acl_smtp_data; true if the message may be kept */
-static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
+static bool data_acls(rcv *r, bool bdat, enum smtp_next *next)
 {
     char *um, *lm;
     acl_mime_source(rcv_body_to, r);
@@ -212,6 +212,16 @@ static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
     rc = smtp_run_acl(ACL_WHERE_DATA, NULL, cfg.acl_smtp_data, &um, &lm);
     msg.size += r->received_bytes;
     return acl_outcome(r, ACL_WHERE_DATA, rc, um, lm, next, bdat);
+}
+
+/* data_acl - data_acls with -bh's trace paused: Exim shows no ">>> "
+ * lines for the ACLs run while the message data is taken */
+static bool data_acl(rcv *r, bool bdat, enum smtp_next *next)
+{
+    FILE *trace = acl_trace_pause();
+    bool keep = data_acls(r, bdat, next);
+    acl_trace_enable(trace);
+    return keep;
 }
 
 /* accepted - the message is safe on disk: log and say so */

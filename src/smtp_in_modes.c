@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "globals.h"
+#include "acl.h"
 #include "log.h"
 #include "queue.h"
 #include "receive.h"
@@ -142,6 +143,7 @@ static int run_bh(int argc, char **argv)
     smtp_conn_setup(argv[0], 0, 0, 1, false);
     operands(argc - 1, argv + 1, false);
     conn.host_checking = true;
+    acl_trace_enable(stderr); /* Exim's ">>> " lines: what each ACL decided */
     return smtp_session();
 }
 
