@@ -29,6 +29,18 @@
 #define ALIAS(name, target) {#name, opt_alias, 0, target, NULL}
 /* XO - a row whose value lives in an experimental module's options block */
 #define XO(name, type, block) {#name, type, offsetof(__typeof__(block), name), NULL, &(block)}
+/* DCC_OPT, DMARC_OPT - the module's row when it is built, else a refusal
+ * that names the missing switch */
+#ifdef EXPERIMENTAL_DCC
+#define DCC_OPT(name, type) XO(name, type, xp_dcc_opts)
+#else
+#define DCC_OPT(name, type) MISSING(name, "EXPERIMENTAL_DCC")
+#endif
+#ifdef EXPERIMENTAL_DMARC
+#define DMARC_OPT(name, type) XO(name, type, xp_dmarc_opts)
+#else
+#define DMARC_OPT(name, type) MISSING(name, "EXPERIMENTAL_DMARC")
+#endif
 
 const optionlist main_optionlist[] = {
     MO(accept_8bitmime, opt_bool),
@@ -93,15 +105,9 @@ const optionlist main_optionlist[] = {
     MO(daemon_smtp_ports, opt_string),
     MO(daemon_startup_retries, opt_int),
     MO(daemon_startup_sleep, opt_time),
-#ifdef EXPERIMENTAL_DCC
-    XO(dcc_direct_add_header, opt_bool, xp_dcc_opts),
-    XO(dccifd_address, opt_string, xp_dcc_opts),
-    XO(dccifd_options, opt_stringptr, xp_dcc_opts),
-#else
-    MISSING(dcc_direct_add_header, "EXPERIMENTAL_DCC"),
-    MISSING(dccifd_address, "EXPERIMENTAL_DCC"),
-    MISSING(dccifd_options, "EXPERIMENTAL_DCC"),
-#endif
+    DCC_OPT(dcc_direct_add_header, opt_bool),
+    DCC_OPT(dccifd_address, opt_string),
+    DCC_OPT(dccifd_options, opt_stringptr),
     MO(debug_store, opt_bool),
     MO(delay_warning, opt_timelist),
     MO(delay_warning_condition, opt_stringptr),
@@ -123,15 +129,9 @@ const optionlist main_optionlist[] = {
     MISSING(dkim_verify_minimal, "DKIM support"),
     MISSING(dkim_verify_signers, "DKIM support"),
 #endif
-#ifdef EXPERIMENTAL_DMARC
-    XO(dmarc_forensic_sender, opt_stringptr, xp_dmarc_opts),
-    XO(dmarc_history_file, opt_string, xp_dmarc_opts),
-    XO(dmarc_tld_file, opt_string, xp_dmarc_opts),
-#else
-    MISSING(dmarc_forensic_sender, "EXPERIMENTAL_DMARC"),
-    MISSING(dmarc_history_file, "EXPERIMENTAL_DMARC"),
-    MISSING(dmarc_tld_file, "EXPERIMENTAL_DMARC"),
-#endif
+    DMARC_OPT(dmarc_forensic_sender, opt_stringptr),
+    DMARC_OPT(dmarc_history_file, opt_string),
+    DMARC_OPT(dmarc_tld_file, opt_string),
     MO(dns_again_means_nonexist, opt_stringptr),
     MO(dns_check_names_pattern, opt_string),
     MO(dns_cname_loops, opt_int),

@@ -331,16 +331,7 @@ static const var_row vars[] = {
     B("prdr_requested", &msg.prdr_requested),
     F("primary_hostname", v_primary_hostname),
 #ifdef EXPERIMENTAL_PROXY
-    NF("proxy_external_address", xp_proxy_var), NF("proxy_external_port", xp_proxy_var),
-    NF("proxy_host_address", xp_proxy_var), NF("proxy_host_port", xp_proxy_var),
-    NF("proxy_local_address", xp_proxy_var), NF("proxy_local_port", xp_proxy_var),
-    NF("proxy_session", xp_proxy_var), NF("proxy_ssl_cipher", xp_proxy_var),
-    NF("proxy_ssl_client", xp_proxy_var), NF("proxy_ssl_cn", xp_proxy_var),
-    NF("proxy_ssl_key_alg", xp_proxy_var), NF("proxy_ssl_sig_alg", xp_proxy_var),
-    NF("proxy_ssl_verify", xp_proxy_var), NF("proxy_ssl_version", xp_proxy_var),
-    NF("proxy_target_address", xp_proxy_var), NF("proxy_target_port", xp_proxy_var),
-    NF("proxy_tlv_alpn", xp_proxy_var), NF("proxy_tlv_authority", xp_proxy_var),
-    NF("proxy_tlv_unique_id", xp_proxy_var),
+    XP_PROXY_VAR_ROWS,
 #endif
     F("prvscheck_address", v_prvscheck_address),
     F("prvscheck_keynum", v_prvscheck_keynum),

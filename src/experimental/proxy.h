@@ -81,6 +81,20 @@ bool xp_proxy_failed(const struct conn_state *c);
 /* xp_proxy_var - value of a proxy $variable for the expansion table: NULL
  * if name is not one of xp_proxy_var_names, "" when unset */
 const char *xp_proxy_var(const char *name);
+
+/* XP_PROXY_VAR_ROWS - the rows of expand.c's variable table (sorted
+ * there by name; NF is that table's row maker) */
+#define XP_PROXY_VAR_ROWS \
+    NF("proxy_external_address", xp_proxy_var), NF("proxy_external_port", xp_proxy_var), \
+    NF("proxy_host_address", xp_proxy_var), NF("proxy_host_port", xp_proxy_var), \
+    NF("proxy_local_address", xp_proxy_var), NF("proxy_local_port", xp_proxy_var), \
+    NF("proxy_session", xp_proxy_var), NF("proxy_ssl_cipher", xp_proxy_var), \
+    NF("proxy_ssl_client", xp_proxy_var), NF("proxy_ssl_cn", xp_proxy_var), \
+    NF("proxy_ssl_key_alg", xp_proxy_var), NF("proxy_ssl_sig_alg", xp_proxy_var), \
+    NF("proxy_ssl_verify", xp_proxy_var), NF("proxy_ssl_version", xp_proxy_var), \
+    NF("proxy_target_address", xp_proxy_var), NF("proxy_target_port", xp_proxy_var), \
+    NF("proxy_tlv_alpn", xp_proxy_var), NF("proxy_tlv_authority", xp_proxy_var), \
+    NF("proxy_tlv_unique_id", xp_proxy_var)
 extern const char *const xp_proxy_var_names[];
 
 /* xp_proxy_log_prx - append " PRX=<proxy ip>" for the <= line when
