@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ROW = re.compile(r"^\s*(?:MO|MISSING|ALIAS|XO)\(([a-z0-9_]+),", re.M)
+ROW = re.compile(r"^\s*(?:MO|MISSING|ALIAS|XO|DCC_OPT|DMARC_OPT)\(([a-z0-9_]+),", re.M)
 DOC_ROW = re.compile(r"^\| `([a-z0-9_]+)` \|", re.M)
 
 
