@@ -55,6 +55,7 @@ static bool rcv_flush(rcv *r)
  * body, for $message_body and $message_body_end in the DATA ACL */
 static void body_keep(rcv *r, const char *s, size_t n, bool eol)
 {
+    if (!r->body_visible) return;
     const size_t vis = LIMIT_MESSAGE_BODY_VISIBLE;
     if (!r->body_head) {
         r->body_head = string_get_tainted(vis + 1, GET_TAINTED);
@@ -135,6 +136,8 @@ bool rcv_open(rcv *r)
     r->fd = -1;
     r->wbuf = string_get_tainted(RCV_WBUF, GET_TAINTED);
     r->keep_body = conn.host_checking;
+    /* only the ACLs run on the message read $message_body(_end) at reception */
+    r->body_visible = cfg.acl_smtp_data || cfg.acl_not_smtp || cfg.acl_smtp_mime || cfg.acl_not_smtp_mime;
     r->limit = expand_string_integer(cfg.message_size_limit, true);
     header_builder_init(&r->hb, (size_t)(cfg.header_maxsize > 0 ? cfg.header_maxsize : 0),
                         (size_t)(cfg.header_line_maxsize > 0 ? cfg.header_line_maxsize : 0));

@@ -20,6 +20,7 @@ typedef struct rcv {
     bool local_input;    /* not SMTP: -bm, -t ("-local" in -H) */
     int hdr_error;       /* HDR_TOO_BIG / HDR_LINE_TOO_LONG */
     gstring *body_head, *body_tail; /* for $message_body and $message_body_end */
+    bool body_visible;   /* an ACL that can read them will run */
     long received_bytes; /* our Received: header, not in $message_size during the DATA ACL */
     bool headers_done;   /* rcv_headers_done has run */
     char **rcpts_received; /* recipients before rewriting, for the <= line */
