@@ -8,6 +8,7 @@ synchronization errors can be provoked. Ids and dates are masked by `mask()`.
 """
 import atexit
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -180,3 +181,48 @@ class Client:
 
     def close(self):
         self.sock.close()
+
+
+def wait_for(pred, timeout=10):
+    """poll pred every 50 ms until it is true (True) or timeout (False)"""
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def maildir_env(tmp_path, domain, main="", hostname="test.example"):
+    """An Env whose daemon accepts mail for domain only (others: "relay
+    not permitted") and delivers it as the tern user to one Maildir;
+    env.newdir is that Maildir's new/."""
+    env = Env(tmp_path, "", hostname=hostname)
+    mail = os.path.join(env.dir, "mail")
+    os.makedirs(mail)
+    tern = pwd.getpwnam("tern")
+    os.chown(mail, tern.pw_uid, tern.pw_gid)
+    with open(env.conf, "a") as f:
+        f.write(f"""{main}
+domainlist local_domains = {domain}
+acl_smtp_rcpt = check_rcpt
+begin acl
+check_rcpt:
+  accept domains = +local_domains
+  deny message = relay not permitted
+begin routers
+local:
+  driver = accept
+  domains = +local_domains
+  transport = maildir
+begin transports
+maildir:
+  driver = appendfile
+  directory = {mail}/Maildir
+  maildir_format
+  create_directory
+  user = tern
+  group = tern
+""")
+    env.newdir = os.path.join(mail, "Maildir", "new")
+    return env

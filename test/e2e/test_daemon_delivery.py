@@ -10,50 +10,18 @@ import time
 
 import pytest
 
-from smtp_util import Env
+import smtp_util
+from smtp_util import maildir_env
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the daemon and deliveries need root")
 
 
 def wait_for(pred, timeout=8):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
+    return smtp_util.wait_for(pred, timeout)
 
 
 def make_env(tmp_path, main=""):
-    env = Env(tmp_path, "")
-    mail = os.path.join(env.dir, "mail")
-    os.makedirs(mail)
-    tern = pwd.getpwnam("tern")
-    os.chown(mail, tern.pw_uid, tern.pw_gid)
-    with open(env.conf, "a") as f:
-        f.write(f"""{main}
-domainlist local_domains = local.example
-acl_smtp_rcpt = check_rcpt
-begin acl
-check_rcpt:
-  accept domains = +local_domains
-  deny message = relay not permitted
-begin routers
-local:
-  driver = accept
-  domains = +local_domains
-  transport = maildir
-begin transports
-maildir:
-  driver = appendfile
-  directory = {mail}/Maildir
-  maildir_format
-  create_directory
-  user = tern
-  group = tern
-""")
-    env.newdir = os.path.join(mail, "Maildir", "new")
-    return env
+    return maildir_env(tmp_path, "local.example", main)
 
 
 def delivered(env):

@@ -7,58 +7,21 @@ the sender, <= with the sender's HELO name and address on the receiver).
 When the receiver is down the message is deferred, and a -q run after
 it starts delivers it exactly once."""
 import os
-import pwd
 import re
 import smtplib
 import time
 
 import pytest
 
-from smtp_util import Env, free_port
+from smtp_util import Env, free_port, maildir_env, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the daemons and deliveries need root")
 
 ID = r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}"
 
 
-def wait_for(pred, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def receiver_env(tmp_path):
-    env = Env(tmp_path, "", hostname="rx.example")
-    mail = os.path.join(env.dir, "mail")
-    os.makedirs(mail)
-    tern = pwd.getpwnam("tern")
-    os.chown(mail, tern.pw_uid, tern.pw_gid)
-    with open(env.conf, "a") as f:
-        f.write(f"""domainlist local_domains = remote.example
-acl_smtp_rcpt = check_rcpt
-begin acl
-check_rcpt:
-  accept domains = +local_domains
-  deny message = relay not permitted
-begin routers
-local:
-  driver = accept
-  domains = +local_domains
-  transport = maildir
-begin transports
-maildir:
-  driver = appendfile
-  directory = {mail}/Maildir
-  maildir_format
-  create_directory
-  user = tern
-  group = tern
-""")
-    env.newdir = os.path.join(mail, "Maildir", "new")
-    return env
+    return maildir_env(tmp_path, "remote.example", hostname="rx.example")
 
 
 def sender_env(tmp_path, rx_port):
