@@ -31,6 +31,7 @@
 /* MTA core */
 #include "tern.h"
 #include "daemon_deliver.h"
+#include "deliver.h"
 #include "expand_int.h"
 #include "globals.h"
 #include "log.h"
@@ -199,11 +200,13 @@ static void worker_run(msgid *ids, int n, int rfd, int idle_fd)
 {
     char line[32];
     int len = snprintf(line, sizeof line, "+%d\n", (int)getpid());
+    deliver_agents_keep(true);
     for (int done = deliver_ids(ids, n); done < LIMIT_DAEMON_DELIVERY_REUSE; done += deliver_ids(ids, n)) {
         /* the daemon cannot hear us (pipe full): end, it reaps us */
         if (write(idle_fd, line, (size_t)len) != len) break;
         if ((n = next_batch(rfd, ids)) == 0) break;
     }
+    deliver_agents_close(true);
     _exit(EXIT_SUCCESS);
 }
 

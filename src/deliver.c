@@ -68,6 +68,20 @@ static int open_and_lock(dctx *d)
     return OK;
 }
 
+void deliver_set_message(spool_header *h, int dfd, long offset)
+{
+    dlv.spool_hdr = h;
+    dlv.data_fd = dfd;
+    dlv.data_offset = offset;
+    msg.id = h->id;
+    msg.sender_address = h->sender;
+    msg.return_path = h->sender;
+    msg.headers = h->headers;
+    struct stat st; /* $message_size: header, blank line and body, as at reception */
+    off_t body = dfd >= 0 && fstat(dfd, &st) == 0 ? st.st_size - (off_t)offset : 0;
+    msg.size = (long long)header_size(h->headers) + 1 + (body > 0 ? body : 0);
+}
+
 static int read_header(dctx *d)
 {
     size_t len;
@@ -78,14 +92,9 @@ static int read_header(dctx *d)
         log_write(L_always, LOG_MAIN, "Spool error for %s-H: %s", d->id, err);
         return FAIL;
     }
-    dlv.spool_hdr = &d->h;
-    msg.id = d->h.id;
-    msg.sender_address = d->h.sender;
-    msg.return_path = d->h.sender;
-    msg.headers = d->h.headers;
-    struct stat st; /* $message_size: header, blank line and body, as at reception */
-    off_t body = fstat(d->dfd, &st) == 0 ? st.st_size - (off_t)dlv.data_offset : 0;
-    msg.size = (long long)header_size(d->h.headers) + 1 + (body > 0 ? body : 0);
+    d->hdata = data;
+    d->hlen = len;
+    deliver_set_message(&d->h, d->dfd, dlv.data_offset);
     for (int i = 0; i < d->h.nonrecipients_count; i++) deliver_done_add(d, d->h.nonrecipients[i]);
     return OK;
 }
@@ -268,7 +277,7 @@ static void run_local(dctx *d)
     deliver_reverse(&ok);
     while (ok) {
         address_item *group = deliver_take_group(&ok);
-        deliver_local_group(group);
+        deliver_local_group(d->hdata, d->hlen, group);
         retry_update(group);
         record(d, group, false);
     }
@@ -403,6 +412,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
     msg.size = 0;
+    deliver_agents_close(false);
     store_reset(m);
     smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;

@@ -27,12 +27,21 @@ bool deliver_parse_flag(const char *arg);
 /* ---- shared between deliver*.c ---- */
 
 /* deliver_local_group - run the local transports for a chain of
- * addresses that share a uid and gid, in one child process with that
- * identity. Fills in each address's transport_return and message. */
-void deliver_local_group(address_item *chain);
+ * addresses that share a uid and gid, in the local delivery agent of
+ * that identity (deliver_agent.c), which is given hdata (the message's
+ * -H bytes) and the open -D file. Fills in each address's
+ * transport_return and message. */
+void deliver_local_group(const char *hdata, size_t hlen, address_item *chain);
+
+/* deliver_agents_keep - keep local delivery agents from one message to
+ * the next (a process that delivers many messages); otherwise they end
+ * with each message */
+void deliver_agents_keep(bool keep);
+/* deliver_agents_close - end the agents (always: even when kept) */
+void deliver_agents_close(bool always);
 
 /* deliver_generated - called by a local transport (autoreply) in the
- * transport child: a new message to send from <>, its envelope
+ * local delivery agent: a new message to send from <>, its envelope
  * recipients (comma-separated plain addresses) and its text (headers,
  * blank line, body). It goes to the delivery process with the address's
  * result, which puts it in the spool before the result is journalled. */

@@ -16,6 +16,8 @@ typedef struct dset_node {
 
 typedef struct dctx {
     char *id, *dir, *dpath, *hpath, *jpath;
+    char *hdata;      /* the -H file as read, for the local delivery agents */
+    size_t hlen;
     int dfd, jfd;
     bool give_up, forced, freeze, any_delivered;
     bool cancel;      /* frozen past timeout_frozen_after: fail every address untried */
@@ -43,6 +45,27 @@ bool deliver_frozen_check(dctx *d, bool forced);
 /* deliver_finish - log deferrals and failures, bounce, then rewrite -H
  * or remove the spool files and log Completed */
 void deliver_finish(dctx *d);
+
+/* deliver_set_message - msg and dlv for the message h describes, whose
+ * -D file is open on dfd with the body at offset (deliver.c; also used
+ * by the local delivery agents) */
+void deliver_set_message(spool_header *h, int dfd, long offset);
+
+/* In the local delivery agent (deliver_local.c): */
+/* deliver_local_become - give up root for good: a's group, supplementary
+ * groups (initgroups or none), user */
+bool deliver_local_become(const address_item *a);
+/* deliver_local_run - run chain's transports batch by batch, sending
+ * each address's result on wfd in a frame as its batch ends */
+void deliver_local_run(address_item *chain, int wfd);
+/* In the delivery process: */
+/* deliver_local_results - fill in chain's addresses from the agent's
+ * results; spool the messages a transport generated before the result
+ * counts */
+void deliver_local_results(address_item *chain, char *buf, size_t len);
+/* deliver_local_unreported - defer the addresses the agent gave no
+ * result for; status is the ended agent's wait status (0 if alive) */
+void deliver_local_unreported(address_item *chain, int status);
 
 /* deliver_shadow_run - the shadow transport of batch's transport for the
  * addresses it delivered; sets their shadow_message (deliver_shadow.c) */

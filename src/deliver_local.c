@@ -1,21 +1,25 @@
-/* deliver_local.c - running local transports (appendfile, pipe,
- * autoreply, lmtp) in one child process per uid/gid group.
+/* deliver_local.c - local transports (appendfile, pipe, autoreply,
+ * lmtp): the checks the delivery process makes before handing a group
+ * of addresses to the local delivery agent of their identity
+ * (deliver_agent.c), what the agent does with them, and the results it
+ * sends back.
  *
- * The delivery process forks once per group; the child gives up root
- * (setgid, initgroups or setgroups, setuid to the address's identity;
- * never root, never a never_users member) before any transport code
- * runs, then reports each address's result over a pipe. The parent
- * treats a child that dies without reporting as a deferral. */
+ * The agent gives up root (setgid, initgroups or setgroups, setuid to
+ * the address's identity; never root, never a never_users member)
+ * before any transport code runs, then reports each address's result as
+ * soon as its batch is done. An address with no result is deferred. */
 
 /* System */
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 /* MTA core */
 #include "tern.h"
 #include "deliver.h"
 #include "deliver_int.h"
+#include "deliver_wire.h"
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
@@ -96,8 +100,7 @@ static bool check_identity(address_item *a)
     return true;
 }
 
-/* become - give up root for good: group, supplementary groups, user */
-static bool become(const address_item *a)
+bool deliver_local_become(const address_item *a)
 {
     if (geteuid() != 0) return (long)geteuid() == a->uid; /* cannot change identity */
     gid_t g = (gid_t)a->gid;
@@ -107,17 +110,6 @@ static bool become(const address_item *a)
         if (pw && initgroups(pw->pw_name, g) != 0) return false;
     } else if (setgroups(0, NULL) != 0) return false;
     return setuid((uid_t)a->uid) == 0 && getuid() != 0;
-}
-
-/* put_str - a length-prefixed string on the result pipe; "-" for NULL
- * (an empty string is not the same: an empty user_message hides the
- * message in a bounce) */
-static void put_str(gstring **g, const char *s)
-{
-    if (!s) { *g = string_catc(*g, '-'); return; }
-    size_t n = strlen(s);
-    *g = string_fmt_append(*g, "%zu:", n);
-    if (n) *g = string_catn(*g, s, n);
 }
 
 /* Messages made by transports in this child (autoreply), sent to the
@@ -166,6 +158,8 @@ static void run_batch(address_item *batch)
 {
     if (!enter_directory(batch)) return;
     route_set_vars(batch);
+    dlv.router = batch->router;
+    dlv.router_name = batch->router ? batch->router->drinst.name : NULL;
     msg.return_path = batch->return_path;
     dlv.transport = batch->transport;
     dlv.transport_name = batch->transport->drinst.name;
@@ -181,22 +175,29 @@ static void run_batch(address_item *batch)
     }
 }
 
-/* report - one address's result, by its index in the group */
+/* report - one address's result, by its index in the group, in a frame
+ * of its own (an empty string is not NULL: an empty user_message hides
+ * the message in a bounce) */
 static void report(int wfd, int idx, const address_item *a, long us)
 {
     gstring *g = string_fmt_append(NULL, "%d %d %d %d %d %ld ", idx, a->transport_return, a->basic_errno,
                                    a->more_errno, a->special_action, us);
-    put_str(&g, a->message);
-    put_str(&g, a->user_message);
-    put_str(&g, a->return_text);
-    put_str(&g, a->log_note);
+    g = wire_put_str(g, a->message);
+    g = wire_put_str(g, a->user_message);
+    g = wire_put_str(g, a->return_text);
+    g = wire_put_str(g, a->log_note);
     const generated *gm = generated_for(a);
-    put_str(&g, gm ? gm->rcpts : NULL);
-    put_str(&g, gm ? gm->text : NULL);
-    put_str(&g, a->shadow_message);
+    g = wire_put_str(g, gm ? gm->rcpts : NULL);
+    g = wire_put_str(g, gm ? gm->text : NULL);
+    g = wire_put_str(g, a->shadow_message);
     g = string_catc(g, '\n');
-    ssize_t n = write(wfd, g->s, g->len);
-    (void)n; /* a short write shows as a missing result: deferred */
+    g = wire_frame(g->s, g->len);
+    for (size_t done = 0; done < g->len;) {
+        ssize_t n = send(wfd, g->s + done, g->len - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) _exit(EXIT_FAILURE); /* the delivery process has gone */
+        done += (size_t)n;
+    }
 }
 
 /* take_batch - addresses from arr (not yet taken) that may go in one
@@ -217,11 +218,9 @@ static address_item *take_batch(address_item **arr, int n, int i)
     return first;
 }
 
-/* child_run - in the child: deliver each batch, report results */
-static void child_run(address_item *chain, int wfd) NORETURN;
-static void child_run(address_item *chain, int wfd)
+void deliver_local_run(address_item *chain, int wfd)
 {
-    if (!become(chain)) _exit(EXIT_FAILURE);
+    gen_list = NULL;
     int n = 0;
     for (address_item *a = chain; a; a = a->next) n++;
     address_item **arr = store_get(sizeof *arr * (size_t)n, GET_UNTAINTED), **orig = store_get(sizeof *arr * (size_t)n, GET_UNTAINTED);
@@ -239,31 +238,16 @@ static void child_run(address_item *chain, int wfd)
             for (address_item *a = batch; a; a = a->next)
                 if (a == orig[k]) report(wfd, k, a, us);
     }
-    _exit(EXIT_SUCCESS);
 }
 
-/* take_str - a length-prefixed string from the result buffer */
-static char *take_str(char **pp, char *end)
+void deliver_local_results(address_item *chain, char *buf, size_t len)
 {
-    if (*pp < end && **pp == '-') { (*pp)++; return NULL; }
-    char *colon;
-    unsigned long n = strtoul(*pp, &colon, 10);
-    if (*colon != ':' || n > (unsigned long)(end - colon - 1)) { *pp = end; return NULL; }
-    char *s = string_copyn(colon + 1, n);
-    *pp = colon + 1 + n;
-    return s;
-}
-
-/* parse_results - fill in each address from the child's report; spool
- * the messages a transport generated before the result counts */
-static void parse_results(address_item *chain, char *buf, size_t len)
-{
-    char *p = buf, *end = buf + len;
-    while (p < end) {
-        int idx, rc, e, me, sa, used;
-        long us;
-        if (sscanf(p, "%d %d %d %d %d %ld %n", &idx, &rc, &e, &me, &sa, &us, &used) != 6) return;
-        p += used;
+    wire_reader r = {.p = buf, .end = buf + len};
+    while (r.p < r.end && !r.bad) {
+        int idx = (int)wire_take_long(&r), rc = (int)wire_take_long(&r), e = (int)wire_take_long(&r);
+        int me = (int)wire_take_long(&r), sa = (int)wire_take_long(&r);
+        long us = wire_take_long(&r);
+        if (r.bad) return;
         address_item *a = chain;
         for (int k = 0; a && k < idx; k++) a = a->next;
         if (!a || idx < 0) return;
@@ -273,34 +257,20 @@ static void parse_results(address_item *chain, char *buf, size_t len)
         a->more_errno = me;
         a->special_action = sa;
         a->delivery_time_us = us;
-        a->message = take_str(&p, end);
-        a->user_message = take_str(&p, end);
-        a->return_text = take_str(&p, end);
-        a->log_note = take_str(&p, end);
-        char *rcpts = take_str(&p, end), *text = take_str(&p, end);
-        a->shadow_message = take_str(&p, end);
-        if (p < end && *p == '\n') p++;
+        a->message = wire_take_str(&r);
+        a->user_message = wire_take_str(&r);
+        a->return_text = wire_take_str(&r);
+        a->log_note = wire_take_str(&r);
+        char *rcpts = wire_take_str(&r), *text = wire_take_str(&r);
+        a->shadow_message = wire_take_str(&r);
+        if (r.bad) return;
+        if (r.p < r.end && *r.p == '\n') r.p++;
         if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
         if (rc == OK && sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 
-/* read_all - everything the child wrote */
-static gstring *read_all(int fd)
-{
-    gstring *g = string_get(1024);
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        g = string_catn(g, buf, (size_t)n);
-    }
-    return g;
-}
-
-/* unreported - addresses the child gave no result for */
-static void unreported(address_item *chain, int status)
+void deliver_local_unreported(address_item *chain, int status)
 {
     for (address_item *a = chain; a; a = a->next) {
         if (a->transport_return != PENDING_DEFER) continue;
@@ -310,27 +280,6 @@ static void unreported(address_item *chain, int status)
             : string_sprintf("child process of %s transport returned %d without a result",
                              a->transport->drinst.name, WEXITSTATUS(status));
     }
-}
-
-void deliver_local_group(address_item *chain)
-{
-    int pfd[2];
-    if (pipe(pfd) != 0) {
-        for (address_item *a = chain; a; a = a->next) {
-            a->transport_return = DEFER;
-            a->message = string_sprintf("pipe() failed: %s", strerror(errno));
-        }
-        return;
-    }
-    pid_t pid = fork();
-    if (pid == 0) { close(pfd[0]); child_run(chain, pfd[1]); }
-    close(pfd[1]);
-    gstring *g = pid > 0 ? read_all(pfd[0]) : NULL;
-    close(pfd[0]);
-    int status = 0;
-    if (pid > 0) while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (g) parse_results(chain, g->s, g->len);
-    unreported(chain, pid > 0 ? status : 0);
 }
 
 /* delivery_dir - expand the transport's home_directory or

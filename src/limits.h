@@ -245,6 +245,17 @@
  * library could grow to. */
 #define LIMIT_DAEMON_DELIVERY_REUSE 1000
 
+/* Local delivery agents (deliver_agent.c) one delivery process keeps,
+ * one per identity (uid, gid, supplementary groups): a Maildir or mbox
+ * host delivers to one or a few mail users' identities per process, and
+ * each agent is one idle process; the least recently used goes first. */
+#define LIMIT_DELIVERY_AGENTS 4
+
+/* Bytes of results a local delivery agent may send for one request: a
+ * generated reply can carry a whole returned message (autoreply
+ * return_message), so this is well above message_size_limit's default. */
+#define LIMIT_DELIVERY_AGENT_RESULT (256L * 1024 * 1024)
+
 /* Largest file an autoreply transport reads for its body ("file"). */
 #define LIMIT_AUTOREPLY_FILE (1024 * 1024)
 /* Longest line of a once_file_size plain file ("<time> <address>"). */
