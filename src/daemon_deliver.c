@@ -7,8 +7,8 @@
  * shorter than PIPE_BUF). The daemon polls the read end beside its
  * listeners, keeps the ids in a bounded backlog and forks delivery
  * processes (root: the delivery code takes each address's uid itself),
- * at most LIMIT_DAEMON_DELIVERIES at once, each taking up to
- * LIMIT_DAEMON_DELIVERY_BATCH ids. An id that finds no room stays on the
+ * a few per CPU, more only when ids wait too long (limits.h), each
+ * taking up to LIMIT_DAEMON_DELIVERY_BATCH ids. An id that finds no room stays on the
  * spool for the next queue run; nothing is lost either way.
  *
  * A delivery process does not exit after its batch: it writes "+<pid>\n"
@@ -52,7 +52,9 @@ static struct {
     int rfd, wfd;
     bool in_conn_child;
     msgid *backlog;          /* ring of LIMIT_DAEMON_BACKLOG ids */
+    long long *since;        /* when each arrived (monotonic ms) */
     int head, count;
+    int usual;               /* delivery processes started without waiting */
     worker kids[LIMIT_DAEMON_DELIVERIES];
     int nkids;
     char carry[MESSAGE_ID_LENGTH + 2]; /* a line split across two reads */
@@ -69,6 +71,10 @@ void ddlv_init(void (*in_child)(void))
     dd.rfd = p[0];
     dd.wfd = p[1];
     dd.backlog = store_get_in(POOL_PERM, sizeof(msgid) * LIMIT_DAEMON_BACKLOG, GET_UNTAINTED);
+    dd.since = store_get_in(POOL_PERM, sizeof(long long) * LIMIT_DAEMON_BACKLOG, GET_UNTAINTED);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    dd.usual = cpus > 0 && cpus * LIMIT_DAEMON_DELIVERIES_PER_CPU < LIMIT_DAEMON_DELIVERIES
+        ? (int)cpus * LIMIT_DAEMON_DELIVERIES_PER_CPU : LIMIT_DAEMON_DELIVERIES;
     dd.in_child = in_child;
     dd.interval = queue_daemon_interval();
     dd.next_run = time(NULL); /* the first queue run starts straight away */
@@ -91,13 +97,35 @@ static time_t next_retirement(void)
     return t;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static worker *idle_worker(void);
+
+/* extra_due - ms until the oldest waiting id justifies one more delivery
+ * process than usual (0: now); -1 when that does not apply */
+static long long extra_due(void)
+{
+    if (dd.count == 0 || dd.nkids < dd.usual || dd.nkids >= LIMIT_DAEMON_DELIVERIES || idle_worker()) return -1;
+    long long left = dd.since[dd.head] + LIMIT_DAEMON_DELIVERY_WAIT_MS - now_ms();
+    return left < 0 ? 0 : left;
+}
+
 int ddlv_timeout_ms(void)
 {
     time_t due = dd.interval > 0 ? dd.next_run : 0, retire = next_retirement();
     if (retire && (!due || retire < due)) due = retire;
-    if (!due) return -1;
-    long left = (long)(due - time(NULL));
-    return left <= 0 ? 0 : left > 86400 ? 86400000 : (int)left * 1000;
+    long long ms = -1, extra = extra_due();
+    if (due) {
+        long left = (long)(due - time(NULL));
+        ms = left <= 0 ? 0 : left > 86400 ? 86400000LL : left * 1000LL;
+    }
+    if (extra >= 0 && (ms < 0 || extra < ms)) ms = extra;
+    return (int)ms;
 }
 
 /* close_worker_pipes - a forked process must not hold the delivery
@@ -287,14 +315,15 @@ static worker *idle_worker(void)
     return NULL;
 }
 
-/* start_deliveries - idle delivery processes first, then new ones as
- * far as the limit allows */
+/* start_deliveries - idle delivery processes first, then new ones: the
+ * usual number at once, more when the oldest id has waited too long */
 static void start_deliveries(void)
 {
     while (dd.count > 0) {
         worker *w = idle_worker();
-        if (w) hand_to(w);
-        else if (dd.nkids >= LIMIT_DAEMON_DELIVERIES || !start_one()) break;
+        if (w) { hand_to(w); continue; }
+        if (dd.nkids >= dd.usual && extra_due() != 0) break;
+        if (!start_one()) break;
     }
 }
 
@@ -329,7 +358,9 @@ static void take_id(const char *s, size_t len)
         msg.id = NULL;
         return;
     }
-    memcpy(dd.backlog[(dd.head + dd.count) % LIMIT_DAEMON_BACKLOG], id, sizeof id);
+    int at = (dd.head + dd.count) % LIMIT_DAEMON_BACKLOG;
+    memcpy(dd.backlog[at], id, sizeof id);
+    dd.since[at] = now_ms();
     dd.count++;
 }
 
@@ -388,6 +419,7 @@ static void retire_idle(void)
 void ddlv_tick(void)
 {
     retire_idle();
+    start_deliveries(); /* ids that have waited long enough for an extra process */
     if (dd.interval <= 0 || time(NULL) < dd.next_run) return;
     dd.next_run = time(NULL) + dd.interval;
     double load;

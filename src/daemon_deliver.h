@@ -13,13 +13,15 @@
 void ddlv_init(void (*in_child)(void));
 /* ddlv_poll_fd - the read end of the pipe, for the accept loop's poll */
 int ddlv_poll_fd(void);
-/* ddlv_timeout_ms - poll timeout until the next queue run (-1: none) */
+/* ddlv_timeout_ms - poll timeout until the next queue run, idle process
+ * retirement or extra delivery process is due (-1: none) */
 int ddlv_timeout_ms(void);
 /* ddlv_conn_child - in a connection child: keep only the write end */
 void ddlv_conn_child(void);
 /* ddlv_read - the pipe is readable: take the ids, start deliveries */
 void ddlv_read(void);
-/* ddlv_tick - start a queue runner when one is due */
+/* ddlv_tick - retire idle delivery processes, start an extra one for ids
+ * that waited too long, start a queue runner when one is due */
 void ddlv_tick(void);
 /* ddlv_reaped - a child exited: true if it was one of ours (and then
  * more deliveries may start) */
