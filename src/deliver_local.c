@@ -240,33 +240,58 @@ void deliver_local_run(address_item *chain, int wfd)
     }
 }
 
+/* One address's result as the agent sent it */
+typedef struct result {
+    int idx, rc, e, me, sa;
+    long us;
+    char *message, *user_message, *return_text, *log_note, *rcpts, *text, *shadow;
+} result;
+
+/* take_result - the next result; false if malformed (the agent runs
+ * with less privilege than we do: nothing it sends is trusted to be
+ * well formed, and a malformed result changes nothing) */
+static bool take_result(wire_reader *r, result *x)
+{
+    x->idx = (int)wire_take_long(r);
+    x->rc = (int)wire_take_long(r);
+    x->e = (int)wire_take_long(r);
+    x->me = (int)wire_take_long(r);
+    x->sa = (int)wire_take_long(r);
+    x->us = wire_take_long(r);
+    x->message = wire_take_str(r);
+    x->user_message = wire_take_str(r);
+    x->return_text = wire_take_str(r);
+    x->log_note = wire_take_str(r);
+    x->rcpts = wire_take_str(r);
+    x->text = wire_take_str(r);
+    x->shadow = wire_take_str(r);
+    if (r->p >= r->end || *r->p != '\n') r->bad = true;
+    r->p++;
+    bool known = x->rc == OK || x->rc == DEFER || x->rc == FAIL || x->rc == PANIC || x->rc == PENDING_DEFER;
+    return !r->bad && known && x->idx >= 0;
+}
+
 void deliver_local_results(address_item *chain, char *buf, size_t len)
 {
     wire_reader r = {.p = buf, .end = buf + len};
-    while (r.p < r.end && !r.bad) {
-        int idx = (int)wire_take_long(&r), rc = (int)wire_take_long(&r), e = (int)wire_take_long(&r);
-        int me = (int)wire_take_long(&r), sa = (int)wire_take_long(&r);
-        long us = wire_take_long(&r);
-        if (r.bad) return;
+    result x;
+    while (r.p < r.end && take_result(&r, &x)) {
         address_item *a = chain;
-        for (int k = 0; a && k < idx; k++) a = a->next;
-        if (!a || idx < 0) return;
-        a->transport_return = rc == PANIC ? DEFER : rc;
-        if (rc == PANIC) a->flags |= AFL_LOG_PANIC;
-        a->basic_errno = e;
-        a->more_errno = me;
-        a->special_action = sa;
-        a->delivery_time_us = us;
-        a->message = wire_take_str(&r);
-        a->user_message = wire_take_str(&r);
-        a->return_text = wire_take_str(&r);
-        a->log_note = wire_take_str(&r);
-        char *rcpts = wire_take_str(&r), *text = wire_take_str(&r);
-        a->shadow_message = wire_take_str(&r);
-        if (r.bad) return;
-        if (r.p < r.end && *r.p == '\n') r.p++;
-        if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
-        if (rc == OK && sa == SPECIAL_WARN) appendfile_quota_warning(a);
+        for (int k = 0; a && k < x.idx; k++) a = a->next;
+        if (!a) return;
+        a->transport_return = x.rc == PANIC ? DEFER : x.rc;
+        if (x.rc == PANIC) a->flags |= AFL_LOG_PANIC;
+        a->basic_errno = x.e;
+        a->more_errno = x.me;
+        a->special_action = x.sa;
+        a->delivery_time_us = x.us;
+        a->message = x.message;
+        a->user_message = x.user_message;
+        a->return_text = x.return_text;
+        a->log_note = x.log_note;
+        a->shadow_message = x.shadow;
+        if (x.text && x.rc == OK) deliver_reply_spool(a, x.rcpts, x.text);
+        if (x.rc == OK && x.sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 
