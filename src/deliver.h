@@ -39,6 +39,9 @@ void deliver_local_group(const char *hdata, size_t hlen, address_item *chain);
 void deliver_agents_keep(bool keep);
 /* deliver_agents_close - end the agents (always: even when kept) */
 void deliver_agents_close(bool always);
+/* deliver_agents_forget - in a child forked by a delivery process that
+ * delivers a message of its own: leave the parent's agents to the parent */
+void deliver_agents_forget(void);
 
 /* deliver_generated - called by a local transport (autoreply) in the
  * local delivery agent: a new message to send from <>, its envelope

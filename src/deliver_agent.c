@@ -151,6 +151,7 @@ static void agent_main(int sock, const address_item *chain)
 static int agent_end(agent *a)
 {
     int status = 0;
+    shutdown(a->sock, SHUT_WR); /* EOF for the agent even if a forked child still holds the socket */
     close(a->sock);
     while (waitpid(a->pid, &status, 0) < 0 && errno == EINTR) {}
     *a = ag.list[--ag.n];
@@ -273,6 +274,13 @@ void deliver_local_group(const char *hdata, size_t hlen, address_item *chain)
 void deliver_agents_keep(bool keep)
 {
     ag.keep = keep;
+}
+
+void deliver_agents_forget(void)
+{
+    for (int i = 0; i < ag.n; i++) close(ag.list[i].sock);
+    ag.n = 0;
+    ag.keep = false;
 }
 
 void deliver_agents_close(bool always)

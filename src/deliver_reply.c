@@ -107,6 +107,7 @@ static void deliver_now(const char *id)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        deliver_agents_forget();
         msg.id = string_copy(id);
         _exit(deliver_message(id, false, false) == OK ? 0 : 1);
     }

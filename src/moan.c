@@ -20,6 +20,7 @@
 #include <time.h>
 /* MTA core */
 #include "tern.h"
+#include "deliver.h"
 #include "expand.h"
 #include "globals.h"
 #include "header.h"
@@ -31,8 +32,6 @@
 #ifdef EXPERIMENTAL_DSN
 #include "experimental/dsn.h"
 #endif
-
-int deliver_message(const char *id, bool forced, bool give_up);
 
 /* One report being built. */
 typedef struct report {
@@ -258,6 +257,7 @@ static void deliver_child(const char *id)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        deliver_agents_forget();
         msg.spool = NULL;
         msg.id = string_copy(id);
         _exit(deliver_message(id, false, false) == OK ? 0 : 1);
