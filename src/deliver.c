@@ -22,6 +22,7 @@
 #include "globals.h"
 #include "header.h"
 #include "log.h"
+#include "lookups.h"
 #include "match.h"
 #include "moan.h"
 #include "queue.h"
@@ -413,6 +414,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.headers = NULL;
     msg.size = 0;
     deliver_agents_close(false);
+    search_tidyup(); /* a reused delivery process sees edited lookup files at once, as Exim's fresh one does */
     store_reset(m);
     smtp_transport_run_continued(); /* messages waiting for a host just used (smtp.h) */
     return rc;

@@ -30,6 +30,7 @@
 #include "deliver_wire.h"
 #include "globals.h"
 #include "log.h"
+#include "lookups.h"
 #include "spool.h"
 #include "transport.h"
 
@@ -122,9 +123,13 @@ static void agent_main(int sock, const address_item *chain) NORETURN;
 static void agent_main(int sock, const address_item *chain)
 {
     proc.pid = getpid();
-    for (int i = 0; i < ag.n; i++) close(ag.list[i].sock);
     ag.n = 0;
-    if (dlv.data_fd >= 0) close(dlv.data_fd); /* each request brings its own */
+    /* Nothing the delivery process opened as root stays open here (the
+     * -J journal, other agents' sockets, lookup files): each request
+     * brings its -D file, and lookups reopen as the mail user. */
+    search_tidyup();
+    if (sock > 3) close_range(3, (unsigned)sock - 1, 0);
+    close_range((unsigned)sock + 1, ~0U, 0);
     dlv.data_fd = -1;
     if (!deliver_local_become(chain)) _exit(EXIT_FAILURE);
     rmark base = store_mark();
@@ -134,6 +139,7 @@ static void agent_main(int sock, const address_item *chain)
         if (!req) _exit(EXIT_SUCCESS);
         serve(req, dfd, sock);
         if (dfd >= 0) close(dfd);
+        search_tidyup(); /* as between messages in the delivery process */
         store_reset(base);
     }
 }

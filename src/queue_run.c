@@ -17,6 +17,7 @@
 #include <pcre2.h>
 /* MTA core */
 #include "tern.h"
+#include "deliver.h"
 #include "expand.h"
 #include "globals.h"
 #include "log.h"
@@ -197,12 +198,15 @@ int queue_run(const char *start_id, const char *stop_id, unsigned flags)
     log_write(L_queue_run, LOG_MAIN, "Start queue run: pid=%d%s", (int)getpid(), desc);
     qr_state.running = true;
     qr_state.local_only = flags & QR_LOCAL_ONLY;
+    deliver_agents_keep(true); /* one agent per mail user for the whole run */
     if (flags & QR_TWO_STAGE) {
         qr_state.first_pass = true;
         one_pass(start_id, stop_id, flags);
         qr_state.first_pass = false;
     }
     one_pass(start_id, stop_id, flags);
+    deliver_agents_keep(false);
+    deliver_agents_close(true);
     qr_state.running = qr_state.local_only = false;
     log_write(L_queue_run, LOG_MAIN, "End queue run: pid=%d%s", (int)getpid(), desc);
     if (slot >= 0) close(slot);
