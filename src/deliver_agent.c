@@ -235,20 +235,35 @@ static bool read_results(int sock, gstring **payload)
     }
 }
 
+/* sent_to_agent - the agent for chain's identity, with the request
+ * sent. An agent that went while idle (killed, say) cannot have read
+ * any of it, so a new one is forked once and sent the request. NULL
+ * (chain deferred) if no agent could be had. */
+static agent *sent_to_agent(const gstring *frame, address_item *chain)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        agent *a = agent_for(chain);
+        if (!a) break;
+        if (send_request(a->sock, frame, dlv.data_fd)) return a;
+        int status = agent_end(a);
+        DEBUG(D_deliver) debug_printf("local delivery agent had gone (status %#x)\n", status);
+        errno = EPIPE;
+    }
+    int e = errno;
+    for (address_item *x = chain; x; x = x->next) {
+        x->transport_return = DEFER;
+        x->message = string_sprintf("local delivery agent not available: %s", strerror(e));
+    }
+    return NULL;
+}
+
 void deliver_local_group(const char *hdata, size_t hlen, address_item *chain)
 {
-    agent *a = agent_for(chain);
-    if (!a) {
-        int e = errno;
-        for (address_item *x = chain; x; x = x->next) {
-            x->transport_return = DEFER;
-            x->message = string_sprintf("fork of local delivery agent failed: %s", strerror(e));
-        }
-        return;
-    }
     gstring *req = wire_request(hdata, hlen, dlv.data_offset, chain);
+    agent *a = sent_to_agent(wire_frame(req->s, req->len), chain);
+    if (!a) return;
     gstring *payload = NULL;
-    bool complete = send_request(a->sock, wire_frame(req->s, req->len), dlv.data_fd) && read_results(a->sock, &payload);
+    bool complete = read_results(a->sock, &payload);
     if (payload) deliver_local_results(chain, payload->s, payload->len);
     int status = complete ? 0 : agent_end(a);
     if (!complete) DEBUG(D_deliver) debug_printf("local delivery agent ended (status %#x)\n", status);
