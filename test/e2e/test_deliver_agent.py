@@ -18,7 +18,8 @@ import subprocess
 
 import pytest
 
-from oracle_deliver import EXIM, SENDER_BOX, accept_conf, deliver_both
+from delivery_util import PublicDir, mainlog, spool_config
+from oracle_deliver import EXIM, files_under, mask
 from smtp_util import TERN, Env, maildir_env, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the daemon and deliveries need root")
@@ -176,6 +177,7 @@ def test_more_identities_than_agents_in_one_message(tmp_path):
         agents = {u: list(f.values())[0][0] for u, f in delivered.items()}
         assert len(set(agents.values())) == 6
         # the delivery process keeps the 4 used last; the other 2 ended
+        assert wait_for(lambda: len(children(d.proc.pid)) == 1)  # the connection child has gone
         (worker,) = children(d.proc.pid)
         assert wait_for(lambda: sorted(children(worker)) == sorted(agents[u] for u in uids[2:]))
         assert all(gone(agents[u]) for u in uids[:2])
@@ -198,3 +200,212 @@ def test_killed_idle_agent_is_replaced(tmp_path):
     bodies = sorted(open(os.path.join(env.newdir, n)).read().split("\n\n", 1)[1] for n in got)
     assert bodies == ["first\n", "second\n"]
     assert defers(env) == []
+
+
+# The pipe command kills its parent (the agent serving it) while armed,
+# after checking that the parent is a tern process running as tern;
+# unarmed, it appends the message to PUB/piped.
+KILLER = """#!/bin/sh
+if [ -e PUB/armed ]; then
+  rm PUB/armed
+  read -r comm < /proc/$PPID/comm
+  uid=$(awk '/^Uid:/ {print $2 $3 $4 $5}' /proc/$PPID/status)
+  echo "$PPID $comm $uid" > PUB/parent
+  [ "$comm" = tern ] && [ "$uid" = "%(u)s%(u)s%(u)s%(u)s" ] && kill -9 $PPID
+  exit 0
+fi
+cat >> PUB/piped
+"""
+
+
+def killer_env(tmp_path):
+    routers = ("r_pipe:\n  driver = accept\n  local_parts = k\n  transport = killer\n  user = tern\n"
+               "r_box:\n  driver = accept\n  local_parts = n1\n  transport = md\n  user = nobody\n"
+               "  group = nogroup\n")
+    transports = "killer:\n  driver = pipe\n  command = /bin/sh PUB/killer.sh\n" + maildir_transport() + \
+        "begin retry\n* * F,1d,1h\n"
+    env = agent_env(tmp_path, routers, transports)
+    with open(os.path.join(env.pub, "killer.sh"), "w") as f:
+        f.write(KILLER.replace("PUB", env.pub) % {"u": TERN_UID})
+    armed = os.path.join(env.pub, "armed")
+    open(armed, "w").close()
+    os.chown(armed, TERN_UID, TERN_GID)  # the sticky directory: only its owner removes it
+    return env
+
+
+def test_agent_killed_during_delivery_defers_only_its_address(tmp_path):
+    env = killer_env(tmp_path)
+    msg = b"Subject: k\n\nbody\n"
+    p = env.run(["-odi", "-f", "a@b.example", "k@local.example", "n1@local.example"], msg)
+    assert p.returncode == 0, p.stderr
+    agent, comm, uid = open(os.path.join(env.pub, "parent")).read().split()
+    assert (comm, uid) == ("tern", str(TERN_UID) * 4) and gone(int(agent))
+    log = [re.sub(r"^\S+ ", "ID ", l) for l in env.log()]
+    assert log[1:] == [
+        "ID == k@local.example R=r_pipe T=killer defer (-1): child process of killer transport was killed by signal 9",
+        "ID => n1 <n1@local.example> R=r_box T=md"]
+    assert not os.path.exists(os.path.join(env.pub, "piped"))
+    (mid,) = env.messages()
+    # a queue run delivers the deferred address once, and only it
+    p = env.run(["-qff"])
+    assert p.returncode == 0, p.stderr
+    assert [re.sub(r"pid=\d+", "pid=PID", l) for l in env.log()[3:]] == [
+        "Start queue run: pid=PID -qff", "%s => k <k@local.example> R=r_pipe T=killer" % mid,
+        "%s Completed" % mid, "End queue run: pid=PID -qff"]
+    assert open(os.path.join(env.pub, "piped")).read().count("\nbody\n") == 1
+    assert len(files(os.path.join(env.pub, "n1", "new"))) == 1
+    assert env.messages() == []
+
+
+@pytest.mark.parametrize("mode", ["bm", "bs"])
+def test_one_shot_delivery_leaves_no_agent(tmp_path, mode):
+    env = agent_env(tmp_path, "r:\n  driver = accept\n  local_parts = u\n  transport = md\n  user = tern\n", maildir_transport())
+    if mode == "bm":
+        args, data = ["-odi", "-f", "a@b.example", "u@local.example"], b"Subject: x\n\nbody\n"
+    else:
+        args, data = ["-odi", "-bs"], (b"HELO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<u@local.example>\r\n"
+                                         b"DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+    p = subprocess.Popen([TERN, "-C", env.conf] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out, err = p.communicate(data, timeout=30)
+    assert p.returncode == 0, err
+    ((agent, owner),) = files(os.path.join(env.pub, "u", "new")).values()
+    assert owner == TERN_UID and agent != p.pid
+    assert gone(agent)  # reaped by tern before it exited: no orphan, no zombie
+    assert settled(env, 1)
+
+
+VARS_CONF = """acl_smtp_rcpt = rcpt
+acl_smtp_data = data
+begin acl
+rcpt:
+  accept set acl_m_r = rcpt-$local_part
+         set acl_c_conn = conn-$sender_address
+data:
+  accept set acl_m_d = data-$h_subject:
+begin routers
+alias:
+  driver = redirect
+  local_parts = alias
+  data = pre-target-suf@test.example
+r:
+  driver = accept
+  domains = test.example
+  local_parts = target : a/b
+  local_part_prefix = pre-
+  local_part_prefix_optional
+  local_part_suffix = -suf
+  local_part_suffix_optional
+  address_data = ad-$local_part
+  transport = ${if eq{$local_part_data}{target}{t_vars}{t_taint}}
+  transport_home_directory = /tmp
+  user = tern
+  headers_add = X-Router: $local_part $address_data
+  headers_remove = X-Drop
+begin transports
+t_vars:
+  driver = appendfile
+  file = PUB/vars-$local_part_data
+  headers_add = X-Vars: lp=$local_part d=$domain pre=$local_part_prefix suf=$local_part_suffix\\n\\t\\
+    ad=$address_data dd=$domain_data lpd=$local_part_data plp=$parent_local_part\\n\\t\\
+    home=$home mid=$message_id sa=$sender_address subj=$h_subject:\\n\\t\\
+    size=$message_size m_r=$acl_m_r m_d=$acl_m_d c=$acl_c_conn
+t_taint:
+  driver = appendfile
+  file = PUB/taint-$local_part
+"""
+VARS_SMTP = (b"HELO x\r\nMAIL FROM:<s@x.example>\r\nRCPT TO:<alias@test.example>\r\nRCPT TO:<a/b@test.example>\r\n"
+             b"DATA\r\nSubject: hi\r\nX-Drop: gone\r\nX-Keep: kept\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+
+
+def bs_deliver(prog, base, body, smtp):
+    """prog -bs -odi on the smtp input with a config of body (PUB: a
+    world-writable directory); (mainlog lines, {file: text}), masked"""
+    pub = PublicDir()
+    try:
+        spool = os.path.join(base, os.path.basename(prog), "spool")
+        os.makedirs(os.path.join(spool, "log"))
+        conf = os.path.join(base, os.path.basename(prog), "conf")
+        with open(conf, "w") as f:
+            f.write(spool_config(spool, body.replace("PUB", pub.path)))
+        p = subprocess.run([prog, "-C", conf, "-bs", "-odi"], input=smtp, capture_output=True, timeout=30)
+        assert p.returncode == 0, p.stderr
+        log = [mask(l.replace(pub.path, "PUB")) for l in mainlog(spool)]
+        return log, files_under(pub.path)
+    finally:
+        pub.cleanup()
+
+
+def test_variables_and_taint_reach_the_agent(tmp_path):
+    # -bs -odi on Tern and on Exim 4.96: the ACL variables exist only
+    # after a real reception; the tainted a/b local part must stay
+    # tainted through the agent's wire, so the file name is refused
+    log, got = bs_deliver(TERN, str(tmp_path), VARS_CONF, VARS_SMTP)
+    if os.path.exists(EXIM):
+        assert (log, got) == bs_deliver(EXIM, str(tmp_path), VARS_CONF, VARS_SMTP)
+    assert log[1:] == ["=> target <alias@test.example> R=r T=t_vars",
+                       "== a/b@test.example R=r T=t_taint defer (-1): Tainted 'PUB/taint-a/b' (file or directory "
+                       "name for t_taint transport) not permitted"]
+    assert list(got) == ["vars-target"]
+    head, body = got["vars-target"].split("\n\n", 1)
+    assert body == "body\n\n"
+    assert "X-Drop" not in head and "X-Keep: kept\n" in head
+    assert head.endswith("\nX-Router: target ad-target\n"
+                         "X-Vars: lp=target d=test.example pre=pre- suf=-suf\n"
+                         "\tad=ad-target dd=test.example lpd=target plp=alias\n"
+                         "\thome=/tmp mid=ID sa=s@x.example subj=hi\n"
+                         "\tsize=305 m_r=rcpt-a/b m_d=data-hi c=conn-s@x.example")
+
+
+AUTOREPLY_ROUTERS = """vacation:
+  driver = accept
+  local_parts = v
+  transport = t_auto
+  unseen
+  user = tern
+filter:
+  driver = redirect
+  local_parts = f
+  allow_filter
+  data = # Exim filter\\nmail subject \"Filtered: \\$h_subject:\" text \"filter reply\"
+  reply_transport = t_reply
+  user = tern
+boxes:
+  driver = accept
+  local_parts = v : f : s
+  transport = md
+  user = tern
+"""
+AUTOREPLY_TRANSPORTS = maildir_transport() + """t_auto:
+  driver = autoreply
+  from = v@local.example
+  to = $sender_address
+  subject = Re: $h_subject:
+  text = away
+t_reply:
+  driver = autoreply
+"""
+
+
+def test_autoreply_and_filter_mail_through_agents(tmp_path):
+    # the transport-made reply and the filter's mail command (its reply
+    # item crosses the wire) run in the tern agent; the generated messages are spooled and delivered
+    env = agent_env(tmp_path, AUTOREPLY_ROUTERS, AUTOREPLY_TRANSPORTS)
+    with env.daemon() as d:
+        s = smtplib.SMTP("127.0.0.1", d.port)
+        s.sendmail("s@local.example", ["v@local.example", "f@local.example"], "From: s@local.example\r\nSubject: hi\r\n\r\nbody\r\n")
+        s.quit()
+        assert wait_for(lambda: settled(env, 3))
+    replies = {}
+    for name, (agent, owner) in files(os.path.join(env.pub, "s", "new")).items():
+        head = open(os.path.join(env.pub, "s", "new", name)).read().split("\n\n", 1)
+        subject = re.search(r"^Subject: (.*)$", head[0], re.M).group(1)
+        replies[subject] = (head[1], owner)
+        assert "\nAuto-Submitted: auto-replied\n" in "\n" + head[0] + "\n"
+    assert replies == {"Re: hi": ("away", TERN_UID), "Filtered: hi": ("filter reply", TERN_UID)}
+    # the mail command is not significant: f and v get the message too
+    assert [len(files(os.path.join(env.pub, lp, "new"))) for lp in ("v", "f")] == [1, 1]
+    log = env.log()
+    assert sum(1 for l in log if " <= <> " in l) == 2 and defers(env) == []
+    assert any(l.endswith(" => v <v@local.example> R=vacation T=t_auto") for l in log), log
+    assert any(l.endswith(" => >s@local.example <f@local.example> R=filter T=t_reply") for l in log), log
