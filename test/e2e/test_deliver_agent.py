@@ -103,6 +103,12 @@ def children(pid):
     return out
 
 
+def run_ok(env, args, data=b""):
+    """tern args: exit 0, and no sanitizer report from it or its agents"""
+    p = env.run(args, data)
+    assert p.returncode == 0 and b"Sanitizer" not in p.stderr and b"runtime error" not in p.stderr, p.stderr
+
+
 def gone(pid):
     return not os.path.exists("/proc/%d" % pid)
 
@@ -138,7 +144,9 @@ def test_daemon_reuses_one_agent_that_never_keeps_root(tmp_path):
 def two_user_env(tmp_path):
     routers = ("r_tern:\n  driver = accept\n  local_parts = t1 : t2\n  transport = md\n  user = tern\n"
                "r_nobody:\n  driver = accept\n  local_parts = n1\n  transport = md\n  user = nobody\n"
-               "  group = nogroup\n")
+               "  group = nogroup\n"
+               "r_groups:\n  driver = accept\n  local_parts = g1\n  transport = md\n  user = tern\n"
+               "  initgroups\n")
     return agent_env(tmp_path, routers, maildir_transport())
 
 
@@ -150,8 +158,13 @@ def test_two_identities_two_agents_each_reused(tmp_path):
         assert wait_for(lambda: settled(env, 1))
         send(d.port, ["n1@local.example", "t1@local.example"])
         assert wait_for(lambda: settled(env, 2))
-        send(d.port, ["t2@local.example"])
+        send(d.port, ["t2@local.example", "g1@local.example"])
         assert wait_for(lambda: settled(env, 3))
+        # initgroups makes a third identity: same uid, tern's groups
+        ((groups_agent, owner),) = files(box("g1")).values()
+        (tern_agent,) = pids(box("t2"))
+        assert owner == TERN_UID and groups_agent != tern_agent
+        assert status(groups_agent)["Groups"] == [str(TERN_GID)] and status(tern_agent)["Groups"] == []
     tern_files = {**files(box("t1")), **files(box("t2"))}
     nobody_files = files(box("n1"))
     assert len(tern_files) == 4 and len(nobody_files) == 2
@@ -236,8 +249,7 @@ def killer_env(tmp_path):
 def test_agent_killed_during_delivery_defers_only_its_address(tmp_path):
     env = killer_env(tmp_path)
     msg = b"Subject: k\n\nbody\n"
-    p = env.run(["-odi", "-f", "a@b.example", "k@local.example", "n1@local.example"], msg)
-    assert p.returncode == 0, p.stderr
+    run_ok(env, ["-odi", "-f", "a@b.example", "k@local.example", "n1@local.example"], msg)
     agent, comm, uid = open(os.path.join(env.pub, "parent")).read().split()
     assert (comm, uid) == ("tern", str(TERN_UID) * 4) and gone(int(agent))
     log = [re.sub(r"^\S+ ", "ID ", l) for l in env.log()]
@@ -247,8 +259,7 @@ def test_agent_killed_during_delivery_defers_only_its_address(tmp_path):
     assert not os.path.exists(os.path.join(env.pub, "piped"))
     (mid,) = env.messages()
     # a queue run delivers the deferred address once, and only it
-    p = env.run(["-qff"])
-    assert p.returncode == 0, p.stderr
+    run_ok(env, ["-qff"])
     assert [re.sub(r"pid=\d+", "pid=PID", l) for l in env.log()[3:]] == [
         "Start queue run: pid=PID -qff", "%s => k <k@local.example> R=r_pipe T=killer" % mid,
         "%s Completed" % mid, "End queue run: pid=PID -qff"]
@@ -268,11 +279,23 @@ def test_one_shot_delivery_leaves_no_agent(tmp_path, mode):
     p = subprocess.Popen([TERN, "-C", env.conf] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     out, err = p.communicate(data, timeout=30)
-    assert p.returncode == 0, err
+    assert p.returncode == 0 and b"Sanitizer" not in err and b"runtime error" not in err, err
     ((agent, owner),) = files(os.path.join(env.pub, "u", "new")).values()
     assert owner == TERN_UID and agent != p.pid
     assert gone(agent)  # reaped by tern before it exited: no orphan, no zombie
     assert settled(env, 1)
+
+
+def test_queue_run_keeps_one_agent_per_identity(tmp_path):
+    env = agent_env(tmp_path, "r:\n  driver = accept\n  local_parts = u\n  transport = md\n  user = tern\n",
+                    maildir_transport())
+    for i in range(3):
+        run_ok(env, ["-odq", "-f", "a@b.example", "u@local.example"], b"Subject: %d\n\nbody\n" % i)
+    assert len(env.messages()) == 3
+    run_ok(env, ["-qff"])
+    got = files(os.path.join(env.pub, "u", "new"))
+    assert len(got) == 3 and len(pids(os.path.join(env.pub, "u", "new"))) == 1
+    assert gone(pids(os.path.join(env.pub, "u", "new")).pop()) and settled(env, 3)
 
 
 VARS_CONF = """acl_smtp_rcpt = rcpt
@@ -329,7 +352,7 @@ def bs_deliver(prog, base, body, smtp):
         with open(conf, "w") as f:
             f.write(spool_config(spool, body.replace("PUB", pub.path)))
         p = subprocess.run([prog, "-C", conf, "-bs", "-odi"], input=smtp, capture_output=True, timeout=30)
-        assert p.returncode == 0, p.stderr
+        assert p.returncode == 0 and b"Sanitizer" not in p.stderr, p.stderr
         log = [mask(l.replace(pub.path, "PUB")) for l in mainlog(spool)]
         return log, files_under(pub.path)
     finally:
@@ -337,9 +360,12 @@ def bs_deliver(prog, base, body, smtp):
 
 
 def test_variables_and_taint_reach_the_agent(tmp_path):
-    # -bs -odi on Tern and on Exim 4.96: the ACL variables exist only
-    # after a real reception; the tainted a/b local part must stay
-    # tainted through the agent's wire, so the file name is refused
+    # -bs -odi on Tern and on Exim 4.96, the same files and log lines.
+    # The ACL variables show because the receiving process delivers
+    # (its agent is forked from it; see the xfail test below for the
+    # daemon). The tainted a/b local part must stay tainted across the
+    # agent's wire, so its file name is refused; router headers_add and
+    # headers_remove reach the file.
     log, got = bs_deliver(TERN, str(tmp_path), VARS_CONF, VARS_SMTP)
     if os.path.exists(EXIM):
         assert (log, got) == bs_deliver(EXIM, str(tmp_path), VARS_CONF, VARS_SMTP)
