@@ -81,6 +81,7 @@ void deliver_set_message(spool_header *h, int dfd, long offset)
     struct stat st; /* $message_size: header, blank line and body, as at reception */
     off_t body = dfd >= 0 && fstat(dfd, &st) == 0 ? st.st_size - (off_t)offset : 0;
     msg.size = (long long)header_size(h->headers) + 1 + (body > 0 ? body : 0);
+    deliver_restore_context(h);
 }
 
 static int read_header(dctx *d)
@@ -413,6 +414,7 @@ int deliver_message(const char *id, bool forced, bool give_up)
     msg.sender_address = msg.return_path = NULL;
     msg.headers = NULL;
     msg.size = 0;
+    deliver_forget_context();
     deliver_agents_close(false);
     search_tidyup(); /* a reused delivery process sees edited lookup files at once, as Exim's fresh one does */
     store_reset(m);

@@ -51,6 +51,13 @@ void deliver_finish(dctx *d);
  * by the local delivery agents) */
 void deliver_set_message(spool_header *h, int dfd, long offset);
 
+/* deliver_restore_context - the reception values (client, protocol,
+ * counts, ACL variables) from h, for the expansion variables
+ * (deliver_context.c); deliver_forget_context - drop what points into
+ * the message's memory once it is done */
+void deliver_restore_context(const spool_header *h);
+void deliver_forget_context(void);
+
 /* In the local delivery agent (deliver_local.c): */
 /* deliver_local_become - give up root for good: a's group, supplementary
  * groups (initgroups or none), user */

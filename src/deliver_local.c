@@ -158,8 +158,8 @@ static void run_batch(address_item *batch)
 {
     if (!enter_directory(batch)) return;
     route_set_vars(batch);
-    dlv.router = batch->router;
-    dlv.router_name = batch->router ? batch->router->drinst.name : NULL;
+    dlv.router = NULL; /* $router_name is empty in a transport, as in Exim */
+    dlv.router_name = NULL;
     msg.return_path = batch->return_path;
     dlv.transport = batch->transport;
     dlv.transport_name = batch->transport->drinst.name;

@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 /* MTA core */
 #include "tern.h"
 #include "expand_int.h"
@@ -80,6 +81,12 @@ static const char *v_srs_recipient(void) { return xs.srs_recipient; }
 static const char *v_home(void) { return dlv.home; }
 static const char *v_message_exim_id(void) { return msg.id; }
 static const char *v_message_size(void) { return fmt_ll(msg.size < 0 ? 0 : msg.size); }
+/* $message_age: seconds since reception (0 before the message has a time) */
+static const char *v_message_age(void)
+{
+    long long age = msg.received_sec ? (long long)time(NULL) - msg.received_sec : 0;
+    return fmt_ll(age < 0 ? 0 : age);
+}
 
 static const char *v_exim_path(void)
 {
@@ -296,8 +303,8 @@ static const var_row vars[] = {
     S("lookup_dnssec_authenticated", &dlv.lookup_dnssec_authenticated),
     S("mailstore_basename", &dlv.mailstore_basename),
     S("malware_name", &msg.malware_name),
-    C("max_received_linelength", "0"),
-    C("message_age", "0"),
+    I("max_received_linelength", &msg.max_received_linelength),
+    F("message_age", v_message_age),
     F("message_body", v_message_body),
     F("message_body_end", v_message_body_end),
     L("message_body_size", &msg.body_size),
@@ -323,6 +330,8 @@ static const var_row vars[] = {
     I("mime_is_multipart", &msg.acl.mime.is_multipart),
     I("mime_is_rfc822", &msg.acl.mime.is_rfc822),
     F("mime_part_count", acl_mime_part_count),
+    S("original_domain", &dlv.original_domain),
+    S("original_local_part", &dlv.original_local_part),
     F("originator_gid", v_originator_gid),
     F("originator_uid", v_originator_uid),
     S("parent_domain", &dlv.parent_domain),

@@ -132,6 +132,7 @@ bool rcv_open(rcv *r)
     gettimeofday(&tv, NULL);
     msg.id = string_copy_perm(id);
     msg.received_sec = tv.tv_sec;
+    msg.received_time = tv.tv_sec;
     msg.received_usec = (int)tv.tv_usec;
     r->fd = -1;
     r->wbuf = string_get_tainted(RCV_WBUF, GET_TAINTED);
@@ -376,6 +377,23 @@ void rcv_finish_headers(rcv *r)
 
 /* ---- spooling ---- */
 
+/* acl_vars_for_spool - every ACL variable, connection then message, each
+ * in the order set (the lists are newest first), in one list: all are
+ * kept with the message for its delivery */
+static acl_var *acl_vars_for_spool(void)
+{
+    acl_var *all = NULL;
+    const acl_var *lists[] = {msg.acl_m, conn.acl_c};
+    for (size_t i = 0; i < NELEM(lists); i++)
+        for (const acl_var *v = lists[i]; v; v = v->next) {
+            acl_var *c = store_get(sizeof *c, GET_UNTAINTED);
+            *c = *v;
+            c->next = all;
+            all = c;
+        }
+    return all;
+}
+
 static spool_header *build_header(const rcv *r)
 {
     spool_header *h = store_get_zero(sizeof *h, GET_UNTAINTED);
@@ -423,6 +441,7 @@ static spool_header *build_header(const rcv *r)
     h->recipients = msg.recipients;
     h->recipients_count = msg.recipients_count;
     h->headers = msg.headers;
+    h->acl_vars = acl_vars_for_spool();
     return h;
 }
 

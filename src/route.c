@@ -387,6 +387,8 @@ static int run_one(const router_instance *r, address_item *addr, enum router_ver
 {
     struct passwd *pw = NULL;
     char *err = NULL;
+    dlv.router = r; /* $router_name in the preconditions and generic options too */
+    dlv.router_name = r->drinst.name;
     for (const address_item *p = addr->parent; p; p = p->parent)
         if (p->router == r && p->unique && addr->unique && strcasecmp(p->unique, addr->unique) == 0)
             return SKIP; /* a router never handles a copy of an address it generated from */
@@ -409,8 +411,6 @@ static int run_one(const router_instance *r, address_item *addr, enum router_ver
         return DEFER;
     }
     addr->router = r;
-    dlv.router = r;
-    dlv.router_name = r->drinst.name;
     rc = ri->route((router_instance *)r, addr, pw, v, lists);
     if (rc == OK && xbool(&r->unseen, r) && v == V_NONE) route_unseen_copy(r, addr, lists);
     return rc;

@@ -102,8 +102,8 @@ static gstring *put_addr(gstring *g, const char *name, const char *addr, int por
 static gstring *put_acl_vars(gstring *g, const acl_var *v)
 {
     for (; v; v = v->next)
-        g = string_fmt_append(g, "-acl%c%s %s %zu\n%s\n", v->conn ? 'c' : 'm',
-                              store_is_tainted(v->value) ? "-" : "", v->name, strlen(v->value), v->value);
+        g = string_fmt_append(g, "-%sacl%c %s %zu\n%s\n", store_is_tainted(v->value) ? "-" : "",
+                              v->conn ? 'c' : 'm', v->name, strlen(v->value), v->value);
     return g;
 }
 

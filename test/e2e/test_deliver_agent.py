@@ -477,18 +477,12 @@ def delivered_x_headers(newdir):
     return agent, [l for l in head.splitlines() if l.startswith("X-")]
 
 
-NOT_IN_H = "reception writes no -aclm/-aclc lines to -H: $acl_m_*/$acl_c_* are empty where the " \
-    "receiving process does not deliver (daemon, -M, queue runs); Exim 4.96 keeps them"
-NOT_RESTORED = "delivery from the spool does not restore the connection values of -H (in routers " \
-    "too, not only in agents); Exim 4.96 shows them"
-
-
 @pytest.mark.parametrize("header, expected", [
-    pytest.param("X-Acl: <$acl_m_x> <$acl_c_y>", "X-Acl: <m-u> <c>",
-                 marks=pytest.mark.xfail(strict=True, reason=NOT_IN_H)),
-    pytest.param("X-Conn: <$sender_host_address> <$sender_helo_name> <$received_protocol> <$body_linecount>",
-                 "X-Conn: <127.0.0.1> <first.example> <esmtp> <1>",
-                 marks=pytest.mark.xfail(strict=True, reason=NOT_RESTORED)),
+    ("X-Acl: <$acl_m_x> <$acl_c_y>", "X-Acl: <m-u> <c>"),
+    ("X-Conn: <$sender_host_address> <$sender_helo_name> <$received_protocol> <$body_linecount>",
+     "X-Conn: <127.0.0.1> <first.example> <esmtp> <1>"),
+    ("X-Count: <$received_count> <$recipients_count> <$max_received_linelength>",
+     "X-Count: <1> <1> <10>"),
 ])
 def test_reception_values_reach_the_daemons_agent(tmp_path, header, expected):
     acl = ("  accept domains = +local_domains\n         set acl_m_x = m-$local_part\n"

@@ -72,6 +72,22 @@ static void test_exim_file(void)
     CHECK(strstr(ours, "017T To: u1@d.example\n") != NULL, "header line");
 }
 
+/* A tainted ACL variable is written "--aclm", as Exim 4.96 writes it, and
+ * comes back tainted */
+static void test_tainted_acl_var(void)
+{
+    const char *file = "1xW6l2-0002K2-2Z-H\nroot 0 0\n<>\n1 0\n--aclm _b 1\nc\n-aclc 0 2\nc0\nXX\n0\n\n";
+    spool_header h;
+    const char *err = spool_parse_header(file, strlen(file), &h);
+    CHECK_STR(err, NULL, "parse tainted acl var");
+    if (err) return;
+    for (acl_var *v = h.acl_vars; v; v = v->next)
+        CHECK(store_is_tainted(v->value) == !v->conn, "taint of acl var kept");
+    char *ours = string_from_gstring(spool_format_header(&h));
+    CHECK(strstr(ours, "--aclm _b 1\nc\n") != NULL, "tainted aclm line");
+    CHECK(strstr(ours, "\n-aclc 0 2\nc0\n") != NULL, "untainted aclc line");
+}
+
 static void test_roundtrip(void)
 {
     spool_header h = {0};
@@ -127,6 +143,7 @@ int main(void)
     test_ids();
     test_exim_file();
     test_roundtrip();
+    test_tainted_acl_var();
     test_bad();
     return unit_done("test_spool");
 }
