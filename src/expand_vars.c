@@ -17,6 +17,7 @@
 #include "tern.h"
 #include "expand_int.h"
 #include "globals.h"
+#include "header.h"
 #include "smtp_in.h"
 #include "xp_all.h"
 #include "acl.h"
@@ -81,6 +82,16 @@ static const char *v_srs_recipient(void) { return xs.srs_recipient; }
 static const char *v_home(void) { return dlv.home; }
 static const char *v_message_exim_id(void) { return msg.id; }
 static const char *v_message_size(void) { return fmt_ll(msg.size < 0 ? 0 : msg.size); }
+/* $reply_address: Reply-To: if present and not empty, else From:, with
+ * only leading white space taken off (Exim does no decoding either) */
+static const char *v_reply_address(void)
+{
+    const header_line *h = header_find(msg.headers, "Reply-To");
+    char *v = h ? header_value(h) : NULL;
+    if (!v || !*string_trim(string_copy(v))) v = (h = header_find(msg.headers, "From")) ? header_value(h) : NULL;
+    return v;
+}
+
 /* $message_age: seconds since reception (0 before the message has a time) */
 static const char *v_message_age(void)
 {
@@ -363,7 +374,7 @@ static const var_row vars[] = {
     S("recipients", &msg.recipients_str),
     I("recipients_count", &msg.recipients_count),
     S("regex_match_string", &msg.regex_match_string),
-    S("reply_address", &dlv.reply_address),
+    F("reply_address", v_reply_address),
     S("return_path", &msg.return_path),
     C("return_size_limit", "102400"),
     S("router_name", &dlv.router_name),

@@ -346,7 +346,7 @@ static void vacation_defaults(char **v, bool *expand_file)
  * sender (Exim's definition: header text, leading white space removed) */
 static char *reply_to_address(void)
 {
-    char *r = expand_string("${if def:rh_reply-to:{$rh_reply-to:}{$rh_from:}}");
+    char *r = expand_string("$reply_address");
     r = r ? string_trim(r) : NULL;
     return r && *r ? r : string_copy(msg.sender_address ? msg.sender_address : "");
 }

@@ -69,6 +69,24 @@ def test_bem_headers(conf, tmp_path):
     assert r.stdout.decode() == "hi there\na@b.example\nbody text \n%d\n" % len(m.read_bytes())
 
 
+REPLY_CASES = [
+    ("From: a@b.example\nReply-To:   x@y.example (X)\nSubject: s\n\nbody\n", "x@y.example (X)|"),
+    ("From:  Me <a@b.example>\nSubject: s\n\nbody\n", "Me <a@b.example>|"),
+    ("From:  Me <a@b.example>\nReply-To:\nSubject: s\n\nbody\n", "Me <a@b.example>|"),
+]
+
+
+@pytest.mark.parametrize("text, want", REPLY_CASES)
+def test_bem_reply_address(conf, tmp_path, text, want):
+    """$reply_address: a non-empty Reply-To:, else From:, leading space
+    removed and nothing else (what exim4 -bem prints for the same files)"""
+    m = tmp_path / "msg"
+    m.write_text(text)
+    outs = [subprocess.run([b, "-C", conf, "-bem", str(m), "$reply_address|"], capture_output=True,
+                           timeout=30).stdout.decode() for b in (TERN, EXIM) if os.path.exists(b)]
+    assert all(o == want + "\n" for o in outs), outs
+
+
 def test_tainted_header_in_expand_refused(conf, tmp_path):
     m = tmp_path / "msg"
     m.write_text("Subject: ${lc:X}\n\n")
