@@ -240,33 +240,53 @@ void deliver_local_run(address_item *chain, int wfd)
     }
 }
 
+/* One address's result as the agent reported it */
+typedef struct result {
+    long idx, rc, e, me, sa, us;
+    char *message, *user_message, *return_text, *log_note, *rcpts, *text, *shadow_message;
+} result;
+
+/* take_result - one whole result; false (nothing taken) if malformed:
+ * the agent has less privilege than we have, so its bytes are checked
+ * before any of them touch an address */
+static bool take_result(wire_reader *r, result *x)
+{
+    x->idx = wire_take_long(r), x->rc = wire_take_long(r), x->e = wire_take_long(r);
+    x->me = wire_take_long(r), x->sa = wire_take_long(r), x->us = wire_take_long(r);
+    x->message = wire_take_str(r);
+    x->user_message = wire_take_str(r);
+    x->return_text = wire_take_str(r);
+    x->log_note = wire_take_str(r);
+    x->rcpts = wire_take_str(r);
+    x->text = wire_take_str(r);
+    x->shadow_message = wire_take_str(r);
+    if (r->bad || x->idx < 0) return false;
+    if (r->p < r->end && *r->p == '\n') r->p++;
+    return true;
+}
+
 void deliver_local_results(address_item *chain, char *buf, size_t len)
 {
     wire_reader r = {.p = buf, .end = buf + len};
-    while (r.p < r.end && !r.bad) {
-        int idx = (int)wire_take_long(&r), rc = (int)wire_take_long(&r), e = (int)wire_take_long(&r);
-        int me = (int)wire_take_long(&r), sa = (int)wire_take_long(&r);
-        long us = wire_take_long(&r);
-        if (r.bad) return;
+    result x;
+    while (r.p < r.end && take_result(&r, &x)) {
         address_item *a = chain;
-        for (int k = 0; a && k < idx; k++) a = a->next;
-        if (!a || idx < 0) return;
+        for (long k = 0; a && k < x.idx; k++) a = a->next;
+        if (!a) return;
+        int rc = (int)x.rc;
         a->transport_return = rc == PANIC ? DEFER : rc;
         if (rc == PANIC) a->flags |= AFL_LOG_PANIC;
-        a->basic_errno = e;
-        a->more_errno = me;
-        a->special_action = sa;
-        a->delivery_time_us = us;
-        a->message = wire_take_str(&r);
-        a->user_message = wire_take_str(&r);
-        a->return_text = wire_take_str(&r);
-        a->log_note = wire_take_str(&r);
-        char *rcpts = wire_take_str(&r), *text = wire_take_str(&r);
-        a->shadow_message = wire_take_str(&r);
-        if (r.bad) return;
-        if (r.p < r.end && *r.p == '\n') r.p++;
-        if (text && rc == OK) deliver_reply_spool(a, rcpts, text);
-        if (rc == OK && sa == SPECIAL_WARN) appendfile_quota_warning(a);
+        a->basic_errno = (int)x.e;
+        a->more_errno = (int)x.me;
+        a->special_action = (int)x.sa;
+        a->delivery_time_us = x.us;
+        a->message = x.message;
+        a->user_message = x.user_message;
+        a->return_text = x.return_text;
+        a->log_note = x.log_note;
+        a->shadow_message = x.shadow_message;
+        if (x.text && rc == OK) deliver_reply_spool(a, x.rcpts, x.text);
+        if (rc == OK && x.sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 
