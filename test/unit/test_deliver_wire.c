@@ -516,7 +516,21 @@ static void test_results(void)
     for (size_t i = 0; i < NELEM(good); i++) check_applied(&arr[good[i].idx], &good[i]);
 }
 
-/* applied_count - how many of arr (untouched copies in before) changed */
+/* test_warn_not_appendfile - SPECIAL_WARN from the agent for a pipe
+ * transport's address: appendfile's quota warning would read the pipe's
+ * options as appendfile's; nothing may be spooled */
+static void test_warn_not_appendfile(void)
+{
+    address_item arr[3];
+    const res warn = {1, OK, 0, 0, SPECIAL_WARN, 5, {NULL, NULL, NULL, NULL, NULL, NULL, NULL}};
+    gstring *g = result_bytes(NULL, &warn);
+    deliver_local_results(plain_chain(arr), guarded(g->s, g->len), g->len);
+    check_applied(&arr[1], &warn);
+    struct stat st;
+    CHECK(stat(string_sprintf("%s/spool/input", dir), &st) != 0, "no quota warning spooled for a pipe transport");
+}
+
+/* changed - how many of arr differ from their copies in before */
 static int changed(const address_item *arr, const address_item *before)
 {
     int n = 0;
@@ -597,8 +611,8 @@ static void setup(void)
     char *path = string_sprintf("%s/tern.conf", dir);
     FILE *f = fopen(path, "w");
     if (!f) { perror(path); exit(2); }
-    fputs("primary_hostname = wire.example\n"
-          "begin routers\n"
+    fprintf(f, "primary_hostname = wire.example\nspool_directory = %s/spool\nlog_file_path = %s/%%slog\n", dir, dir);
+    fputs("begin routers\n"
           "r_local:\n  driver = accept\n  transport = t_file\n"
           "r_other:\n  driver = accept\n  transport = t_pipe\n"
           "begin transports\n"
@@ -622,6 +636,7 @@ int main(void)
     test_frames();
     test_frame_garbage();
     test_results();
+    test_warn_not_appendfile();
     test_result_prefixes();
     test_bad_results();
     if (!getenv("TERN_KEEP_TMP") && system(string_sprintf("rm -rf %s", dir)) != 0) fprintf(stderr, "cleanup failed\n");
