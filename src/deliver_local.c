@@ -240,35 +240,30 @@ void deliver_local_run(address_item *chain, int wfd)
     }
 }
 
-/* One address's result as the agent sent it */
+/* One address's result as the agent reported it */
 typedef struct result {
-    int idx, rc, e, me, sa;
-    long us;
-    char *message, *user_message, *return_text, *log_note, *rcpts, *text, *shadow;
+    long idx, rc, e, me, sa, us;
+    char *message, *user_message, *return_text, *log_note, *rcpts, *text, *shadow_message;
 } result;
 
-/* take_result - the next result; false if malformed (the agent runs
- * with less privilege than we do: nothing it sends is trusted to be
- * well formed, and a malformed result changes nothing) */
+/* take_result - one whole result; false (nothing taken) if malformed:
+ * the agent has less privilege than we have, so its bytes are checked
+ * before any of them touch an address */
 static bool take_result(wire_reader *r, result *x)
 {
-    x->idx = (int)wire_take_long(r);
-    x->rc = (int)wire_take_long(r);
-    x->e = (int)wire_take_long(r);
-    x->me = (int)wire_take_long(r);
-    x->sa = (int)wire_take_long(r);
-    x->us = wire_take_long(r);
+    x->idx = wire_take_long(r), x->rc = wire_take_long(r), x->e = wire_take_long(r);
+    x->me = wire_take_long(r), x->sa = wire_take_long(r), x->us = wire_take_long(r);
     x->message = wire_take_str(r);
     x->user_message = wire_take_str(r);
     x->return_text = wire_take_str(r);
     x->log_note = wire_take_str(r);
     x->rcpts = wire_take_str(r);
     x->text = wire_take_str(r);
-    x->shadow = wire_take_str(r);
-    if (r->p >= r->end || *r->p != '\n') r->bad = true;
-    r->p++;
+    x->shadow_message = wire_take_str(r);
     bool known = x->rc == OK || x->rc == DEFER || x->rc == FAIL || x->rc == PANIC || x->rc == PENDING_DEFER;
-    return !r->bad && known && x->idx >= 0;
+    if (r->bad || x->idx < 0 || !known) return false;
+    if (r->p < r->end && *r->p == '\n') r->p++;
+    return true;
 }
 
 void deliver_local_results(address_item *chain, char *buf, size_t len)
@@ -277,21 +272,22 @@ void deliver_local_results(address_item *chain, char *buf, size_t len)
     result x;
     while (r.p < r.end && take_result(&r, &x)) {
         address_item *a = chain;
-        for (int k = 0; a && k < x.idx; k++) a = a->next;
+        for (long k = 0; a && k < x.idx; k++) a = a->next;
         if (!a) return;
-        a->transport_return = x.rc == PANIC ? DEFER : x.rc;
-        if (x.rc == PANIC) a->flags |= AFL_LOG_PANIC;
-        a->basic_errno = x.e;
-        a->more_errno = x.me;
-        a->special_action = x.sa;
+        int rc = (int)x.rc;
+        a->transport_return = rc == PANIC ? DEFER : rc;
+        if (rc == PANIC) a->flags |= AFL_LOG_PANIC;
+        a->basic_errno = (int)x.e;
+        a->more_errno = (int)x.me;
+        a->special_action = (int)x.sa;
         a->delivery_time_us = x.us;
         a->message = x.message;
         a->user_message = x.user_message;
         a->return_text = x.return_text;
         a->log_note = x.log_note;
-        a->shadow_message = x.shadow;
-        if (x.text && x.rc == OK) deliver_reply_spool(a, x.rcpts, x.text);
-        if (x.rc == OK && x.sa == SPECIAL_WARN) appendfile_quota_warning(a);
+        a->shadow_message = x.shadow_message;
+        if (x.text && rc == OK) deliver_reply_spool(a, x.rcpts, x.text);
+        if (rc == OK && x.sa == SPECIAL_WARN) appendfile_quota_warning(a);
     }
 }
 

@@ -8,6 +8,7 @@
  * $original_* and the pipe/file naming walk up the parent chain. */
 
 /* System */
+#include <limits.h>
 #include <stddef.h>
 /* MTA core */
 #include "tern.h"
@@ -49,31 +50,56 @@ gstring *wire_put_str(gstring *g, const char *s)
     return n ? string_catn(g, s, n) : g;
 }
 
+/* take_uint - the decimal digits at p followed by the byte stop, never
+ * reading at or past end (received bytes carry no terminator); what
+ * follows stop, or NULL if there are no digits, no stop or the value
+ * exceeds max. strtoul would skip white space, take a sign and run on
+ * past end. */
+static char *take_uint(char *p, const char *end, char stop, unsigned long max, unsigned long *v)
+{
+    char *start = p;
+    unsigned long n = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (d > max || n > (max - d) / 10) return NULL;
+        n = n * 10 + d;
+    }
+    if (p == start || p >= end || *p != stop) return NULL;
+    *v = n;
+    return p + 1;
+}
+
+/* take_len - "<len>:" with len bytes after it; the bytes, or NULL */
+static char *take_len(wire_reader *r, size_t *len)
+{
+    unsigned long n;
+    char *s = take_uint(r->p, r->end, ':', (unsigned long)(r->end - r->p), &n);
+    if (!s || n > (unsigned long)(r->end - s)) { r->bad = true; return NULL; }
+    *len = n;
+    r->p = s + n;
+    return s;
+}
+
 char *wire_take_str(wire_reader *r)
 {
     if (r->bad || r->p >= r->end) { r->bad = true; return NULL; }
     if (*r->p == '-') { r->p++; return NULL; }
     bool tainted = *r->p == 'T';
     if (tainted) r->p++;
-    char *colon;
-    unsigned long n = strtoul(r->p, &colon, 10);
-    if (colon == r->p || colon >= r->end || *colon != ':' || n > (unsigned long)(r->end - colon - 1)) {
-        r->bad = true;
-        return NULL;
-    }
-    r->p = colon + 1 + n;
-    return string_copyn_taint(colon + 1, n, tainted);
+    size_t n;
+    char *s = take_len(r, &n);
+    return s ? string_copyn_taint(s, n, tainted) : NULL;
 }
 
 long wire_take_long(wire_reader *r)
 {
     if (r->bad) return 0;
-    char *end;
-    errno = 0;
-    long v = strtol(r->p, &end, 10);
-    if (end == r->p || end >= r->end || *end != ' ' || errno) { r->bad = true; return 0; }
-    r->p = end + 1;
-    return v;
+    bool neg = r->p < r->end && *r->p == '-';
+    unsigned long v;
+    char *next = take_uint(r->p + neg, r->end, ' ', LONG_MAX, &v);
+    if (!next) { r->bad = true; return 0; }
+    r->p = next;
+    return neg ? -(long)v : (long)v;
 }
 
 /* put_headers - a router's headers_add lines: count, then type and text each */
@@ -131,6 +157,7 @@ gstring *wire_request(const char *hdata, size_t hlen, long data_offset, const ad
 static header_line *take_headers(wire_reader *r)
 {
     long n = wire_take_long(r);
+    if (n < 0) r->bad = true;
     header_line *first = NULL, **tail = &first;
     for (long i = 0; i < n && !r->bad; i++) {
         header_line *h = store_get_zero(sizeof *h, GET_UNTAINTED);
@@ -201,12 +228,7 @@ bool wire_take_request(char *buf, size_t len, char **hdata, size_t *hlen, long *
                        address_item **chain)
 {
     wire_reader r = {.p = buf, .end = buf + len};
-    char *colon;
-    unsigned long n = strtoul(buf, &colon, 10);
-    if (colon == buf || colon >= r.end || *colon != ':' || n > (unsigned long)(r.end - colon - 1)) return false;
-    *hdata = colon + 1;
-    *hlen = n;
-    r.p = colon + 1 + n;
+    if (!(*hdata = take_len(&r, hlen))) return false;
     *data_offset = wire_take_long(&r);
     long count = wire_take_long(&r);
     address_item *first = NULL, **tail = &first;
@@ -229,12 +251,10 @@ size_t wire_frames_end(const char *buf, size_t len, gstring **payload)
     size_t at = 0;
     *payload = string_get(len + 1);
     while (at < len) {
-        const char *nl = memchr(buf + at, '\n', len - at);
-        if (!nl) return 0;
-        char *end;
-        unsigned long n = strtoul(buf + at, &end, 10);
-        if (end != nl) return 0;
-        at = (size_t)(nl - buf) + 1;
+        unsigned long n;
+        const char *next = take_uint((char *)buf + at, buf + len, '\n', len, &n);
+        if (!next) return 0;
+        at = (size_t)(next - buf);
         if (n == 0) return at;
         if (n > len - at) return 0;
         *payload = string_catn(*payload, buf + at, n);

@@ -54,6 +54,9 @@ static char *warning_rcpts(const header_line *h)
 void appendfile_quota_warning(address_item *a)
 {
     const transport_instance *t = a->transport;
+    /* the flag came from a local delivery agent: only an appendfile
+     * transport has the options read here */
+    if (!t || t->drinst.info != &appendfile_transport_info.drinfo) return;
     const appendfile_transport_options *o = t->drinst.options_block;
     const char *tmpl = o->quota_warn_message ? o->quota_warn_message : default_warning;
     route_set_vars(a);
