@@ -293,14 +293,22 @@ void deliver_local_results(address_item *chain, char *buf, size_t len)
 
 void deliver_local_unreported(address_item *chain, int status)
 {
+    const address_item *first = NULL;
     for (address_item *a = chain; a; a = a->next) {
         if (a->transport_return != PENDING_DEFER) continue;
+        /* Exim's lines for a transport process that ended without a
+         * status; the deferral itself then carries no text */
+        log_write(L_always, LOG_MAIN | LOG_PANIC, "failed to read delivery status for %s from delivery subprocess",
+                  a->address);
         a->transport_return = DEFER;
-        a->message = WIFSIGNALED(status)
-            ? string_sprintf("child process of %s transport was killed by signal %d", a->transport->drinst.name, WTERMSIG(status))
-            : string_sprintf("child process of %s transport returned %d without a result",
-                             a->transport->drinst.name, WEXITSTATUS(status));
+        a->message = NULL;
+        if (!first) first = a;
     }
+    if (!first || status == 0) return;
+    char *why = WIFSIGNALED(status) ? string_sprintf("terminated by signal %d", WTERMSIG(status))
+                                    : string_sprintf("exit code %d", WEXITSTATUS(status));
+    log_write(L_always, LOG_MAIN | LOG_PANIC, "%s transport process returned non-zero status 0x%04x: %s",
+              first->transport->drinst.driver_name, (unsigned)status, why);
 }
 
 /* delivery_dir - expand the transport's home_directory or

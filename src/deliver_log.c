@@ -122,9 +122,8 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
         const char *sys = a->host_used && a->basic_errno > 0 ? strerror(a->basic_errno) : NULL;
         if (sys) g = string_fmt_append(g, ": %s", sys);
         g = host_field(g, a);
-        if (!sys || !a->message || strcmp(a->message, sys) != 0)
-            g = string_fmt_append(g, "%s %s", a->transport || a->router ? ":" : "",
-                                  a->message ? a->message : "delivery deferred");
+        if (!a->transport && !a->router) g = string_fmt_append(g, " %s", a->message ? a->message : "delivery deferred");
+        else if (a->message && (!sys || strcmp(a->message, sys) != 0)) g = string_fmt_append(g, ": %s", a->message);
     }
     char *line = string_from_gstring(g);
     log_write(L_always, LOG_MAIN | (a->flags & AFL_LOG_PANIC ? LOG_PANIC : 0), "%s", line);
