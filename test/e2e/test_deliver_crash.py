@@ -87,8 +87,8 @@ def test_crash_between_transports(tern_bin, tmp_path, pub):
         for _ in range(3):
             if not os.path.exists(os.path.join(spool, "input", mid + "-H")):
                 break
-            rc, _, err = run(tern_bin, ["-C", conf, "-M", mid])
-            assert rc == 0, err
+            rc, out, err = run(tern_bin, ["-C", conf, "-M", mid])
+            assert rc == 0, (trial, out, err, os.listdir(os.path.join(spool, "input")))
         assert not os.path.exists(os.path.join(spool, "input", mid + "-H")), f"trial {trial}: message left"
         assert not os.path.exists(os.path.join(spool, "input", mid + "-D"))
         for lp in RCPTS:
