@@ -47,6 +47,7 @@ static int open_and_lock(dctx *d)
 {
     d->dpath = string_sprintf("%s/%s-D", d->dir, d->id);
     d->dfd = open(d->dpath, O_RDWR | O_CLOEXEC);
+    msg.id = d->id; /* the log lines below carry the id, as Exim's do */
     if (d->dfd < 0) {
         log_write(L_always, LOG_MAIN, "Spool file %s-D not found", d->id);
         /* completed() removes -D first and reception writes it first, so an
@@ -59,7 +60,9 @@ static int open_and_lock(dctx *d)
     }
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = MESSAGE_ID_LENGTH + 3};
     if (fcntl(d->dfd, F_SETLK, &fl) != 0) {
-        DEBUG(D_deliver) debug_printf("Spool file %s-D is locked (another process is handling this message)\n", d->id);
+        /* in a queue run only with +skip_delivery, as Exim */
+        log_write(queue_running() ? L_skip_delivery : L_always, LOG_MAIN,
+                  "Spool file for %s is locked (another process is handling this message)", d->id);
         close(d->dfd);
         d->dfd = -1;
         return DEFER;

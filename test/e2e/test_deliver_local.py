@@ -226,8 +226,23 @@ def test_locked_message_not_delivered(tern_bin, tmp_path, pub):
     with open(os.path.join(spool, "input", mid + "-D"), "r+") as f:
         fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 19, 0)
         rc, out, _ = run(tern_bin, ["-C", conf, "-M", mid])
-    assert rc == 1 and "Spool file is locked" in out
+    # Exim 4.96: nothing on stdout, a mainlog line, exit status 0
+    assert (rc, out) == (0, "")
+    assert mainlog(spool) == ["Spool file for %s is locked (another process is handling this message)" % mid]
     assert not os.path.exists(os.path.join(pub, "tern"))
+
+
+def test_missing_data_file_is_logged_with_the_id(tern_bin, tmp_path, pub):
+    """-M on a message whose -D has gone: Exim's line, with the id in front,
+    and exit status 0 (the orphan -H is tidied: a crash in completed())"""
+    conf, spool = config(tmp_path, pub)
+    mid = write_message(spool, ["tern@test.example"])
+    os.unlink(os.path.join(spool, "input", mid + "-D"))
+    rc, out, _ = run(tern_bin, ["-C", conf, "-M", mid])
+    assert (rc, out) == (0, "")
+    lines = open(os.path.join(spool, "log", "mainlog")).read().splitlines()
+    assert [l[20:] for l in lines] == ["%s Spool file %s-D not found" % (mid, mid)]
+    assert not os.path.exists(os.path.join(spool, "input", mid + "-H"))
 
 
 def test_quota(tern_bin, tmp_path, pub):
