@@ -99,7 +99,8 @@ void deliver_retry_local_results(address_item *group)
     for (address_item *a = group; a; a = a->next) {
         if (a->transport_return == OK) {
             retry_add_item(a, transport_key(a), RETRY_DELETE);
-        } else if (a->transport_return == DEFER || a->transport_return == PENDING_DEFER) {
+        } else if ((a->transport_return == DEFER || a->transport_return == PENDING_DEFER)
+                   && !(a->flags & AFL_LOG_PANIC)) { /* a panic-logged deferral keeps no record, as in Exim */
             retry_item *ri = retry_add_item(a, transport_key(a), RETRY_SET | RETRY_LATE);
             ri->basic_errno = a->basic_errno;
             ri->more_errno = a->more_errno;
@@ -109,11 +110,25 @@ void deliver_retry_local_results(address_item *group)
     retry_update(group);
 }
 
+/* timed_out_order - Exim logs the timeouts in the reverse of the order
+ * it logged the deferrals: local ones are on d->deferred newest first,
+ * routing ones (no transport) oldest first, after them */
+static void timed_out_order(address_item *a, address_item ***ltail, address_item **routing)
+{
+    if (a->transport) {
+        **ltail = a;
+        *ltail = &a->next;
+    } else {
+        a->next = *routing;
+        *routing = a;
+    }
+}
+
 address_item *deliver_retry_finish(dctx *d)
 {
     if (d->routed) retry_update(d->routed);
     retry_update(d->deferred); /* the routing deferrals; the rest are written already */
-    address_item *timed_out = NULL, **tail = &timed_out;
+    address_item *local = NULL, **ltail = &local, *routing = NULL;
     for (address_item **pp = &d->deferred; *pp;) {
         address_item *a = *pp;
         if (!retry_timed_out(a)) { pp = &a->next; continue; }
@@ -124,8 +139,8 @@ address_item *deliver_retry_finish(dctx *d)
         a->message = a->user_message = string_copy("retry timeout exceeded");
         a->flags |= AFL_RETRY_TIMEDOUT;
         if (!*d->h.sender) a->flags |= AFL_IGNORE_ERROR; /* a bounce that timed out is dropped */
-        *tail = a;
-        tail = &a->next;
+        timed_out_order(a, &ltail, &routing);
     }
-    return timed_out;
+    *ltail = routing;
+    return local;
 }
