@@ -110,25 +110,13 @@ void deliver_retry_local_results(address_item *group)
     retry_update(group);
 }
 
-/* timed_out_order - Exim logs the timeouts in the reverse of the order
- * it logged the deferrals: local ones are on d->deferred newest first,
- * routing ones (no transport) oldest first, after them */
-static void timed_out_order(address_item *a, address_item ***ltail, address_item **routing)
-{
-    if (a->transport) {
-        **ltail = a;
-        *ltail = &a->next;
-    } else {
-        a->next = *routing;
-        *routing = a;
-    }
-}
-
 address_item *deliver_retry_finish(dctx *d)
 {
     if (d->routed) retry_update(d->routed);
     retry_update(d->deferred); /* the routing deferrals; the rest are written already */
-    address_item *local = NULL, **ltail = &local, *routing = NULL;
+    /* d->deferred's order is the order Exim logs the timeouts in: local
+     * deferrals newest first, then routing deferrals */
+    address_item *timed_out = NULL, **tail = &timed_out;
     for (address_item **pp = &d->deferred; *pp;) {
         address_item *a = *pp;
         if (!retry_timed_out(a)) { pp = &a->next; continue; }
@@ -139,8 +127,8 @@ address_item *deliver_retry_finish(dctx *d)
         a->message = a->user_message = string_copy("retry timeout exceeded");
         a->flags |= AFL_RETRY_TIMEDOUT;
         if (!*d->h.sender) a->flags |= AFL_IGNORE_ERROR; /* a bounce that timed out is dropped */
-        timed_out_order(a, &ltail, &routing);
+        *tail = a;
+        tail = &a->next;
     }
-    *ltail = routing;
-    return local;
+    return timed_out;
 }

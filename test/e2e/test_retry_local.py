@@ -206,3 +206,16 @@ def test_timeouts_are_logged_after_every_delivery(tern_bin, tmp_path):
 def test_no_hints_database_without_a_deferral(tern_bin, tmp_path):
     scenario(tern_bin, tmp_path, ["ok", ("-M",)])
     assert not os.path.exists(os.path.join(str(tmp_path), os.path.basename(tern_bin), "spool", "db", "retry"))
+
+
+def test_timeouts_order(tern_bin, tmp_path):
+    # Exim logs the two routing deferrals the other way round (routing
+    # order, not this change's), so only the timeouts are compared
+    rcpts = ("k@x.example", "j@x.example", "u@d.example", "v@d.example")
+    results, _ = scenario(tern_bin, tmp_path, [("-M",)], retry="", rcpts=rcpts)
+    timeouts = [l for l in results[0][0] if l.startswith("**")]
+    assert timeouts == ["** j@x.example: retry timeout exceeded", "** k@x.example: retry timeout exceeded",
+                        "** u@d.example: retry timeout exceeded", "** v@d.example: retry timeout exceeded"]
+    if os.path.exists(EXIM):
+        theirs, _ = scenario(EXIM, tmp_path, [("-M",)], retry="", rcpts=rcpts)
+        assert [l for l in theirs[0][0] if l.startswith("**")] == timeouts
