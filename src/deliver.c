@@ -153,6 +153,7 @@ static void route_one(dctx *d, address_item *a)
 {
     address_item *local = NULL, *remote = NULL, *children = NULL, *succeed = NULL;
     router_lists lists = {.local = &local, .remote = &remote, .new = &children, .succeed = &succeed};
+    if (deliver_retry_route_skip(d, a)) { add_to(&d->deferred, a); return; }
     int rc = route_address(a, &lists, V_NONE);
     if (rc == DISCARD) {
         a->transport_return = OK;
@@ -161,8 +162,14 @@ static void route_one(dctx *d, address_item *a)
         add_to(&d->discarded, a);
         return;
     }
-    if (rc != OK) { a->transport_return = rc == FAIL ? FAIL : DEFER; add_to(rc == FAIL ? &d->failed : &d->deferred, a); return; }
+    if (rc != OK) {
+        a->transport_return = rc == FAIL ? FAIL : DEFER;
+        if (rc != FAIL) deliver_retry_route_defer(a);
+        add_to(rc == FAIL ? &d->failed : &d->deferred, a);
+        return;
+    }
     if (a->special_action == 'F') d->freeze = true;
+    deliver_retry_route_ok(d, a);
     for (address_item *n, *c = children; c; c = n) { n = c->next; add_to(&d->todo, c); }
     address_item **lists2[] = {&local, &remote, &succeed};
     address_item **dest[] = {&d->local, &d->remote, &d->discarded};
@@ -275,15 +282,15 @@ static void run_local(dctx *d)
     for (address_item *n, *a = d->local; a; a = n) {
         n = a->next;
         a->next = NULL;
-        if (deliver_local_check(a)) add_to(&ok, a);
-        else record(d, a, false);
+        if (deliver_retry_local_skip(d, a) || !deliver_local_check(a)) record(d, a, false);
+        else add_to(&ok, a);
     }
     d->local = NULL;
     deliver_reverse(&ok);
     while (ok) {
         address_item *group = deliver_take_group(&ok);
         deliver_local_group(d->hdata, d->hlen, group);
-        retry_update(group);
+        deliver_retry_local_results(group);
         record(d, group, false);
     }
 }
@@ -369,6 +376,21 @@ static void give_up_all(dctx *d)
     d->cancel = true;
 }
 
+/* time_out - local and routing deferrals past their retry rules'
+ * cutoff fail, logged after every delivery of the attempt, as Exim */
+static void time_out(dctx *d)
+{
+    address_item *list = deliver_retry_finish(d);
+    journal(d, list);
+    for (address_item *n, *a = list; a; a = n) {
+        n = a->next;
+        a->next = NULL;
+        deliver_done_add(d, a->unique);
+        deliver_log_result(a, false, false);
+        add_to(&d->failed, a);
+    }
+}
+
 static void attempt(dctx *d)
 {
     if (d->cancel) { cancel_all(d); return; }
@@ -385,6 +407,7 @@ static void attempt(dctx *d)
     if (proc.dont_deliver) dont_deliver(d);
     run_local(d);
     run_remote(d);
+    time_out(d);
 }
 
 int deliver_message(const char *id, bool forced, bool give_up)

@@ -24,6 +24,7 @@ typedef struct dctx {
     bool ignore_bounce_errors; /* a bounce past ignore_bounce_errors_after: failures are dropped */
     spool_header h;
     address_item *todo, *local, *remote, *deferred, *failed, *discarded;
+    address_item *routed; /* carries the R: records routing successes remove */
     dset_node *done[DELIVER_SET_BUCKETS];   /* delivered or failed: never again */
     dset_node *queued[DELIVER_SET_BUCKETS]; /* queued for a transport in this attempt */
 } dctx;
@@ -45,6 +46,23 @@ bool deliver_frozen_check(dctx *d, bool forced);
 /* deliver_finish - log deferrals and failures, bounce, then rewrite -H
  * or remove the spool files and log Completed */
 void deliver_finish(dctx *d);
+
+/* ---- retry hints for routing and local deliveries (deliver_retry.c) ---- */
+/* deliver_retry_route_skip - an unforced queue run leaves a alone (DEFER,
+ * "retry time not reached") if its R: record's retry time is to come */
+bool deliver_retry_route_skip(const dctx *d, address_item *a);
+/* deliver_retry_route_defer - hang the R: item on a router's deferral */
+void deliver_retry_route_defer(address_item *a);
+/* deliver_retry_route_ok - a routed: its R: records go at the end */
+void deliver_retry_route_ok(dctx *d, const address_item *a);
+/* deliver_retry_local_skip - the same for a local delivery's T: record */
+bool deliver_retry_local_skip(const dctx *d, address_item *a);
+/* deliver_retry_local_results - record a local transport's deferrals
+ * and remove the records of its successes */
+void deliver_retry_local_results(address_item *group);
+/* deliver_retry_finish - write the routing records; take off d->deferred
+ * (and return, as FAIL) the addresses past their retry rules' cutoff */
+address_item *deliver_retry_finish(dctx *d);
 
 /* deliver_set_message - msg and dlv for the message h describes, whose
  * -D file is open on dfd with the body at offset (deliver.c; also used

@@ -83,6 +83,7 @@ static gstring *host_field(gstring *g, const address_item *a)
  * deferral: Exim puts it after "defer (<errno>)") */
 static gstring *fields(gstring *g, const address_item *a, bool delivered)
 {
+    if (a->flags & AFL_RETRY_TIMEDOUT) return g; /* Exim: "** addr: retry timeout exceeded" */
     if (a->router) g = string_fmt_append(g, " R=%s", a->router->drinst.name);
     if (a->transport) g = string_fmt_append(g, " T=%s", a->transport->drinst.name);
     if (delivered || a->transport_return != DEFER) g = host_field(g, a);
@@ -116,13 +117,15 @@ void deliver_log_result(const address_item *a, bool first, bool dont_deliver)
         g = string_fmt_append(g, ": %s", a->message ? a->message : "delivery failed");
     } else {
         g = fields(logged_address(string_cat(NULL, "== "), a, false), a, false);
-        if (a->transport || a->router)
+        bool tagged = a->transport || a->router || (a->flags & AFL_ROUTE_RETRY);
+        if (a->flags & AFL_ROUTE_RETRY) g = string_cat(g, " routing"); /* Exim: "routing defer (-52)" */
+        if (tagged)
             g = string_fmt_append(g, " defer (%d)", a->basic_errno ? a->basic_errno : -1);
         /* a host error, as Exim: "defer (111): Connection refused H=x [ip]: why" */
         const char *sys = a->host_used && a->basic_errno > 0 ? strerror(a->basic_errno) : NULL;
         if (sys) g = string_fmt_append(g, ": %s", sys);
         g = host_field(g, a);
-        if (!a->transport && !a->router) g = string_fmt_append(g, " %s", a->message ? a->message : "delivery deferred");
+        if (!tagged) g = string_fmt_append(g, " %s", a->message ? a->message : "delivery deferred");
         else if (a->message && (!sys || strcmp(a->message, sys) != 0)) g = string_fmt_append(g, ": %s", a->message);
     }
     char *line = string_from_gstring(g);

@@ -118,7 +118,9 @@ const char *router_generic_init(driver_instance *d)
     router_instance *r = (router_instance *)d;
     const router_info *ri = (const router_info *)d->info;
     if (r->log_as_local == DRIVER_BOOL_UNSET) r->log_as_local = ri->log_as_local;
-    if (r->retry_use_local_part == DRIVER_BOOL_UNSET) r->retry_use_local_part = r->check_local_user;
+    if (r->retry_use_local_part == DRIVER_BOOL_UNSET) /* any option that looks at the local part */
+        r->retry_use_local_part = r->check_local_user || r->local_parts || r->condition || r->local_part_prefix
+                                  || r->local_part_suffix || r->senders || r->require_files;
     if (r->self && !self_valid(r->self))
         return string_sprintf("%s is not valid for the self option", r->self);
     return NULL;

@@ -23,6 +23,11 @@
 #define ERRNO_RETRY_TIMEOUT (-51) /* retry timeout exceeded */
 #define ERRNO_NOTABSOLUTE  (-21) /* a transport's directory is not an absolute path */
 #define ERRNO_EXPANDFAIL   (-27) /* a transport option failed to expand */
+/* A delivery not tried because its retry time is not reached; Exim's
+ * log numbers (the local one shares -53 with ERRNO_CONNECT_TIMEOUT, the
+ * routing one -52 with ERRNO_HOST_RETRY; neither reaches rule selection) */
+#define ERRNO_ROUTE_RETRY  (-52) /* "routing defer (-52): retry time not reached" */
+#define ERRNO_LOCAL_RETRY  (-53) /* "defer (-53): Retry time not yet reached" */
 
 /* The error a rule applies to (second field of a rule). */
 enum retry_error {
@@ -74,6 +79,11 @@ struct address_item;
 #define RETRY_FINAL  0x10 /* tried only because the message outlived the rule's
                            * cutoff: a failure times the address out, and no
                            * new retry time is computed */
+#define RETRY_LATE   0x20 /* local or routing: the deferral is logged as such and
+                           * the caller applies the timeout (retry_timed_out);
+                           * the message's age counts towards the cutoff, and
+                           * with no rule the record is removed (as Exim) */
+#define RETRY_DONE   0x40 /* written by retry_update: a later call skips it */
 
 typedef struct retry_item {
     struct retry_item *next;
@@ -126,6 +136,9 @@ retry_item *retry_add_item(struct address_item *addr, const char *key, int flags
  * address's retry items; addresses deferred past their rule's cutoff
  * (or with no retry rules at all) become FAIL "retry timeout exceeded". */
 void retry_update(struct address_item *addr_list);
+/* retry_timed_out - every failure recorded for a (RETRY_LATE items,
+ * after retry_update) is past its rule's cutoff, or has no rule */
+bool retry_timed_out(const struct address_item *a);
 /* retry_dump_record - the two lines tern_dumpdb prints for a record */
 char *retry_dump_record(const char *key, const void *data, size_t len, bool utc);
 /* retry_record_decode - parse the stored form; false if malformed */

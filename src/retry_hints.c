@@ -158,6 +158,14 @@ static const retry_rule *rule_for(const address_item *a, const retry_item *ri)
     return retry_find_rule(whole ? a->address : a->domain, NULL, ri->basic_errno, ri->more_errno, sender);
 }
 
+/* first_for_cutoff - when a failure began, for the cutoff: for local
+ * and routing failures (RETRY_LATE) the message's age counts if it is
+ * older than the record, though the record keeps its own first failure */
+static long first_for_cutoff(const retry_item *ri, long first, long received)
+{
+    return (ri->flags & (RETRY_MESSAGE | RETRY_LATE)) && received < first ? received : first;
+}
+
 /* set_one - write the record for a failure; sets ri->expired */
 static void set_one(hintsdb *db, const address_item *a, retry_item *ri, long now)
 {
@@ -165,15 +173,17 @@ static void set_one(hintsdb *db, const address_item *a, retry_item *ri, long now
     bool have_old = get_record(db, ri->key, &old, now) == OK;
     long first = have_old ? old.first_failed : now;
     long received = msg.spool ? msg.spool->received_time : dlv.spool_hdr ? dlv.spool_hdr->received_time : now;
-    if ((ri->flags & RETRY_MESSAGE) && received < first) first = received;
+    if (!(ri->flags & RETRY_LATE)) first = first_for_cutoff(ri, first, received);
     const retry_rule *r = rule_for(a, ri);
-    retry_next_try(r, have_old ? &old : NULL, now, first, &rec);
+    retry_next_try(r, have_old ? &old : NULL, now, first_for_cutoff(ri, first, received), &rec);
+    rec.first_failed = first;
     rec.basic_errno = ri->basic_errno;
     rec.more_errno = ri->more_errno;
     rec.text = ri->message;
     ri->expired = rec.expired;
     DEBUG(D_retry) debug_printf("retry: %s rule %s next %ld%s\n", ri->key, r ? r->pattern : "(none)",
                                 rec.next_try, rec.expired ? " expired" : "");
+    if (!r && (ri->flags & RETRY_LATE)) { (void)hintsdb_delete(db, ri->key); return; }
     gstring *g = record_encode(&rec);
     if (hintsdb_put(db, ri->key, g->s, g->len) != OK)
         log_write(L_always, LOG_MAIN, "retry database update failed for %s", ri->key);
@@ -185,6 +195,7 @@ static bool needs_write(address_item *list)
     bool deletes = false;
     for (address_item *a = list; a; a = a->next)
         for (retry_item *ri = a->retries; ri; ri = ri->next) {
+            if (ri->flags & RETRY_DONE) continue;
             if (ri->flags & RETRY_SET) return true;
             deletes = true;
         }
@@ -195,6 +206,7 @@ static bool needs_write(address_item *list)
     bool found = false;
     for (address_item *a = list; a && !found; a = a->next)
         for (retry_item *ri = a->retries; ri && !found; ri = ri->next) {
+            if (ri->flags & RETRY_DONE) continue;
             void *d;
             size_t n;
             found = hintsdb_get(db, ri->key, &d, &n) == OK;
@@ -203,17 +215,24 @@ static bool needs_write(address_item *list)
     return found;
 }
 
+bool retry_timed_out(const address_item *a)
+{
+    bool any = false;
+    for (const retry_item *ri = a->retries; ri; ri = ri->next) {
+        if (!(ri->flags & RETRY_SET)) continue;
+        if (!ri->expired) return false;
+        any = true;
+    }
+    return any;
+}
+
 /* time_out - a deferred address whose failures have all passed their
  * cutoff (or have no rule) fails now */
 static void time_out(address_item *a)
 {
-    bool any = false;
-    for (retry_item *ri = a->retries; ri; ri = ri->next) {
-        if (!(ri->flags & RETRY_SET)) continue;
-        if (!ri->expired) return;
-        any = true;
-    }
-    if (!any || a->transport_return != DEFER) return;
+    for (retry_item *ri = a->retries; ri; ri = ri->next)
+        if (ri->flags & RETRY_LATE) return; /* the caller's, after logging the deferral */
+    if (!retry_timed_out(a) || a->transport_return != DEFER) return;
     a->transport_return = FAIL;
     a->message = a->message ? string_sprintf("%s: retry timeout exceeded", a->message)
                             : "retry timeout exceeded";
@@ -230,9 +249,11 @@ void retry_update(address_item *addr_list)
     long now = (long)time(NULL);
     for (address_item *a = addr_list; a; a = a->next) {
         for (retry_item *ri = a->retries; ri; ri = ri->next) {
+            if (ri->flags & RETRY_DONE) continue;
             if (ri->flags & RETRY_FINAL) ri->expired = true; /* no new retry time */
             else if (ri->flags & RETRY_SET) set_one(db, a, ri, now);
             else (void)hintsdb_delete(db, ri->key); /* FAIL: nothing was there */
+            ri->flags |= RETRY_DONE;
         }
         time_out(a);
     }

@@ -43,7 +43,7 @@ typedef struct router_instance {
     char *pass_router;
     char *redirect_router;
     char *require_files;
-    unsigned char retry_use_local_part; /* DRIVER_BOOL_UNSET: follows check_local_user */
+    unsigned char retry_use_local_part; /* DRIVER_BOOL_UNSET: true if an option reads the local part */
     char *router_home_directory;
     char *self;
     char *senders;

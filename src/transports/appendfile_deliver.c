@@ -253,7 +253,7 @@ static char *target(const transport_instance *t, const appendfile_transport_opti
     char *p = transport_expand(t, *is_dir ? "directory" : "file", tmpl, &err);
     if (!p) { result(a, DEFER, 0, "%s", err); return NULL; }
     if (!transport_path_safe(t, p, "file or directory name", tmpl, &err)) {
-        result(a, DEFER, 0, "%s", err);
+        result(a, PANIC, 0, "%s", err); /* as Exim: panic-logged, no retry record */
         return NULL;
     }
     if (*p != '/') { result(a, DEFER, 0, "appendfile: file or directory name \"%s\" is not absolute", p); return NULL; }

@@ -26,7 +26,10 @@ all:
 begin transports
 t:
 {transport}
-"""
+
+begin retry
+* * F,1h,10m
+"""  # a rule: deferrals stay queued (none: they time out, as in Exim)
     conf = tmp_path / "tern.conf"
     conf.write_text(spool_config(spool, body, extra_main))
     return str(conf), spool

@@ -34,7 +34,10 @@ lmtp:
   {where}
   batch_max = {batch_max}
   timeout = 5s
-"""
+
+begin retry
+* * F,1h,10m
+"""  # a rule: deferrals stay queued (none: they time out, as in Exim)
     conf = tmp_path / "tern.conf"
     conf.write_text(spool_config(spool, body, "retry_interval_max = 1m"))
     return str(conf), spool

@@ -40,7 +40,9 @@ all:
 begin transports
 t:
 {transport}
-"""
+begin retry
+* * F,1h,10m
+"""  # a retry rule: a deferral stays queued (without one it would time out at once, as in Exim)
     conf = tmp_path / "tern.conf"
     conf.write_text(spool_config(spool, body))
     return str(conf), spool

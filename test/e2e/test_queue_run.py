@@ -30,6 +30,8 @@ def qrun(conf, *args):
 @pytest.fixture
 def q(tmp_path):
     conf = make_site(tmp_path)
+    with open(conf, "a") as f:  # a rule: the undeliverable mbox defers (none: it would time out, as in Exim)
+        f.write("begin retry\n* * F,1h,10m\n")
     ids = {
         "plain": exim_message(conf, "alice@ex.com", ["bob@ex.com"]),
         "frozen": exim_message(conf, "carol@ex.com", ["dave@other.org"]),
