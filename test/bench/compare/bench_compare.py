@@ -69,6 +69,7 @@ def send(m, row, snk, sessions, n):
 
 def one_row(cls, row, sessions, n, k, snk):
     """{rate, cpu (ms/msg), syncs, forks, execs} for one MTA, row and session count."""
+    settle()
     m = cls()
     grp = b.CpuGroup("%s-%s-%d" % (cls.name.lower(), row, sessions))
     try:
@@ -91,6 +92,17 @@ def one_row(cls, row, sessions, n, k, snk):
     finally:
         m.cleanup()
         grp.remove()
+        settle()
+
+
+def settle():
+    """Write back what a row left dirty (its deleted spool, queue and
+    Maildir) before the next row starts: otherwise the next MTA's syncs
+    pay for the previous one's files (an fsync on ext4 commits every
+    pending change of the file system, a syncfs also writes back every
+    dirty page), which made rows depend on their order."""
+    os.sync()
+    time.sleep(1)
 
 
 def median_row(cls, row, sessions, a, snk):
