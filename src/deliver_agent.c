@@ -70,52 +70,44 @@ static int take_fd(struct msghdr *mh)
     return -1;
 }
 
-/* read_request - one request frame, and the -D descriptor that came
- * with it; NULL at EOF (the delivery process is done with us) */
-static gstring *read_request(int sock, int *fd)
+/* read_request - one request frame and the -D descriptor that came with
+ * it: the frame's bytes are (*req)->s + *start, *n long; false at EOF
+ * (the delivery process is done with us) */
+static bool read_request(int sock, int *fd, gstring **req, size_t *start, size_t *n)
 {
     gstring *g = string_get(8192);
-    size_t head = 0, want = 0;
     *fd = -1;
-    for (;;) {
+    while (!wire_frame_at(g->s, g->len, start, n)) {
         char buf[4096];
         union { char space[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
         struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space, .msg_controllen = sizeof ctl.space};
-        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return NULL;
-        int got = take_fd(&mh);
-        if (got >= 0 && *fd < 0) *fd = got;
-        else if (got >= 0) close(got);
-        g = string_catn(g, buf, (size_t)n);
-        if (!head) {
-            char *nl = memchr(g->s, '\n', g->len), *end;
-            if (!nl) continue;
-            want = strtoul(g->s, &end, 10);
-            if (end != nl) return NULL;
-            head = (size_t)(nl - g->s) + 1;
-        }
-        if (g->len >= head + want) break;
+        ssize_t got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        int passed = take_fd(&mh);
+        if (passed >= 0 && *fd < 0) *fd = passed;
+        else if (passed >= 0) close(passed);
+        g = string_catn(g, buf, (size_t)got);
     }
-    gstring *req = string_get(want + 1);
-    return string_catn(req, g->s + head, want);
+    *req = g;
+    return true;
 }
 
 /* serve - one request: load the message, run the transports, report */
-static void serve(gstring *req, int dfd, int sock)
+static void serve(char *req, size_t len, int dfd, int sock)
 {
     char *hdata;
     size_t hlen;
     long offset;
     address_item *chain;
     spool_header *h = store_get_zero(sizeof *h, GET_UNTAINTED);
-    if (!wire_take_request(req->s, req->len, &hdata, &hlen, &offset, &chain) || spool_parse_header(hdata, hlen, h))
+    if (!wire_take_request(req, len, &hdata, &hlen, &offset, &chain) || spool_parse_header(hdata, hlen, h))
         _exit(EXIT_FAILURE); /* the delivery process defers the lot */
     memset(&dlv, 0, sizeof dlv); /* nothing of an earlier message leaks into this one */
     deliver_set_message(h, dfd, offset);
     deliver_local_run(chain, sock);
-    if (send(sock, "0\n", 2, MSG_NOSIGNAL) != 2) _exit(EXIT_FAILURE);
+    if (!wire_send(sock, "0\n", 2)) _exit(EXIT_FAILURE);
 }
 
 /* agent_main - the agent: become the identity, then serve until EOF */
@@ -135,9 +127,10 @@ static void agent_main(int sock, const address_item *chain)
     rmark base = store_mark();
     for (;;) {
         int dfd;
-        gstring *req = read_request(sock, &dfd);
-        if (!req) _exit(EXIT_SUCCESS);
-        serve(req, dfd, sock);
+        gstring *req;
+        size_t start, n;
+        if (!read_request(sock, &dfd, &req, &start, &n)) _exit(EXIT_SUCCESS);
+        serve(req->s + start, n, dfd, sock);
         if (dfd >= 0) close(dfd);
         search_tidyup(); /* as between messages in the delivery process */
         store_reset(base);
@@ -208,32 +201,28 @@ static bool send_request(int sock, const gstring *frame, int dfd)
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &dfd, sizeof dfd);
     }
-    size_t done = 0;
-    while (done < frame->len) {
-        ssize_t n = done ? send(sock, frame->s + done, frame->len - done, MSG_NOSIGNAL) : sendmsg(sock, &mh, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += (size_t)n;
-    }
-    return true;
+    ssize_t n;
+    while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    return n > 0 && wire_send(sock, frame->s + n, frame->len - (size_t)n);
 }
 
 /* read_results - the agent's frames up to the closing empty one; false
  * if it ended (or overran its limit) first. *payload holds the results
- * of every whole frame that did arrive. */
+ * of every whole frame that did arrive, in either case. */
 static bool read_results(int sock, gstring **payload)
 {
     gstring *g = string_get(1024);
-    *payload = NULL;
+    bool done = false;
     for (;;) {
         char buf[4096];
         ssize_t n = read(sock, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n > 0) g = string_catn(g, buf, (size_t)n);
-        bool done = wire_frames_end(g->s, g->len, payload) > 0;
-        if (done) return true;
-        if (n <= 0 || g->len > LIMIT_DELIVERY_AGENT_RESULT) return false;
+        if ((done = wire_frames_end(g->s, g->len, NULL) > 0)) break; /* a check only: no copy per read */
+        if (n <= 0 || g->len > LIMIT_DELIVERY_AGENT_RESULT) break;
     }
+    wire_frames_end(g->s, g->len, payload);
+    return done;
 }
 
 /* sent_to_agent - the agent for chain's identity, with the request
@@ -263,9 +252,9 @@ void deliver_local_group(const char *hdata, size_t hlen, address_item *chain)
     gstring *req = wire_request(hdata, hlen, dlv.data_offset, chain);
     agent *a = sent_to_agent(wire_frame(req->s, req->len), chain);
     if (!a) return;
-    gstring *payload = NULL;
+    gstring *payload;
     bool complete = read_results(a->sock, &payload);
-    if (payload) deliver_local_results(chain, payload->s, payload->len);
+    deliver_local_results(chain, payload->s, payload->len); /* what arrived counts even if the agent died */
     int status = complete ? 0 : agent_end(a);
     if (!complete) DEBUG(D_deliver) debug_printf("local delivery agent ended (status %#x)\n", status);
     deliver_local_unreported(chain, status);

@@ -192,12 +192,7 @@ static void report(int wfd, int idx, const address_item *a, long us)
     g = wire_put_str(g, a->shadow_message);
     g = string_catc(g, '\n');
     g = wire_frame(g->s, g->len);
-    for (size_t done = 0; done < g->len;) {
-        ssize_t n = send(wfd, g->s + done, g->len - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) _exit(EXIT_FAILURE); /* the delivery process has gone */
-        done += (size_t)n;
-    }
+    if (!wire_send(wfd, g->s, g->len)) _exit(EXIT_FAILURE); /* the delivery process has gone */
 }
 
 /* take_batch - addresses from arr (not yet taken) that may go in one

@@ -10,6 +10,7 @@
 /* System */
 #include <limits.h>
 #include <stddef.h>
+#include <sys/socket.h>
 /* MTA core */
 #include "tern.h"
 #include "deliver_wire.h"
@@ -246,19 +247,36 @@ gstring *wire_frame(const char *s, size_t len)
     return string_catn(g, s, len);
 }
 
+bool wire_frame_at(const char *buf, size_t len, size_t *start, size_t *n)
+{
+    unsigned long v;
+    const char *next = take_uint((char *)buf, buf + len, '\n', len, &v);
+    if (!next || v > len - (size_t)(next - buf)) return false;
+    *start = (size_t)(next - buf);
+    *n = v;
+    return true;
+}
+
 size_t wire_frames_end(const char *buf, size_t len, gstring **payload)
 {
-    size_t at = 0;
-    *payload = string_get(len + 1);
-    while (at < len) {
-        unsigned long n;
-        const char *next = take_uint((char *)buf + at, buf + len, '\n', len, &n);
-        if (!next) return 0;
-        at = (size_t)(next - buf);
+    size_t at = 0, start, n;
+    if (payload) *payload = string_get(len + 1);
+    while (at < len && wire_frame_at(buf + at, len - at, &start, &n)) {
+        at += start;
         if (n == 0) return at;
-        if (n > len - at) return 0;
-        *payload = string_catn(*payload, buf + at, n);
+        if (payload) *payload = string_catn(*payload, buf + at, n);
         at += n;
     }
     return 0;
+}
+
+bool wire_send(int sock, const char *s, size_t len)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t n = send(sock, s + done, len - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += (size_t)n;
+    }
+    return true;
 }

@@ -36,9 +36,18 @@ bool wire_take_request(char *buf, size_t len, char **hdata, size_t *hlen, long *
 /* wire_frame - "<len>\n" then the bytes: one frame */
 gstring *wire_frame(const char *s, size_t len);
 
+/* wire_frame_at - a whole frame at the start of buf: true with its
+ * bytes' offset and length; false while incomplete or malformed */
+bool wire_frame_at(const char *buf, size_t len, size_t *start, size_t *n);
+
 /* wire_frames_end - where the frame stream in buf ends: the offset just
  * past the empty frame ("0\n") that closes it, or 0 while incomplete.
- * *payload receives the frames' bytes joined. */
+ * Unless payload is NULL, *payload receives the whole frames' bytes
+ * joined (also when the stream is incomplete). */
 size_t wire_frames_end(const char *buf, size_t len, gstring **payload);
+
+/* wire_send - all of s on sock (no SIGPIPE: a peer that has gone is a
+ * false return) */
+bool wire_send(int sock, const char *s, size_t len);
 
 #endif
